@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# CI check for the C ABI (ffi/): builds etrid-ffi, checks that the committed header and C#
+# bindings match what the build generates, then runs the C++17 tests (GoogleTest, under valgrind
+# when present) and the C# tests (Mono) against the built library.
+#
+# Run from anywhere: bash .ci/ffi.sh. Fresh-machine safe: installs g++, libgtest-dev, valgrind and
+# mono-devel with apt-get only when missing. Respects CARGO_TARGET_DIR (default: target).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+LIB_DIR="$TARGET_DIR/release"
+BUILD_DIR="$ROOT/ffi/tests/build"
+GENERATED=(ffi/include/etrid.h ffi/csharp/NativeMethods.g.cs)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# ---- tools -------------------------------------------------------------------------------
+APT_UPDATED=0
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: $* missing and apt-get unavailable; install it by hand" >&2
+    return 1
+  fi
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    $sudo apt-get update -qq
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
+}
+
+command -v g++ >/dev/null 2>&1 || apt_install g++
+if [ ! -f /usr/include/gtest/gtest.h ] \
+  || ! ls /usr/lib/*/libgtest.* /usr/lib/libgtest.* >/dev/null 2>&1; then
+  apt_install libgtest-dev
+fi
+command -v valgrind >/dev/null 2>&1 || apt_install valgrind || true
+command -v mcs >/dev/null 2>&1 || apt_install mono-devel
+
+# ---- build -------------------------------------------------------------------------------
+step "cargo build -p etrid-ffi --release"
+SNAPSHOT="$(mktemp -d)"
+trap 'rm -rf "$SNAPSHOT"' EXIT
+for file in "${GENERATED[@]}"; do
+  if [ -f "$file" ]; then cp "$file" "$SNAPSHOT/$(basename "$file")"; fi
+done
+cargo build -p etrid-ffi --release
+test -f "$LIB_DIR/libetrid_ffi.so" || { echo "error: $LIB_DIR/libetrid_ffi.so not built" >&2; exit 1; }
+
+# ---- generated bindings must be committed as generated ----------------------------------
+step "drift check: ${GENERATED[*]}"
+if git rev-parse --verify -q HEAD >/dev/null 2>&1; then
+  for file in "${GENERATED[@]}"; do
+    git ls-files --error-unmatch "$file" >/dev/null 2>&1 \
+      || { echo "error: $file is not committed (git add it)" >&2; exit 1; }
+  done
+  if ! git diff --exit-code -- "${GENERATED[@]}"; then
+    echo "error: the build changed the generated bindings above; commit the regenerated files" >&2
+    exit 1
+  fi
+  echo "generated bindings match the committed ones"
+else
+  # No commits to compare with: report whether this build had to regenerate them.
+  for file in "${GENERATED[@]}"; do
+    if ! cmp -s "$file" "$SNAPSHOT/$(basename "$file")"; then
+      echo "warning: the build regenerated $file (no git history to check it against)"
+    fi
+  done
+  echo "no git commits: skipped the check against committed bindings"
+fi
+
+# ---- C++ ---------------------------------------------------------------------------------
+step "C++17 tests (GoogleTest)"
+mkdir -p "$BUILD_DIR"
+g++ -std=c++17 -Wall -Wextra -Werror -g \
+  -I "$ROOT/ffi/include" \
+  "$ROOT/ffi/tests/cpp/ffi_test.cpp" \
+  -o "$BUILD_DIR/ffi_test" \
+  -L "$LIB_DIR" -Wl,-rpath,"$LIB_DIR" -letrid_ffi \
+  -lgtest_main -lgtest -pthread
+if command -v valgrind >/dev/null 2>&1; then
+  valgrind --quiet --error-exitcode=1 --leak-check=full \
+    "$BUILD_DIR/ffi_test"
+else
+  echo "valgrind not available: running without leak checks"
+  "$BUILD_DIR/ffi_test"
+fi
+
+# ---- C# ----------------------------------------------------------------------------------
+step "C# tests (Mono)"
+mcs -unsafe -nologo -warnaserror+ \
+  -out:"$BUILD_DIR/EtridTests.exe" \
+  "$ROOT/ffi/tests/csharp/EtridTests.cs" \
+  "$ROOT/ffi/csharp/Etrid.cs" \
+  "$ROOT/ffi/csharp/NativeMethods.g.cs"
+LD_LIBRARY_PATH="$LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mono "$BUILD_DIR/EtridTests.exe" \
+  | tee "$BUILD_DIR/csharp.log"
+tail -n 1 "$BUILD_DIR/csharp.log" | grep -Eq '^[0-9]+ passed, 0 failed$'
+
+step "ffi: all checks passed"

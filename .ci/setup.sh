@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh machine; does nothing for what is already there.
+set -euo pipefail
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then
+    apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+rustup target list --installed | grep -qx wasm32-unknown-unknown ||
+  rustup target add wasm32-unknown-unknown
+
+# clang compiles secp256k1's C code for wasm32; mcs/mono run the C# tests; gtest and valgrind
+# the C++ tests; wasm-opt (binaryen) shrinks the npm package's wasm.
+missing=()
+command -v clang >/dev/null || missing+=(clang)
+command -v mcs >/dev/null || missing+=(mono-devel)
+command -v g++ >/dev/null || missing+=(g++)
+[ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
+command -v valgrind >/dev/null || missing+=(valgrind)
+command -v wasm-opt >/dev/null || missing+=(binaryen)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt_install "${missing[@]}"
+fi

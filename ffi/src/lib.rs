@@ -1,0 +1,54 @@
+//! C ABI of the Étrid Lightning SDK core, for engines that speak C: Unity (C#, through the
+//! generated `csharp/NativeMethods.g.cs` and the `Etrid.cs` wrapper), Unreal (C++, through
+//! `include/etrid.h`) and anything else with a C FFI.
+//!
+//! # Conventions
+//! - Every symbol starts with `etrid_` (types with `Etrid`).
+//! - Fallible calls return an [`EtridStatus`] (`ETRID_STATUS_OK` = 0) and deliver results
+//!   through out-pointers, which are set to null first so they never hold stale values. On
+//!   failure, `etrid_last_error_code()` gives a stable code (`invoice_expired`,
+//!   `invalid_argument`, `panic`, …) and `etrid_last_error_message()` a readable text; both are
+//!   per thread and borrowed (not freed), valid until the next status-returning call on that
+//!   thread.
+//! - Memory Rust allocates is freed by Rust: strings with `etrid_string_free`, QR matrices with
+//!   `etrid_qr_matrix_free`. Every free function accepts null.
+//! - No panic crosses the boundary: each entry point runs inside `catch_unwind` and reports a
+//!   panic as `ETRID_STATUS_PANIC`.
+//! - Structured results are JSON (snake_case fields), so the ABI stays small and stable while
+//!   the models grow; engines parse it with their own JSON library.
+//!
+//! # Example (C)
+//! ```c
+//! char *json = NULL;
+//! if (etrid_invoice_decode(text, "bitcoin", 0, false, &json) == ETRID_STATUS_OK) {
+//!     puts(json);
+//!     etrid_string_free(json);
+//! } else {
+//!     fprintf(stderr, "%s: %s\n", etrid_last_error_code(), etrid_last_error_message());
+//! }
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+mod invoice;
+mod qr;
+mod string;
+
+use std::ffi::c_char;
+
+pub use error::{etrid_last_error_code, etrid_last_error_message, EtridStatus};
+pub use invoice::etrid_invoice_decode;
+pub use qr::{etrid_qr_matrix, etrid_qr_matrix_free, etrid_qr_svg, EtridQrMatrix};
+pub use string::etrid_string_free;
+
+/// This library's version, NUL-terminated, e.g. `0.1.0`.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+
+/// The library's version (`major.minor.patch`), as a static string: do not free it.
+#[no_mangle]
+pub extern "C" fn etrid_version() -> *const c_char {
+    error::guard(std::ptr::null(), || VERSION.as_ptr().cast())
+}
+
+#[cfg(test)]
+mod tests;

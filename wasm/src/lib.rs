@@ -1,0 +1,58 @@
+//! WebAssembly binding of the Étrid Lightning SDK core: thin `wasm-bindgen` wrappers that
+//! convert JavaScript values to `etrid-core` calls and back (npm package `@etrid/lightning`).
+//!
+//! Each exported function is a few lines: parse the JavaScript arguments, call the core, convert
+//! the result with [`convert::to_js`] or throw the error mapped once by [`error::to_js_error`].
+//! No protocol logic lives here; it is all in `etrid-core`, shared with every other platform.
+//!
+//! The whole crate is compiled only for `wasm32`, so `cargo check --workspace` and the native
+//! lint runs treat it as empty. Build the npm package with `bash .ci/wasm.sh`.
+//!
+//! # Panics
+//! No input reaches a panic in the core (it is fuzzed), and nothing here unwraps. The package is
+//! built with `panic = "abort"`, so a panic — a bug — would trap the WebAssembly instance with a
+//! `RuntimeError: unreachable`; the hook installed when the module loads first writes the panic
+//! message and location to `console.error`, so such a bug can be reported. (`catch_unwind` is of
+//! no use here: with `panic = "abort"` nothing unwinds.)
+//!
+//! # Getting started (JavaScript)
+//! ```js
+//! const { decodeInvoice, qrSvg } = require("@etrid/lightning");
+//! const invoice = decodeInvoice("lnbc2500u1...", "bitcoin"); // throws an Error with .code
+//! console.log(invoice.amount_msat); // 250000000n (a BigInt: no precision lost)
+//! document.body.innerHTML = qrSvg(invoice.bolt11);
+//! ```
+#![cfg(target_arch = "wasm32")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod clock;
+mod convert;
+mod error;
+mod invoice;
+mod qr;
+
+pub use clock::JsClock;
+pub use error::{to_js_error, INTERNAL_ERROR, INVALID_ARGUMENT};
+pub use invoice::{decode_invoice, decode_invoice_with};
+pub use qr::{qr_matrix, qr_svg};
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `console.error`, for the panic hook.
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
+
+/// Runs once when the module is instantiated (not exported to JavaScript): installs a panic hook
+/// that writes the panic message to `console.error` before the instance traps (see "Panics").
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error(&format!(
+            "etrid-wasm panicked (a bug, please report it): {info}"
+        ));
+    }));
+}
