@@ -6,6 +6,7 @@ pub use crate::amount::AmountError;
 pub use crate::fiat::FiatError;
 pub use crate::invoice::InvoiceError;
 pub use crate::lnurl::LnurlError;
+pub use crate::lsp::LspError;
 pub use crate::qr::QrError;
 pub use crate::recurring::ScheduleError;
 pub use crate::streaming::StreamError;
@@ -55,6 +56,9 @@ pub enum Error {
     /// The platform transport failed or the server answered with an error.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// An LSP call was refused locally, refused by the server, or lost in transport.
+    #[error(transparent)]
+    Lsp(#[from] LspError),
     /// The platform could not provide secure randomness; nothing was generated.
     #[error("secure randomness is unavailable: {reason}")]
     EntropyUnavailable {
@@ -81,6 +85,7 @@ impl Error {
             Error::Tournament(e) => e.code(),
             Error::Webhook(e) => e.code(),
             Error::Transport(e) => e.code(),
+            Error::Lsp(e) => e.code(),
             Error::EntropyUnavailable { .. } => "entropy_unavailable",
         }
     }

@@ -1,0 +1,147 @@
+//! Invoice operations: create (idempotent by `external_id`), get, list, cancel, and hold
+//! invoices (create for a payment hash, settle with the preimage, cancel).
+
+use super::client::{checked_id, json_body, Query};
+use super::model::{
+    CreateHoldInvoiceRequest, CreateInvoiceRequest, InvoiceList, ListInvoicesRequest, LspInvoice,
+    SettleHoldInvoiceRequest,
+};
+use super::{LspClient, LspError};
+use crate::timer::Timer;
+use crate::transport::{Method, Transport};
+
+/// Checks a 32-byte lower-case hex value (payment hash, preimage, description hash).
+pub(super) fn check_hex32(field: &str, value: &str) -> Result<(), LspError> {
+    let valid = value.len() == 64
+        && value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if valid {
+        Ok(())
+    } else {
+        Err(LspError::InvalidRequest {
+            field: field.to_owned(),
+            reason: "must be 64 lower-case hex characters".to_owned(),
+        })
+    }
+}
+
+/// Checks the description fields shared by both create requests.
+fn check_description(description: Option<&str>, hash: Option<&str>) -> Result<(), LspError> {
+    if description.is_some() && hash.is_some() {
+        return Err(LspError::InvalidRequest {
+            field: "description_hash".to_owned(),
+            reason: "give description or description_hash, not both".to_owned(),
+        });
+    }
+    match hash {
+        Some(hash) => check_hex32("description_hash", hash),
+        None => Ok(()),
+    }
+}
+
+impl<T: Transport, M: Timer> LspClient<T, M> {
+    /// Creates a standard invoice (`POST /v1/invoices`, invoice scope).
+    ///
+    /// With an `external_id`, a repeated call returns the invoice created the first time.
+    ///
+    /// # Errors
+    /// [`LspError::InvalidRequest`] for both description kinds or a bad hash (nothing sent);
+    /// server errors such as `idempotency_mismatch` as [`LspError::Api`].
+    pub async fn create_invoice(
+        &self,
+        request: CreateInvoiceRequest,
+    ) -> Result<LspInvoice, LspError> {
+        check_description(
+            request.description.as_deref(),
+            request.description_hash.as_deref(),
+        )?;
+        let body = json_body(&request)?;
+        self.call(Method::Post, "/v1/invoices", &Query::new(), body)
+            .await
+    }
+
+    /// Gets one invoice (`GET /v1/invoices/{id}`).
+    ///
+    /// # Errors
+    /// [`LspError::NotFound`] when the account has no such invoice.
+    pub async fn get_invoice(&self, invoice_id: &str) -> Result<LspInvoice, LspError> {
+        let id = checked_id("invoice_id", invoice_id)?;
+        let path = format!("/v1/invoices/{id}");
+        self.call(Method::Get, &path, &Query::new(), None).await
+    }
+
+    /// Lists invoices, newest first (`GET /v1/invoices`).
+    ///
+    /// # Errors
+    /// Server and transport errors.
+    pub async fn list_invoices(
+        &self,
+        request: ListInvoicesRequest,
+    ) -> Result<InvoiceList, LspError> {
+        let query = Query::new()
+            .opt("status", request.status.map(|s| s.as_str()))
+            .opt("created_after", request.created_after)
+            .opt("created_before", request.created_before)
+            .opt("limit", request.limit)
+            .opt("cursor", request.cursor);
+        self.call(Method::Get, "/v1/invoices", &query, None).await
+    }
+
+    /// Cancels an open standard invoice (`POST /v1/invoices/{id}/cancel`).
+    ///
+    /// # Errors
+    /// `conflict` ([`LspError::Api`]) when it is paid, expired or a hold invoice.
+    pub async fn cancel_invoice(&self, invoice_id: &str) -> Result<LspInvoice, LspError> {
+        let id = checked_id("invoice_id", invoice_id)?;
+        let path = format!("/v1/invoices/{id}/cancel");
+        self.call(Method::Post, &path, &Query::new(), None).await
+    }
+
+    /// Creates a hold invoice for a payment hash whose preimage the caller keeps
+    /// (`POST /v1/hold-invoices`, admin scope).
+    ///
+    /// # Errors
+    /// [`LspError::InvalidRequest`] for a malformed hash (nothing sent); server errors.
+    pub async fn create_hold_invoice(
+        &self,
+        request: CreateHoldInvoiceRequest,
+    ) -> Result<LspInvoice, LspError> {
+        check_hex32("payment_hash", &request.payment_hash)?;
+        check_description(
+            request.description.as_deref(),
+            request.description_hash.as_deref(),
+        )?;
+        let body = json_body(&request)?;
+        self.call(Method::Post, "/v1/hold-invoices", &Query::new(), body)
+            .await
+    }
+
+    /// Settles an accepted hold invoice with its preimage
+    /// (`POST /v1/hold-invoices/{id}/settle`).
+    ///
+    /// # Errors
+    /// [`LspError::InvalidRequest`] for a malformed preimage; `conflict` when not accepted.
+    pub async fn settle_hold_invoice(
+        &self,
+        invoice_id: &str,
+        request: SettleHoldInvoiceRequest,
+    ) -> Result<LspInvoice, LspError> {
+        let id = checked_id("invoice_id", invoice_id)?;
+        check_hex32("preimage", &request.preimage)?;
+        let path = format!("/v1/hold-invoices/{id}/settle");
+        let body = json_body(&request)?;
+        self.call(Method::Post, &path, &Query::new(), body).await
+    }
+
+    /// Cancels an open or accepted hold invoice, failing held HTLCs back to the payer
+    /// (`POST /v1/hold-invoices/{id}/cancel`).
+    ///
+    /// # Errors
+    /// `conflict` when it is already paid.
+    pub async fn cancel_hold_invoice(&self, invoice_id: &str) -> Result<LspInvoice, LspError> {
+        let id = checked_id("invoice_id", invoice_id)?;
+        let path = format!("/v1/hold-invoices/{id}/cancel");
+        self.call(Method::Post, &path, &Query::new(), None).await
+    }
+}

@@ -1,0 +1,32 @@
+//! The LSP client: typed models of the LSP's public HTTP API v1 (`lsp/openapi.json`) and
+//! [`LspClient`], one async method per endpoint over the injected
+//! [`Transport`](crate::transport::Transport) and [`Timer`](crate::timer::Timer).
+//!
+//! Money moves in two steps: [`LspClient::prepare_pay_invoice`] decodes and checks the invoice
+//! and the [`PaymentPolicy`] locally, sending nothing; [`LspClient::pay`] sends it. Events come
+//! from an [`EventSubscription`] that resumes after drops without repeating an event, and
+//! [`LspClient::wait_for_payment`] turns them into a [`WaitOutcome`] that never hangs.
+
+mod balance;
+mod client;
+mod config;
+mod error;
+mod events;
+mod invoices;
+mod keys;
+pub mod model;
+mod node;
+mod payments;
+mod wait;
+mod webhooks;
+
+#[cfg(test)]
+mod tests;
+
+pub use client::LspClient;
+pub use config::{FeeLimit, LspConfig, PaymentPolicy, ReconnectPolicy};
+pub use error::LspError;
+pub use events::EventSubscription;
+pub use model::*;
+pub use payments::{PreparedKeysend, PreparedPayment};
+pub use wait::WaitOutcome;

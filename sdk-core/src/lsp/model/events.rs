@@ -1,0 +1,145 @@
+//! Models of account events: the typed [`LspEvent`] (`{id, type, created_at, data}`) and the
+//! `GET /v1/events` page.
+
+use serde::{Deserialize, Serialize};
+
+use super::{LspInvoice, LspPayment};
+
+/// The type of an event, as named on the wire (`invoice.paid`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventType {
+    /// A hold invoice's HTLCs are held.
+    #[serde(rename = "invoice.accepted")]
+    InvoiceAccepted,
+    /// An invoice was paid and credited.
+    #[serde(rename = "invoice.paid")]
+    InvoicePaid,
+    /// An invoice expired unpaid.
+    #[serde(rename = "invoice.expired")]
+    InvoiceExpired,
+    /// An invoice was cancelled.
+    #[serde(rename = "invoice.cancelled")]
+    InvoiceCancelled,
+    /// A payment succeeded.
+    #[serde(rename = "payment.succeeded")]
+    PaymentSucceeded,
+    /// A payment failed.
+    #[serde(rename = "payment.failed")]
+    PaymentFailed,
+}
+
+impl EventType {
+    /// The type's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::InvoiceAccepted => "invoice.accepted",
+            EventType::InvoicePaid => "invoice.paid",
+            EventType::InvoiceExpired => "invoice.expired",
+            EventType::InvoiceCancelled => "invoice.cancelled",
+            EventType::PaymentSucceeded => "payment.succeeded",
+            EventType::PaymentFailed => "payment.failed",
+        }
+    }
+
+    /// Every event type, in documentation order.
+    pub const ALL: [EventType; 6] = [
+        EventType::InvoiceAccepted,
+        EventType::InvoicePaid,
+        EventType::InvoiceExpired,
+        EventType::InvoiceCancelled,
+        EventType::PaymentSucceeded,
+        EventType::PaymentFailed,
+    ];
+
+    /// The type named `name`, or `None` for a name this client does not know.
+    pub fn from_name(name: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+/// What an event is about: its type and the object it carries (`type` and `data` on the wire).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum EventPayload {
+    /// `invoice.accepted`: a hold invoice's HTLCs are held.
+    #[serde(rename = "invoice.accepted")]
+    InvoiceAccepted(LspInvoice),
+    /// `invoice.paid`.
+    #[serde(rename = "invoice.paid")]
+    InvoicePaid(LspInvoice),
+    /// `invoice.expired`.
+    #[serde(rename = "invoice.expired")]
+    InvoiceExpired(LspInvoice),
+    /// `invoice.cancelled`.
+    #[serde(rename = "invoice.cancelled")]
+    InvoiceCancelled(LspInvoice),
+    /// `payment.succeeded`.
+    #[serde(rename = "payment.succeeded")]
+    PaymentSucceeded(LspPayment),
+    /// `payment.failed`.
+    #[serde(rename = "payment.failed")]
+    PaymentFailed(LspPayment),
+}
+
+/// One account event. Ids strictly increase per account, so `after=<id>` resumes exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LspEvent {
+    /// Event id, strictly increasing per account.
+    pub id: u64,
+    /// When it happened, unix seconds.
+    pub created_at: u64,
+    /// The type and the invoice or payment as of the event.
+    #[serde(flatten)]
+    pub payload: EventPayload,
+}
+
+impl LspEvent {
+    /// The event's type.
+    pub fn event_type(&self) -> EventType {
+        match self.payload {
+            EventPayload::InvoiceAccepted(_) => EventType::InvoiceAccepted,
+            EventPayload::InvoicePaid(_) => EventType::InvoicePaid,
+            EventPayload::InvoiceExpired(_) => EventType::InvoiceExpired,
+            EventPayload::InvoiceCancelled(_) => EventType::InvoiceCancelled,
+            EventPayload::PaymentSucceeded(_) => EventType::PaymentSucceeded,
+            EventPayload::PaymentFailed(_) => EventType::PaymentFailed,
+        }
+    }
+
+    /// The invoice an `invoice.*` event carries.
+    pub fn invoice(&self) -> Option<&LspInvoice> {
+        match &self.payload {
+            EventPayload::InvoiceAccepted(i)
+            | EventPayload::InvoicePaid(i)
+            | EventPayload::InvoiceExpired(i)
+            | EventPayload::InvoiceCancelled(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The payment a `payment.*` event carries.
+    pub fn payment(&self) -> Option<&LspPayment> {
+        match &self.payload {
+            EventPayload::PaymentSucceeded(p) | EventPayload::PaymentFailed(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// Query of `GET /v1/events`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListEventsRequest {
+    /// Only events with id > after (from the oldest retained when `None`).
+    pub after: Option<u64>,
+    /// Page size, 1 to 100.
+    pub limit: Option<u32>,
+}
+
+/// Events with id > after, ascending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventList {
+    /// The events, ascending by id.
+    pub items: Vec<LspEvent>,
+    /// More follow: ask again with `after` = the last id.
+    pub has_more: bool,
+}

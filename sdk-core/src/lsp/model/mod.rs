@@ -1,0 +1,42 @@
+//! The LSP API's request and response models, one file per operation family, matching the
+//! schemas of `lsp/openapi.json` field for field (a unit test checks it).
+//!
+//! Conventions: snake_case JSON names; amounts are [`Msat`](crate::amount::Msat) (a JSON
+//! integer of millisatoshis) named `*_msat`; timestamps are unix seconds named `*_at`; ids are
+//! opaque strings (event ids are integers). Optional request fields are omitted when `None`;
+//! nullable response fields are `null` when absent.
+
+mod events;
+mod invoices;
+mod keys;
+mod node;
+mod payments;
+mod webhooks;
+
+pub use events::{EventList, EventPayload, EventType, ListEventsRequest, LspEvent};
+pub use invoices::{
+    CreateHoldInvoiceRequest, CreateInvoiceRequest, InvoiceKind, InvoiceList, InvoiceStatus,
+    ListInvoicesRequest, LspInvoice, SettleHoldInvoiceRequest,
+};
+pub use keys::{ApiKey, ApiKeyList, ApiKeyScope, CreateApiKeyRequest, CreateApiKeyResponse};
+pub use node::{Channel, ChannelList, Health, HealthStatus, LiquiditySummary, NodeInfo};
+pub use payments::{
+    Balance, CustomRecord, KeysendRequest, LedgerEntry, LedgerEntryKind, LedgerList,
+    LedgerReferenceType, ListLedgerRequest, ListPaymentsRequest, LspPayment, PayInvoiceRequest,
+    PaymentFailureReason, PaymentKind, PaymentList, PaymentPart, PaymentStatus,
+};
+pub use webhooks::{
+    CreateWebhookRequest, CreateWebhookResponse, DeliveryStatus, ListPageRequest, Webhook,
+    WebhookDelivery, WebhookDeliveryList, WebhookList,
+};
+
+use serde::{Deserialize, Serialize};
+
+/// The body of every error response: a stable snake_case `code` and a human `message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorResponse {
+    /// The stable error code, e.g. `insufficient_balance` (listed in `lsp/API.md`).
+    pub code: String,
+    /// A human-readable explanation; may change, never parse it.
+    pub message: String,
+}

@@ -1,0 +1,264 @@
+//! Models of the payment operations (BOLT11 and keysend sends, get, list) and of the account's
+//! balance and ledger.
+
+use serde::{Deserialize, Serialize};
+
+use crate::amount::Msat;
+
+/// Body of `POST /v1/payments/bolt11`. Build it, hand it to
+/// [`LspClient::prepare_pay_invoice`](crate::lsp::LspClient::prepare_pay_invoice), then pay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayInvoiceRequest {
+    /// The BOLT11 invoice to pay.
+    pub bolt11: String,
+    /// Amount to pay: required for an any-amount invoice, refused for one with an amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_msat: Option<Msat>,
+    /// Most routing fee to pay (default from the client's payment policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_fee_msat: Option<Msat>,
+    /// Most multi-path parts (default from the client's payment policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_parts: Option<u32>,
+    /// Stop retrying after this many seconds (server default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
+    /// Required: a retry with the same key never pays twice.
+    pub idempotency_key: String,
+}
+
+/// One custom TLV record of a keysend payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomRecord {
+    /// TLV type, at least 65536 (the custom range).
+    #[serde(rename = "type")]
+    pub record_type: u64,
+    /// Value, lower-case hex.
+    pub value: String,
+}
+
+/// Body of `POST /v1/payments/keysend`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeysendRequest {
+    /// Recipient node public key, 33-byte compressed, lower-case hex.
+    pub destination: String,
+    /// Amount to send, more than zero.
+    pub amount_msat: Msat,
+    /// Custom TLV records to include.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_records: Vec<CustomRecord>,
+    /// Most routing fee to pay (default from the client's payment policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_fee_msat: Option<Msat>,
+    /// Most multi-path parts (default from the client's payment policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_parts: Option<u32>,
+    /// Stop retrying after this many seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
+    /// Required: a retry with the same key never pays twice.
+    pub idempotency_key: String,
+}
+
+/// Query of `GET /v1/payments`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListPaymentsRequest {
+    /// Only payments in this status.
+    pub status: Option<PaymentStatus>,
+    /// Only payments created at or after this unix second.
+    pub created_after: Option<u64>,
+    /// Only payments created before this unix second.
+    pub created_before: Option<u64>,
+    /// Page size, 1 to 100.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The state of an outgoing payment. `Succeeded` and `Failed` are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// In flight; amount plus maximum fee are reserved.
+    Pending,
+    /// Delivered; the preimage is known.
+    Succeeded,
+    /// Not delivered; the reservation was released.
+    Failed,
+}
+
+impl PaymentStatus {
+    /// The status as it appears in JSON and query strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Pending => "pending",
+            PaymentStatus::Succeeded => "succeeded",
+            PaymentStatus::Failed => "failed",
+        }
+    }
+}
+
+/// How a payment was addressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentKind {
+    /// To a BOLT11 invoice.
+    Bolt11,
+    /// Spontaneous, to a node public key.
+    Keysend,
+}
+
+/// Why a payment failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentFailureReason {
+    /// No route within the fee and part limits.
+    RouteNotFound,
+    /// The recipient failed the payment back.
+    RecipientRejected,
+    /// Every route tried failed.
+    RetriesExhausted,
+    /// `timeout_secs` passed.
+    Timeout,
+    /// The invoice expired while paying.
+    InvoiceExpired,
+    /// The recipient requires features the node lacks.
+    UnknownRequiredFeatures,
+    /// The payment was abandoned.
+    Abandoned,
+    /// An unexpected server or node error.
+    InternalError,
+}
+
+/// One successful HTLC of a (multi-path) payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentPart {
+    /// Amount this part delivered.
+    pub amount_msat: Msat,
+    /// Routing fee this part paid.
+    pub fee_msat: Msat,
+}
+
+/// An outgoing payment of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LspPayment {
+    /// Opaque payment id.
+    pub id: String,
+    /// BOLT11 or keysend.
+    pub kind: PaymentKind,
+    /// Current state.
+    pub status: PaymentStatus,
+    /// Amount delivered to the recipient, fees excluded.
+    pub amount_msat: Msat,
+    /// Routing fee paid; `None` until succeeded.
+    pub fee_msat: Option<Msat>,
+    /// The fee limit in force.
+    pub max_fee_msat: Msat,
+    /// Payment hash, lower-case hex.
+    pub payment_hash: String,
+    /// Proof of payment once succeeded, lower-case hex.
+    pub preimage: Option<String>,
+    /// Recipient node public key, lower-case hex.
+    pub destination: String,
+    /// The invoice paid (BOLT11 payments).
+    pub bolt11: Option<String>,
+    /// The request's idempotency key.
+    pub idempotency_key: String,
+    /// Custom TLV records sent (keysend).
+    #[serde(default)]
+    pub custom_records: Vec<CustomRecord>,
+    /// Successful parts; empty until succeeded.
+    #[serde(default)]
+    pub parts: Vec<PaymentPart>,
+    /// Why it failed, if it did.
+    pub failure_reason: Option<PaymentFailureReason>,
+    /// Creation time, unix seconds.
+    pub created_at: u64,
+    /// When it succeeded or failed.
+    pub completed_at: Option<u64>,
+}
+
+/// A page of payments, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentList {
+    /// The page's payments.
+    pub items: Vec<LspPayment>,
+    /// Pass as `cursor` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The account's balance: `available = credits - debits - reserved`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    /// Spendable now.
+    pub available_msat: Msat,
+    /// Held for pending payments (amount plus maximum fee each).
+    pub reserved_msat: Msat,
+}
+
+/// What a ledger entry does to the balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerEntryKind {
+    /// Received (an invoice paid).
+    Credit,
+    /// Paid out (amount plus fee of a payment).
+    Debit,
+    /// Held for a pending payment.
+    Reserve,
+    /// A reservation returned.
+    Release,
+}
+
+/// What a ledger entry refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerReferenceType {
+    /// An invoice of the account.
+    Invoice,
+    /// A payment of the account.
+    Payment,
+    /// A manual adjustment by the operator.
+    Adjustment,
+}
+
+/// One immutable entry of the account's ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// Opaque entry id.
+    pub id: String,
+    /// Credit, debit, reserve or release.
+    pub kind: LedgerEntryKind,
+    /// Amount (always positive; `kind` gives the direction).
+    pub amount_msat: Msat,
+    /// What the entry refers to.
+    pub reference_type: LedgerReferenceType,
+    /// The id of that invoice, payment or adjustment.
+    pub reference_id: String,
+    /// Optional note.
+    pub description: Option<String>,
+    /// Entry time, unix seconds.
+    pub created_at: u64,
+}
+
+/// Query of `GET /v1/ledger`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListLedgerRequest {
+    /// Only entries created at or after this unix second.
+    pub created_after: Option<u64>,
+    /// Only entries created before this unix second.
+    pub created_before: Option<u64>,
+    /// Page size, 1 to 100.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A page of ledger entries, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerList {
+    /// The page's entries.
+    pub items: Vec<LedgerEntry>,
+    /// Pass as `cursor` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,158 @@
+//! The client calls exactly the operations `lsp/openapi.json` documents, with documented query
+//! parameters only: every operation is called once and every request matches a path template.
+
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::amount::Msat;
+use crate::lsp::*;
+
+/// Matches a request path against the document's path templates.
+fn template_for<'a>(templates: &'a [String], path: &str) -> Option<&'a String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    templates.iter().find(|t| {
+        let tparts: Vec<&str> = t.split('/').collect();
+        tparts.len() == parts.len()
+            && tparts
+                .iter()
+                .zip(&parts)
+                .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
+    })
+}
+
+#[test]
+fn the_client_calls_exactly_the_documented_operations_and_parameters() {
+    const COFFEE: &str = "lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdq5xysxxatsyp3k7enxv4jsxqzpu9qrsgquk0rl77nj30yxdy8j9vdx85fkpmdla2087ne0xh8nhedh8w27kyke0lp53ut353s06fv3qfegext0eh0ymjpf39tuven09sam30g4vgpfna3rh";
+    let (client, transport, _) = client_on(Network::Bitcoin, 1_496_314_658);
+    let page = || ListPageRequest {
+        limit: Some(1),
+        cursor: Some("c".into()),
+    };
+    let prepared = client
+        .prepare_pay_invoice(PayInvoiceRequest {
+            bolt11: COFFEE.into(),
+            idempotency_key: "k".into(),
+            ..PayInvoiceRequest::default()
+        })
+        .unwrap();
+    let keysend = client
+        .prepare_keysend(KeysendRequest {
+            destination: "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+                .into(),
+            amount_msat: Msat::from_msat(1_000),
+            idempotency_key: "k".into(),
+            ..KeysendRequest::default()
+        })
+        .unwrap();
+    // Every call fails on the scripted-response queue being empty: only the requests matter.
+    let _ = run(client.health());
+    let _ = run(client.create_invoice(CreateInvoiceRequest::default()));
+    let _ = run(client.list_invoices(ListInvoicesRequest {
+        status: Some(InvoiceStatus::Open),
+        created_after: Some(1),
+        created_before: Some(2),
+        limit: Some(1),
+        cursor: Some("c".into()),
+    }));
+    let _ = run(client.get_invoice("i"));
+    let _ = run(client.cancel_invoice("i"));
+    let _ = run(client.create_hold_invoice(CreateHoldInvoiceRequest {
+        payment_hash: "00".repeat(32),
+        ..CreateHoldInvoiceRequest::default()
+    }));
+    let _ = run(client.settle_hold_invoice(
+        "i",
+        SettleHoldInvoiceRequest {
+            preimage: "00".repeat(32),
+        },
+    ));
+    let _ = run(client.cancel_hold_invoice("i"));
+    let _ = run(client.pay(prepared));
+    let _ = run(client.keysend(keysend));
+    let _ = run(client.list_payments(ListPaymentsRequest {
+        status: Some(PaymentStatus::Failed),
+        created_after: Some(1),
+        created_before: Some(2),
+        limit: Some(1),
+        cursor: Some("c".into()),
+    }));
+    let _ = run(client.get_payment("p"));
+    let _ = run(client.balance());
+    let _ = run(client.list_ledger(ListLedgerRequest {
+        created_after: Some(1),
+        created_before: Some(2),
+        limit: Some(1),
+        cursor: Some("c".into()),
+    }));
+    let _ = run(client.list_events(ListEventsRequest {
+        after: Some(1),
+        limit: Some(1),
+    }));
+    let _ = run(client.create_webhook(CreateWebhookRequest {
+        url: "https://x".into(),
+        ..CreateWebhookRequest::default()
+    }));
+    let _ = run(client.list_webhooks(page()));
+    let _ = run(client.delete_webhook("w"));
+    let _ = run(client.list_webhook_deliveries("w", page()));
+    let _ = run(client.redeliver_webhook("w", "d"));
+    let _ = run(client.create_api_key(CreateApiKeyRequest {
+        scope: ApiKeyScope::Admin,
+        label: "l".into(),
+    }));
+    let _ = run(client.list_api_keys(page()));
+    let _ = run(client.revoke_api_key("k"));
+    let _ = run(client.node_info());
+    let _ = run(client.list_channels());
+    let _ = run(client.liquidity());
+    let _ = run(client.subscribe_events(Some(1)).connect());
+
+    let doc = doc();
+    let paths = doc["paths"].as_object().unwrap();
+    let templates: Vec<String> = paths.keys().cloned().collect();
+    let mut called = BTreeSet::new();
+    let mut urls: Vec<(String, String)> = transport
+        .requests()
+        .into_iter()
+        .map(|r| (r.method.as_str().to_lowercase(), r.url))
+        .collect();
+    urls.extend(
+        transport
+            .opened_streams()
+            .into_iter()
+            .map(|(url, _)| ("get".to_owned(), url)),
+    );
+    for (method, url) in urls {
+        let url = url::Url::parse(&url).unwrap();
+        let path = url.path().trim_start_matches("/api");
+        let template =
+            template_for(&templates, path).unwrap_or_else(|| panic!("undocumented {path}"));
+        let operation = &paths[template][&method];
+        assert!(operation.is_object(), "undocumented {method} {template}");
+        let declared: BTreeSet<&str> = operation["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "query")
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        for (name, _) in url.query_pairs() {
+            assert!(
+                declared.contains(name.as_ref()),
+                "{method} {template}: `{name}` undeclared"
+            );
+        }
+        if operation.get("requestBody").is_some() {
+            assert_eq!(method, "post", "{template}");
+        }
+        called.insert(format!("{method} {template}"));
+    }
+    let mut documented = BTreeSet::new();
+    for (template, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert(format!("{method} {template}"));
+        }
+    }
+    documented.remove("get /v1/openapi.json");
+    assert_eq!(documented, called);
+}

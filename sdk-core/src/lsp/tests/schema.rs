@@ -1,0 +1,450 @@
+//! The contract test: every model serialises to exactly the properties its schema in
+//! `lsp/openapi.json` declares, with matching JSON types and enum values,
+//! so document and code cannot drift (operations are checked in `operations.rs`).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::*;
+use crate::amount::Msat;
+use crate::lsp::*;
+
+/// Follows a `$ref` to its schema.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            resolve(
+                doc,
+                doc.pointer(pointer)
+                    .unwrap_or_else(|| panic!("{reference}")),
+            )
+        }
+        None => schema,
+    }
+}
+
+fn type_matches(expected: &str, value: &Value) -> bool {
+    match expected {
+        "integer" => value.is_u64() || value.is_i64(),
+        "number" => value.is_number(),
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "null" => value.is_null(),
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        _ => false,
+    }
+}
+
+/// Checks `value` against `schema`, collecting what does not match.
+fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+    let schema = resolve(doc, schema);
+    if let Some(branches) = schema.get("oneOf").and_then(Value::as_array) {
+        let matching = branches
+            .iter()
+            .filter(|b| {
+                let mut e = Vec::new();
+                check(doc, b, value, at, &mut e);
+                e.is_empty()
+            })
+            .count();
+        if matching == 0 {
+            errors.push(format!("{at}: matches no oneOf branch"));
+        }
+        return;
+    }
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !types.is_empty() && !types.iter().any(|t| type_matches(t, value)) {
+        errors.push(format!("{at}: {value} is not {types:?}"));
+        return;
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        if !values.contains(value) {
+            errors.push(format!("{at}: {value} not in enum"));
+        }
+    }
+    if let (Some(properties), Some(object)) = (
+        schema.get("properties").and_then(Value::as_object),
+        value.as_object(),
+    ) {
+        for key in object.keys() {
+            if !properties.contains_key(key) {
+                errors.push(format!("{at}: `{key}` is not declared"));
+            }
+        }
+        for required in schema["required"].as_array().into_iter().flatten() {
+            if !object.contains_key(required.as_str().unwrap()) {
+                errors.push(format!("{at}: required `{required}` missing"));
+            }
+        }
+        for (key, item) in object {
+            if let Some(property) = properties.get(key) {
+                check(doc, property, item, &format!("{at}.{key}"), errors);
+            }
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in array.iter().enumerate() {
+            check(doc, items, item, &format!("{at}[{i}]"), errors);
+        }
+    }
+}
+
+/// A full sample (every optional field set) of each model, by schema name.
+fn samples() -> Vec<(&'static str, Value)> {
+    fn v<T: Serialize>(model: T) -> Value {
+        serde_json::to_value(model).unwrap()
+    }
+    fn from<T: serde::de::DeserializeOwned + Serialize>(value: Value) -> Value {
+        v(serde_json::from_value::<T>(value).unwrap())
+    }
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("k".into(), json!(1));
+    let invoice = from::<LspInvoice>(invoice_value("inv_1", "paid", T0 + 60));
+    let payment = from::<LspPayment>(payment_value("pay_1", "failed"));
+    let record = CustomRecord {
+        record_type: 65_536,
+        value: "00".into(),
+    };
+    let ledger = json!({"id": "le_1", "kind": "credit", "amount_msat": 1, "reference_type": "invoice",
+        "reference_id": "inv_1", "description": "x", "created_at": T0});
+    let event = json!({"id": 1, "type": "invoice.paid", "created_at": T0, "data": invoice});
+    let webhook = json!({"id": "wh_1", "url": "https://x", "event_types": ["payment.failed"],
+        "description": "d", "enabled": true, "created_at": T0});
+    let delivery = json!({"id": "dl_1", "webhook_id": "wh_1", "event_id": 1, "event_type": "invoice.paid",
+        "status": "failed", "attempts": 8, "last_attempt_at": T0, "last_status_code": 500,
+        "last_error": "timeout", "next_retry_at": null, "created_at": T0});
+    let key = json!({"id": "key_1", "scope": "admin", "label": "l", "prefix": "p", "created_at": T0,
+        "last_used_at": T0, "revoked_at": null});
+    let channel = json!({"id": "ch", "channel_id": "cc".repeat(32), "counterparty_node_id": "02",
+        "capacity_msat": 1, "outbound_capacity_msat": 1, "inbound_capacity_msat": 0,
+        "is_usable": true, "is_public": true, "is_outbound": false, "confirmations": null,
+        "funding_txid": null});
+    vec![
+        (
+            "ErrorResponse",
+            v(ErrorResponse {
+                code: "not_found".into(),
+                message: "m".into(),
+            }),
+        ),
+        (
+            "CreateInvoiceRequest",
+            v(CreateInvoiceRequest {
+                amount_msat: Some(Msat::from_msat(1)),
+                description: Some("d".into()),
+                description_hash: Some("00".repeat(32)),
+                expiry_secs: Some(60),
+                external_id: Some("e".into()),
+                metadata: Some(metadata.clone()),
+            }),
+        ),
+        (
+            "CreateHoldInvoiceRequest",
+            v(CreateHoldInvoiceRequest {
+                payment_hash: "00".repeat(32),
+                amount_msat: Some(Msat::from_msat(1)),
+                description: Some("d".into()),
+                description_hash: Some("00".repeat(32)),
+                expiry_secs: Some(60),
+                min_final_cltv_expiry_delta: Some(144),
+                external_id: Some("e".into()),
+                metadata: Some(metadata),
+            }),
+        ),
+        (
+            "SettleHoldInvoiceRequest",
+            v(SettleHoldInvoiceRequest {
+                preimage: "00".repeat(32),
+            }),
+        ),
+        ("Invoice", invoice.clone()),
+        (
+            "InvoiceList",
+            json!({"items": [invoice], "next_cursor": "c"}),
+        ),
+        (
+            "PayInvoiceRequest",
+            v(PayInvoiceRequest {
+                bolt11: "lnbc".into(),
+                amount_msat: Some(Msat::from_msat(1)),
+                max_fee_msat: Some(Msat::from_msat(1)),
+                max_parts: Some(2),
+                timeout_secs: Some(60),
+                idempotency_key: "k".into(),
+            }),
+        ),
+        (
+            "KeysendRequest",
+            v(KeysendRequest {
+                destination: "02".into(),
+                amount_msat: Msat::from_msat(1),
+                custom_records: vec![record.clone()],
+                max_fee_msat: Some(Msat::from_msat(1)),
+                max_parts: Some(2),
+                timeout_secs: Some(60),
+                idempotency_key: "k".into(),
+            }),
+        ),
+        ("CustomRecord", v(record)),
+        ("Payment", payment.clone()),
+        (
+            "PaymentPart",
+            v(PaymentPart {
+                amount_msat: Msat::from_msat(1),
+                fee_msat: Msat::ZERO,
+            }),
+        ),
+        (
+            "PaymentList",
+            from::<PaymentList>(json!({"items": [payment], "next_cursor": null})),
+        ),
+        (
+            "Balance",
+            v(Balance {
+                available_msat: Msat::from_msat(1),
+                reserved_msat: Msat::ZERO,
+            }),
+        ),
+        ("LedgerEntry", from::<LedgerEntry>(ledger.clone())),
+        (
+            "LedgerList",
+            from::<LedgerList>(json!({"items": [ledger], "next_cursor": null})),
+        ),
+        ("Event", from::<LspEvent>(event.clone())),
+        (
+            "EventList",
+            from::<EventList>(json!({"items": [event], "has_more": false})),
+        ),
+        (
+            "CreateWebhookRequest",
+            v(CreateWebhookRequest {
+                url: "https://x".into(),
+                event_types: vec![EventType::InvoicePaid],
+                description: Some("d".into()),
+            }),
+        ),
+        ("Webhook", from::<Webhook>(webhook.clone())),
+        ("CreateWebhookResponse", {
+            let mut created = webhook.clone();
+            created["secret"] = json!("whsec_x");
+            from::<CreateWebhookResponse>(created)
+        }),
+        (
+            "WebhookList",
+            from::<WebhookList>(json!({"items": [webhook], "next_cursor": null})),
+        ),
+        ("WebhookDelivery", from::<WebhookDelivery>(delivery.clone())),
+        (
+            "WebhookDeliveryList",
+            from::<WebhookDeliveryList>(json!({"items": [delivery], "next_cursor": null})),
+        ),
+        (
+            "CreateApiKeyRequest",
+            v(CreateApiKeyRequest {
+                scope: ApiKeyScope::Admin,
+                label: "l".into(),
+            }),
+        ),
+        ("ApiKey", from::<ApiKey>(key.clone())),
+        (
+            "CreateApiKeyResponse",
+            from::<CreateApiKeyResponse>(json!({"id": "key_1", "scope": "invoice",
+            "label": "l", "prefix": "p", "created_at": T0, "key": "secret"})),
+        ),
+        (
+            "ApiKeyList",
+            from::<ApiKeyList>(json!({"items": [key], "next_cursor": null})),
+        ),
+        (
+            "NodeInfo",
+            from::<NodeInfo>(json!({"node_id": "02", "network": "signet", "alias": "a",
+            "block_height": 1, "synced": false, "num_channels": 0, "num_usable_channels": 0,
+            "num_peers": 0, "listening_addresses": [], "version": "1"})),
+        ),
+        ("Channel", from::<Channel>(channel.clone())),
+        (
+            "ChannelList",
+            from::<ChannelList>(json!({"items": [channel]})),
+        ),
+        (
+            "LiquiditySummary",
+            v(LiquiditySummary {
+                total_outbound_msat: Msat::ZERO,
+                total_inbound_msat: Msat::ZERO,
+                largest_outbound_msat: Msat::ZERO,
+                largest_inbound_msat: Msat::ZERO,
+                usable_channels: 0,
+                pending_channels: 0,
+            }),
+        ),
+        (
+            "Health",
+            v(Health {
+                status: HealthStatus::Degraded,
+                version: "1".into(),
+            }),
+        ),
+    ]
+}
+
+#[test]
+fn every_model_matches_its_openapi_schema_exactly() {
+    let doc = doc();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut covered = BTreeSet::new();
+    for (name, sample) in samples() {
+        let schema = schemas
+            .get(name)
+            .unwrap_or_else(|| panic!("no schema {name}"));
+        let mut errors = Vec::new();
+        check(&doc, schema, &sample, name, &mut errors);
+        assert!(errors.is_empty(), "{errors:#?}");
+        // Both ways: the full sample sets every declared property.
+        let declared: BTreeSet<&String> =
+            schema["properties"].as_object().unwrap().keys().collect();
+        let produced: BTreeSet<&String> = sample.as_object().unwrap().keys().collect();
+        assert_eq!(declared, produced, "{name}: properties differ");
+        covered.insert(name.to_owned());
+    }
+    let objects: BTreeSet<String> = schemas
+        .iter()
+        .filter(|(_, s)| s["type"] == "object")
+        .map(|(n, _)| n.clone())
+        .collect();
+    assert_eq!(objects, covered, "object schemas without a model sample");
+}
+
+#[test]
+fn every_enum_matches_its_openapi_schema() {
+    fn names<T: Serialize>(values: &[T]) -> Vec<Value> {
+        values
+            .iter()
+            .map(|v| serde_json::to_value(v).unwrap())
+            .collect()
+    }
+    let doc = doc();
+    let schemas = &doc["components"]["schemas"];
+    use InvoiceStatus as I;
+    use PaymentFailureReason as F;
+    let cases = [
+        (
+            "InvoiceStatus",
+            names(&[I::Open, I::Accepted, I::Paid, I::Expired, I::Cancelled]),
+        ),
+        (
+            "InvoiceKind",
+            names(&[InvoiceKind::Standard, InvoiceKind::Hold]),
+        ),
+        (
+            "PaymentStatus",
+            names(&[
+                PaymentStatus::Pending,
+                PaymentStatus::Succeeded,
+                PaymentStatus::Failed,
+            ]),
+        ),
+        (
+            "PaymentKind",
+            names(&[PaymentKind::Bolt11, PaymentKind::Keysend]),
+        ),
+        (
+            "PaymentFailureReason",
+            names(&[
+                F::RouteNotFound,
+                F::RecipientRejected,
+                F::RetriesExhausted,
+                F::Timeout,
+                F::InvoiceExpired,
+                F::UnknownRequiredFeatures,
+                F::Abandoned,
+                F::InternalError,
+            ]),
+        ),
+        (
+            "LedgerEntryKind",
+            names(&[
+                LedgerEntryKind::Credit,
+                LedgerEntryKind::Debit,
+                LedgerEntryKind::Reserve,
+                LedgerEntryKind::Release,
+            ]),
+        ),
+        (
+            "LedgerReferenceType",
+            names(&[
+                LedgerReferenceType::Invoice,
+                LedgerReferenceType::Payment,
+                LedgerReferenceType::Adjustment,
+            ]),
+        ),
+        ("EventType", names(&EventType::ALL)),
+        (
+            "WebhookDeliveryStatus",
+            names(&[
+                DeliveryStatus::Pending,
+                DeliveryStatus::Succeeded,
+                DeliveryStatus::Failed,
+            ]),
+        ),
+        (
+            "ApiKeyScope",
+            names(&[ApiKeyScope::Invoice, ApiKeyScope::Admin]),
+        ),
+    ];
+    for (name, values) in cases {
+        assert_eq!(&Value::Array(values), &schemas[name]["enum"], "{name}");
+    }
+    assert_eq!(
+        Value::Array(names(&[HealthStatus::Ok, HealthStatus::Degraded])),
+        schemas["Health"]["properties"]["status"]["enum"]
+    );
+    for t in EventType::ALL {
+        assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+    }
+}
+
+#[test]
+fn request_bodies_match_their_schemas() {
+    let doc = doc();
+    let paths = &doc["paths"];
+    for (path, method, name) in [
+        ("/v1/invoices", "post", "CreateInvoiceRequest"),
+        ("/v1/hold-invoices", "post", "CreateHoldInvoiceRequest"),
+        (
+            "/v1/hold-invoices/{invoice_id}/settle",
+            "post",
+            "SettleHoldInvoiceRequest",
+        ),
+        ("/v1/payments/bolt11", "post", "PayInvoiceRequest"),
+        ("/v1/payments/keysend", "post", "KeysendRequest"),
+        ("/v1/webhooks", "post", "CreateWebhookRequest"),
+        ("/v1/api-keys", "post", "CreateApiKeyRequest"),
+    ] {
+        let schema = &paths[path][method]["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(
+            schema["$ref"],
+            format!("#/components/schemas/{name}"),
+            "{path}"
+        );
+    }
+    // Minimal requests omit every optional field and still satisfy their schema.
+    let minimal = serde_json::to_value(CreateInvoiceRequest::default()).unwrap();
+    assert_eq!(minimal, json!({}));
+    let mut errors = Vec::new();
+    check(
+        &doc,
+        &doc["components"]["schemas"]["CreateInvoiceRequest"],
+        &minimal,
+        "min",
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+}
