@@ -34,6 +34,8 @@ pub mod fiat;
 pub mod invoice;
 pub mod lnurl;
 pub mod lsp;
+#[cfg(feature = "native")]
+pub mod native;
 pub mod network;
 pub mod platform;
 pub mod qr;

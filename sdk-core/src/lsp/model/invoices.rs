@@ -7,6 +7,7 @@ use crate::amount::Msat;
 
 /// Body of `POST /v1/invoices`: a standard invoice the server settles on arrival.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreateInvoiceRequest {
     /// Amount to request; `None` for an any-amount invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,6 +32,7 @@ pub struct CreateInvoiceRequest {
 /// Body of `POST /v1/hold-invoices`: an invoice for a payment hash whose preimage the account
 /// keeps, settled or cancelled later (escrow).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreateHoldInvoiceRequest {
     /// SHA-256 of the preimage, lower-case hex.
     pub payment_hash: String,
@@ -59,6 +61,7 @@ pub struct CreateHoldInvoiceRequest {
 
 /// Body of `POST /v1/hold-invoices/{id}/settle`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SettleHoldInvoiceRequest {
     /// The 32-byte preimage, lower-case hex; its SHA-256 must be the invoice's payment hash.
     pub preimage: String,

@@ -14,6 +14,7 @@ pub enum ApiKeyScope {
 
 /// Body of `POST /v1/api-keys`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
     /// The new key's scope.
     pub scope: ApiKeyScope,

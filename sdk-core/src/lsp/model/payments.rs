@@ -8,6 +8,7 @@ use crate::amount::Msat;
 /// Body of `POST /v1/payments/bolt11`. Build it, hand it to
 /// [`LspClient::prepare_pay_invoice`](crate::lsp::LspClient::prepare_pay_invoice), then pay.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PayInvoiceRequest {
     /// The BOLT11 invoice to pay.
     pub bolt11: String,
@@ -39,6 +40,7 @@ pub struct CustomRecord {
 
 /// Body of `POST /v1/payments/keysend`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KeysendRequest {
     /// Recipient node public key, 33-byte compressed, lower-case hex.
     pub destination: String,

@@ -7,6 +7,7 @@ use super::EventType;
 
 /// Body of `POST /v1/webhooks`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreateWebhookRequest {
     /// HTTPS URL receiving the POSTed events.
     pub url: String,
