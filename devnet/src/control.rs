@@ -1,9 +1,11 @@
 //! The control API: JSON over HTTP on loopback, for tests and demos (pay, invoice, keysend,
-//! mine, fund, list nodes and channels). Errors are `{"code": ..., "message": ...}`.
+//! mine, fund, list nodes and channels, open channels to external nodes). Errors are
+//! `{"code": ..., "message": ...}`.
 //!
 //! | method | path | body | answer |
 //! |---|---|---|---|
 //! | GET | `/v1/info` | | [`DevnetInfo`] |
+//! | GET | `/v1/chain` | | [`ChainInfo`] (RPC host, port, user, password; Esplora URL) |
 //! | GET | `/v1/nodes` | | `[NodeSummary]` |
 //! | GET | `/v1/channels` | | `[ChannelSummary]` (every node) |
 //! | GET | `/v1/nodes/{name}/channels` | | `[ChannelSummary]` |
@@ -12,6 +14,7 @@
 //! | POST | `/v1/nodes/{name}/keysend` | [`KeysendRequest`] | [`PaymentOutcome`] |
 //! | POST | `/v1/mine` | [`MineRequest`] | [`Mined`] |
 //! | POST | `/v1/fund` | [`FundRequest`] | [`Funded`] |
+//! | POST | `/v1/external-channels` | [`OpenExternalRequest`] | `[OpenedChannel]` (see [`DevnetApi::open_channels_to`]) |
 
 use std::net::SocketAddr;
 
@@ -26,8 +29,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::nodes::{
-    ChannelSummary, CreatedInvoice, DevnetApi, DevnetInfo, FundRequest, Funded, InvoiceRequest,
-    KeysendRequest, MineRequest, Mined, NodeError, NodeSummary, PayRequest, PaymentOutcome,
+    ChainInfo, ChannelSummary, CreatedInvoice, DevnetApi, DevnetInfo, FundRequest, Funded,
+    InvoiceRequest, KeysendRequest, MineRequest, Mined, NodeError, NodeSummary,
+    OpenExternalRequest, OpenedChannel, PayRequest, PaymentOutcome,
 };
 
 /// The JSON body of every error answer.
@@ -53,7 +57,9 @@ impl From<NodeError> for ApiError {
             NodeError::InvalidInput { .. } | NodeError::InvalidConfig { .. } => {
                 StatusCode::BAD_REQUEST
             }
-            NodeError::PaymentFailed { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            NodeError::PaymentFailed { .. } | NodeError::ChannelClosed { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             NodeError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -85,6 +91,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 pub fn router(api: DevnetApi) -> Router {
     Router::new()
         .route("/v1/info", get(info))
+        .route("/v1/chain", get(chain))
         .route("/v1/nodes", get(nodes))
         .route("/v1/channels", get(all_channels))
         .route("/v1/nodes/{name}/channels", get(node_channels))
@@ -93,6 +100,7 @@ pub fn router(api: DevnetApi) -> Router {
         .route("/v1/nodes/{name}/keysend", post(keysend))
         .route("/v1/mine", post(mine))
         .route("/v1/fund", post(fund))
+        .route("/v1/external-channels", post(external_channels))
         .fallback(not_found)
         .with_state(api)
 }
@@ -109,6 +117,10 @@ async fn not_found() -> ApiError {
 
 async fn info(State(api): State<DevnetApi>) -> Json<DevnetInfo> {
     Json(api.info())
+}
+
+async fn chain(State(api): State<DevnetApi>) -> Json<ChainInfo> {
+    Json(api.chain_info())
 }
 
 async fn nodes(State(api): State<DevnetApi>) -> Json<Vec<NodeSummary>> {
@@ -167,6 +179,14 @@ async fn fund(
 ) -> ApiResult<Funded> {
     let Json(req) = body?;
     Ok(Json(api.fund(&req).await?))
+}
+
+async fn external_channels(
+    State(api): State<DevnetApi>,
+    body: Result<Json<OpenExternalRequest>, JsonRejection>,
+) -> ApiResult<Vec<OpenedChannel>> {
+    let Json(req) = body?;
+    Ok(Json(api.open_channels_to(&req).await?))
 }
 
 /// The running control server.
@@ -246,5 +266,13 @@ mod tests {
         }
         .into();
         assert_eq!(e.status, StatusCode::GATEWAY_TIMEOUT);
+        let e: ApiError = NodeError::ChannelClosed {
+            node: "router1".into(),
+            counterparty: "02ab".into(),
+            reason: "refused".into(),
+        }
+        .into();
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.body.code, "devnet_channel_closed");
     }
 }

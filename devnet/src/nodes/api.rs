@@ -21,6 +21,8 @@ pub(crate) struct Shared {
     pub(crate) nodes: Vec<DevnetNode>,
     pub(crate) data_dir: PathBuf,
     pub(crate) control_url: OnceLock<String>,
+    /// Serialises [`DevnetApi::open_channels_to`] calls, so two never open the same channel.
+    pub(crate) external_lock: tokio::sync::Mutex<()>,
 }
 
 /// A cheap, cloneable handle on a running devnet's operations (what the control API serves).

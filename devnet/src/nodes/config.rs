@@ -15,6 +15,14 @@ pub const ANCHOR_RESERVE_SATS: u64 = 25_000;
 /// Spare on-chain sats every node gets on top of what its channels need (fees, demos).
 pub const DEFAULT_SPARE_ONCHAIN_SATS: u64 = 1_000_000;
 
+/// The smallest channel the devnet opens, in sats (LDK's minimum is 1000; this keeps channels
+/// well above dust and reserves).
+pub const MIN_CHANNEL_SATS: u64 = 20_000;
+
+/// Channels must be below this many sats (2^24, the non-wumbo limit: ldk-node does not
+/// negotiate larger channels).
+pub const CHANNEL_SATS_LIMIT: u64 = 1 << 24;
+
 /// The part a node plays in the devnet topology.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -157,10 +165,7 @@ impl DevnetConfig {
         let bad = |reason: String| Err(NodeError::InvalidConfig { reason });
         let mut seen = HashSet::new();
         for (name, _) in self.members() {
-            let ok_chars = name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if name.is_empty() || name.len() > 32 || !ok_chars {
+            if !is_valid_node_name(&name) {
                 return bad(format!(
                     "node name {name:?} must be 1-32 characters of [A-Za-z0-9_-]"
                 ));
@@ -172,13 +177,12 @@ impl DevnetConfig {
         if self.routers.is_empty() && !self.payers.is_empty() {
             return bad("payers need at least one router".to_owned());
         }
-        // LDK's minimum channel size is 1000 sats; keep well above dust and reserves.
-        if self.payer_channel_sats < 20_000 || self.router_channel_sats < 20_000 {
-            return bad("channels must be at least 20000 sats".to_owned());
+        let sizes = [self.payer_channel_sats, self.router_channel_sats];
+        if sizes.iter().any(|s| *s < MIN_CHANNEL_SATS) {
+            return bad(format!("channels must be at least {MIN_CHANNEL_SATS} sats"));
         }
-        // 2^24 sats is the non-wumbo limit; ldk-node does not negotiate large channels.
-        if self.payer_channel_sats >= 1 << 24 || self.router_channel_sats >= 1 << 24 {
-            return bad("channels must be below 16777216 sats".to_owned());
+        if sizes.iter().any(|s| *s >= CHANNEL_SATS_LIMIT) {
+            return bad(format!("channels must be below {CHANNEL_SATS_LIMIT} sats"));
         }
         if self.push_percent > 99 {
             return bad("push_percent must be at most 99".to_owned());
@@ -190,6 +194,15 @@ impl DevnetConfig {
         }
         Ok(())
     }
+}
+
+/// Whether `name` is a valid devnet node name: 1-32 characters of `[A-Za-z0-9_-]`.
+pub(crate) fn is_valid_node_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 32
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 #[cfg(test)]

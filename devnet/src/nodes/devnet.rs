@@ -134,6 +134,7 @@ impl Devnet {
             nodes,
             data_dir,
             control_url: OnceLock::new(),
+            external_lock: tokio::sync::Mutex::new(()),
         };
         let mut devnet = Devnet {
             api: DevnetApi {

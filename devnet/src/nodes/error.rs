@@ -63,6 +63,18 @@ pub enum NodeError {
         /// LDK's failure reason, or `unknown`.
         reason: String,
     },
+    /// A channel the devnet opened was closed before it became usable: the peer refused it
+    /// (an ldk-node acceptor refuses announced channels unless it has an alias and listening
+    /// addresses).
+    #[error("channel from {node} to {counterparty} was closed: {reason}")]
+    ChannelClosed {
+        /// The opening node's name.
+        node: String,
+        /// The counterparty's public key, hex.
+        counterparty: String,
+        /// LDK's closure reason.
+        reason: String,
+    },
     /// Something did not happen within the allowed time (channels ready, gossip, payment ...).
     #[error("timed out after {waited_ms} ms waiting for {what}")]
     Timeout {
@@ -92,6 +104,7 @@ impl NodeError {
             NodeError::Ldk { .. } => "devnet_ldk_error",
             NodeError::Chain { .. } => "devnet_chain_error",
             NodeError::PaymentFailed { .. } => "devnet_payment_failed",
+            NodeError::ChannelClosed { .. } => "devnet_channel_closed",
             NodeError::Timeout { .. } => "devnet_timeout",
             NodeError::Io { .. } => "devnet_io_error",
         }
@@ -159,6 +172,11 @@ mod tests {
             NodeError::PaymentFailed {
                 node: String::new(),
                 payment_hash: String::new(),
+                reason: String::new(),
+            },
+            NodeError::ChannelClosed {
+                node: String::new(),
+                counterparty: String::new(),
                 reason: String::new(),
             },
             NodeError::Timeout {

@@ -1,5 +1,6 @@
 //! The node orchestrator: LDK Node peers (an LSP, routers, payers) on the devnet chain, their
-//! funding and channels, payments and the operations the control API serves.
+//! funding and channels, payments, channels to external nodes and the operations the control
+//! API serves.
 //!
 //! # Throughput limits we cannot configure (ldk-node 0.7.1)
 //!
@@ -28,6 +29,7 @@ mod api;
 mod config;
 mod devnet;
 mod error;
+mod external;
 mod models;
 mod payments;
 mod peer;
@@ -35,14 +37,16 @@ mod setup;
 
 pub use api::{DevnetApi, MAX_BLOCKS_PER_CALL};
 pub use config::{
-    ChannelPlan, DevnetConfig, Role, ANCHOR_RESERVE_SATS, DEFAULT_SPARE_ONCHAIN_SATS,
+    ChannelPlan, DevnetConfig, Role, ANCHOR_RESERVE_SATS, CHANNEL_SATS_LIMIT,
+    DEFAULT_SPARE_ONCHAIN_SATS, MIN_CHANNEL_SATS,
 };
 pub use devnet::Devnet;
 pub use error::NodeError;
+pub use external::{DEFAULT_EXTERNAL_TIMEOUT_SECS, MAX_EXTERNAL_TIMEOUT_SECS};
 pub use models::{
-    ChannelSummary, CreatedInvoice, DevnetInfo, FundRequest, Funded, InvoiceRequest,
-    KeysendRequest, MineRequest, Mined, NodeSummary, PayRequest, PaymentOutcome, PaymentState,
-    TlvRecord,
+    ChainInfo, ChannelSummary, CreatedInvoice, DevnetInfo, FundRequest, Funded, InvoiceRequest,
+    KeysendRequest, MineRequest, Mined, NodeSummary, OpenExternalRequest, OpenedChannel,
+    PayRequest, PaymentOutcome, PaymentState, TlvRecord,
 };
 pub use payments::{
     parse_tlvs, wait_payment, DEFAULT_INVOICE_EXPIRY_SECS, DEFAULT_PAYMENT_TIMEOUT,

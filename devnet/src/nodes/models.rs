@@ -216,3 +216,82 @@ pub struct FundRequest {
     #[serde(default)]
     pub confirm: Option<bool>,
 }
+
+/// Where the chain server is and how to log in: what an external process (an LSP server with
+/// its own LDK node, a wallet) needs for `Builder::set_chain_source_bitcoind_rpc` or an
+/// Esplora client. Answer of `GET /v1/chain`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainInfo {
+    /// Always `regtest`.
+    pub network: String,
+    /// The bitcoind-style JSON-RPC URL, `http://127.0.0.1:port`.
+    pub rpc_url: String,
+    /// The JSON-RPC host (an IP address), as `set_chain_source_bitcoind_rpc` takes it.
+    pub rpc_host: String,
+    /// The JSON-RPC port.
+    pub rpc_port: u16,
+    /// JSON-RPC user.
+    pub rpc_user: String,
+    /// JSON-RPC password.
+    pub rpc_password: String,
+    /// The Esplora REST base URL (no trailing slash).
+    pub esplora_url: String,
+    /// Chain tip height.
+    pub height: u32,
+}
+
+fn default_announce() -> bool {
+    true
+}
+
+/// Body of `POST /v1/external-channels`: devnet nodes open channels to a Lightning node the
+/// devnet did not start (an LSP server's own LDK node, say), so it joins the topology.
+///
+/// The external node must be reachable at `address`; for announced channels it needs an alias
+/// and listening addresses (an ldk-node refuses them otherwise). To get anchor channels it
+/// must hold 25,000 sats spendable on-chain per channel (fund it with `POST /v1/fund`):
+/// without them an ldk-node refuses the anchor channel type and LDK's opener falls back to a
+/// legacy `static_remote_key` channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenExternalRequest {
+    /// The external node's public key, hex (33 bytes compressed).
+    pub node_id: String,
+    /// Its Lightning address, a loopback socket address (`127.0.0.1:9735`).
+    pub address: String,
+    /// The devnet nodes that each open (and fund) one channel to it, e.g. the routers.
+    pub from: Vec<String>,
+    /// Capacity of each channel, sats (20,000 up to, excluded, 2^24).
+    pub capacity_sats: u64,
+    /// Amount given to the external node at opening, msat (at most the capacity); default 0.
+    #[serde(default)]
+    pub push_msat: u64,
+    /// Announce the channels to the network (default true), so every node can route to it.
+    #[serde(default = "default_announce")]
+    pub announce: bool,
+    /// How long to wait for funding, confirmation and gossip (default 90 s, at most 3600).
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+}
+
+/// One channel between a devnet node and an external node, seen from the devnet node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenedChannel {
+    /// The devnet node that opened it.
+    pub opener: String,
+    /// The external node's public key, hex.
+    pub counterparty_node_id: String,
+    /// Channel id, hex.
+    pub channel_id: String,
+    /// Short channel id (the channel is confirmed).
+    pub short_channel_id: u64,
+    /// Capacity, sats.
+    pub capacity_sats: u64,
+    /// What the opener can send now, msat.
+    pub outbound_capacity_msat: u64,
+    /// What the opener can receive now, msat.
+    pub inbound_capacity_msat: u64,
+    /// Whether the channel is announced to the network.
+    pub is_announced: bool,
+    /// False when the opener already had this channel (the call is idempotent).
+    pub newly_opened: bool,
+}

@@ -118,7 +118,7 @@ pub(crate) fn pick_free_port() -> Result<u16, NodeError> {
     ))
 }
 
-fn to_socket_address(addr: SocketAddr) -> SocketAddress {
+pub(crate) fn to_socket_address(addr: SocketAddr) -> SocketAddress {
     match addr {
         SocketAddr::V4(v4) => SocketAddress::TcpIpV4 {
             addr: v4.ip().octets(),

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use bitcoin::Amount;
 use ldk_node::bitcoin::secp256k1::PublicKey;
+use ldk_node::lightning::ln::msgs::SocketAddress;
 
 use super::config::{ChannelPlan, DevnetConfig, ANCHOR_RESERVE_SATS};
 use super::peer::{blocking, DevnetNode};
@@ -13,13 +14,13 @@ use super::NodeError;
 use crate::chain::ChainServer;
 
 /// Blocks LDK waits for before a channel is ready and may be announced.
-const CONFIRMATIONS: u32 = 6;
+pub(crate) const CONFIRMATIONS: u32 = 6;
 /// Pause between readiness checks.
-const POLL: Duration = Duration::from_millis(25);
+pub(crate) const POLL: Duration = Duration::from_millis(25);
 /// While waiting, this often: resync gossip where it is missing and mine one more block.
-const NUDGE_EVERY: Duration = Duration::from_millis(1000);
+pub(crate) const NUDGE_EVERY: Duration = Duration::from_millis(1000);
 /// Fee headroom for a node's funding transactions, in sats.
-const FEE_MARGIN_SATS: u64 = 50_000;
+pub(crate) const FEE_MARGIN_SATS: u64 = 50_000;
 
 fn find<'a>(nodes: &'a [DevnetNode], name: &str) -> Result<&'a DevnetNode, NodeError> {
     nodes
@@ -79,7 +80,7 @@ pub(crate) async fn fund_nodes(
     deadline: Instant,
 ) -> Result<(), NodeError> {
     let plan = cfg.channel_plan();
-    let mut expected = HashMap::new();
+    let mut payments = Vec::new();
     for n in nodes {
         let missing: Vec<&ChannelPlan> = missing_channels(&plan, nodes, n.name())?;
         let balances = n.node().list_balances();
@@ -102,14 +103,29 @@ pub(crate) async fn fund_nodes(
         } else {
             continue;
         };
-        let node = n.node().clone();
-        let address = blocking(&node, |node| node.onchain_payment().new_address())
+        payments.push((n, amount));
+    }
+    top_up(chain, nodes, &payments, deadline).await
+}
+
+/// Pays each `(node, sats)` from the chain's faucet to a fresh address of the node's wallet,
+/// mines one block and waits until every paid node's spendable balance grew by its amount.
+pub(crate) async fn top_up(
+    chain: &ChainServer,
+    nodes: &[DevnetNode],
+    payments: &[(&DevnetNode, u64)],
+    deadline: Instant,
+) -> Result<(), NodeError> {
+    let mut expected = HashMap::new();
+    for (n, amount) in payments {
+        let have = n.node().list_balances().spendable_onchain_balance_sats;
+        let address = blocking(n.node(), |node| node.onchain_payment().new_address())
             .await?
             .map_err(|e| NodeError::ldk(n.name(), "new_address", e))?;
         chain
-            .fund(&address, Amount::from_sat(amount))
+            .fund(&address, Amount::from_sat(*amount))
             .map_err(|e| NodeError::chain("fund", e))?;
-        expected.insert(n.name().to_owned(), have.saturating_add(amount));
+        expected.insert(n.name().to_owned(), have.saturating_add(*amount));
     }
     if expected.is_empty() {
         return Ok(());
@@ -250,6 +266,12 @@ pub(crate) fn is_ready(cfg: &DevnetConfig, nodes: &[DevnetNode]) -> bool {
     let Some(scids) = planned_scids(&plan, nodes) else {
         return false;
     };
+    graphs_complete(nodes, &scids)
+}
+
+/// True when every node's graph holds every channel of `scids` with a policy in both
+/// directions.
+pub(crate) fn graphs_complete(nodes: &[DevnetNode], scids: &[u64]) -> bool {
     nodes.iter().all(|n| {
         let graph = n.node().network_graph();
         scids.iter().all(|scid| {
@@ -260,15 +282,12 @@ pub(crate) fn is_ready(cfg: &DevnetConfig, nodes: &[DevnetNode]) -> bool {
     })
 }
 
-/// The nodes whose graph lacks a planned channel or one of its directions (logged at debug).
-fn missing_gossip(cfg: &DevnetConfig, nodes: &[DevnetNode]) -> Vec<String> {
-    let Some(scids) = planned_scids(&cfg.channel_plan(), nodes) else {
-        return Vec::new();
-    };
+/// The nodes whose graph lacks a channel of `scids` or one of its directions (logged at debug).
+pub(crate) fn missing_gossip(nodes: &[DevnetNode], scids: &[u64]) -> Vec<String> {
     let mut out = Vec::new();
     for n in nodes {
         let graph = n.node().network_graph();
-        for scid in &scids {
+        for scid in scids {
             let state = match graph.channel(*scid) {
                 None => "no announcement",
                 Some(i) if i.one_to_two.is_none() && i.two_to_one.is_none() => "no updates",
@@ -285,33 +304,41 @@ fn missing_gossip(cfg: &DevnetConfig, nodes: &[DevnetNode]) -> Vec<String> {
     out
 }
 
-/// Reconnects `name` to its channel peers. On reconnection a peer replays its whole graph
-/// (LDK starts an initial sync when it receives `gossip_timestamp_filter`), which repairs a
-/// `channel_update` dropped because it arrived before its `channel_announcement` was verified
-/// (otherwise only repaired by LDK's periodic rebroadcast, about 10 s later).
-async fn resync_gossip(
-    cfg: &DevnetConfig,
+/// Reconnects `name` to its channel peers: the devnet nodes, and the `external` nodes (key and
+/// address) it has channels with; other counterparties are skipped. On reconnection a peer
+/// replays its whole graph (LDK starts an initial sync when it receives
+/// `gossip_timestamp_filter`), which repairs a `channel_update` dropped because it arrived
+/// before its `channel_announcement` was verified (otherwise only repaired by LDK's periodic
+/// rebroadcast, about 10 s later).
+pub(crate) async fn resync_gossip(
     nodes: &[DevnetNode],
     name: &str,
+    external: &[(PublicKey, SocketAddress)],
 ) -> Result<(), NodeError> {
     let me = find(nodes, name)?;
-    for c in cfg.channel_plan() {
-        let other = if c.opener == name {
-            &c.acceptor
-        } else if c.acceptor == name {
-            &c.opener
-        } else {
-            continue;
+    let mut peers: Vec<PublicKey> = me
+        .node()
+        .list_channels()
+        .iter()
+        .map(|c| c.counterparty_node_id)
+        .collect();
+    peers.sort_unstable();
+    peers.dedup();
+    for id in peers {
+        let addr = match nodes.iter().find(|n| n.node_id() == id) {
+            Some(peer) => peer.socket_address(),
+            None => match external.iter().find(|(key, _)| *key == id) {
+                Some((_, addr)) => addr.clone(),
+                None => continue,
+            },
         };
-        let peer = find(nodes, other)?;
-        let (id, addr) = (peer.node_id(), peer.socket_address());
         let reconnected = blocking(me.node(), move |n| {
             let _ = n.disconnect(id);
             n.connect(id, addr, true)
         })
         .await?;
         if let Err(e) = reconnected {
-            tracing::debug!(node = name, peer = other.as_str(), error = %e, "reconnect failed");
+            tracing::debug!(node = name, peer = %id, error = %e, "reconnect failed");
         }
     }
     Ok(())
@@ -341,8 +368,9 @@ pub(crate) async fn wait_ready(
             });
         }
         if last_nudge.elapsed() >= NUDGE_EVERY {
-            for name in missing_gossip(cfg, nodes) {
-                resync_gossip(cfg, nodes, &name).await?;
+            let scids = planned_scids(&cfg.channel_plan(), nodes).unwrap_or_default();
+            for name in missing_gossip(nodes, &scids) {
+                resync_gossip(nodes, &name, &[]).await?;
             }
             mine_and_sync(chain, nodes, 1).await?;
             last_nudge = Instant::now();
@@ -362,10 +390,21 @@ async fn wait_until(
     nodes: &[DevnetNode],
     mut done: impl FnMut(&[DevnetNode]) -> bool,
 ) -> Result<(), NodeError> {
+    wait_until_ok(deadline, what, nodes, |nodes| Ok(done(nodes))).await
+}
+
+/// Polls `done` until it answers `Ok(true)` (or fails), syncing every node's wallets twice a
+/// second; [`NodeError::Timeout`] naming `what` after `deadline`.
+pub(crate) async fn wait_until_ok(
+    deadline: Instant,
+    what: &str,
+    nodes: &[DevnetNode],
+    mut done: impl FnMut(&[DevnetNode]) -> Result<bool, NodeError>,
+) -> Result<(), NodeError> {
     let started = Instant::now();
     let mut last_sync = Instant::now();
     loop {
-        if done(nodes) {
+        if done(nodes)? {
             return Ok(());
         }
         if Instant::now() >= deadline {
