@@ -1,0 +1,223 @@
+//! Figures of the LSP on this machine (not a timed test): invoices created per second through
+//! the HTTP API, and payments per second with the latency from the payer starting a payment to
+//! the SDK client receiving `invoice.paid` on its WebSocket, one hop (devnet wallets → router
+//! → LSP). Run: `cargo bench -p etrid-lsp --bench lsp_figures`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use etrid_core::amount::Msat;
+use etrid_core::lsp::{CreateInvoiceRequest, LspConfig};
+use etrid_core::network::Network;
+use etrid_devnet::nodes::{Devnet, DevnetConfig, OpenExternalRequest, PayRequest};
+use etrid_lsp::{Options, Server};
+use tokio::sync::Mutex;
+
+const INVOICE_SECS: u64 = 5;
+const INVOICE_WORKERS: usize = 16;
+const PAYMENTS: usize = 300;
+const IN_FLIGHT: usize = 16;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(run());
+}
+
+async fn run() {
+    let t0 = Instant::now();
+    let devnet = Devnet::start(DevnetConfig {
+        control_bind: None,
+        ldk_log_level: ldk_node::logger::LogLevel::Warn,
+        ..DevnetConfig::default()
+    })
+    .await
+    .unwrap();
+    let chain = devnet.api().chain_info();
+    let dir = tempfile::tempdir().unwrap();
+    let listen = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let database_url = std::env::var("ETRID_BENCH_DATABASE_URL").ok();
+    let options = Options {
+        network: Some(Network::Regtest),
+        data_dir: Some(dir.path().join("lsp")),
+        bitcoind_rpc: Some(format!(
+            "http://{}:{}@{}:{}",
+            chain.rpc_user, chain.rpc_password, chain.rpc_host, chain.rpc_port
+        )),
+        ldk_listen: Some(listen),
+        api_bind: Some("127.0.0.1:0".parse().unwrap()),
+        database_url: database_url.clone(),
+        invoice_rate_per_sec: Some(1_000_000),
+        invoice_rate_burst: Some(1_000_000),
+        ..Options::default()
+    };
+    let server = Server::start(options.resolve().unwrap()).await.unwrap();
+    let api = format!("http://{}", server.addr());
+    devnet
+        .api()
+        .open_channels_to(&OpenExternalRequest {
+            node_id: server.engine().node().node_id().to_string(),
+            address: listen.to_string(),
+            from: vec!["router1".into(), "router2".into()],
+            capacity_sats: 10_000_000,
+            push_msat: 0,
+            announce: true,
+            timeout_secs: None,
+        })
+        .await
+        .unwrap();
+    let (_acct, key) = server
+        .engine()
+        .store()
+        .create_account("bench")
+        .await
+        .unwrap();
+    let client =
+        etrid_core::native::client(LspConfig::new(&api, &key.key, Network::Regtest)).unwrap();
+    println!(
+        "setup (devnet + LSP + channels): {:.1} s; database: {}",
+        t0.elapsed().as_secs_f64(),
+        if database_url.is_some() {
+            "postgresql"
+        } else {
+            "sqlite"
+        }
+    );
+
+    // 1. Invoices per second through the HTTP API.
+    let deadline = Instant::now() + Duration::from_secs(INVOICE_SECS);
+    let mut workers = Vec::new();
+    let started = Instant::now();
+    for w in 0..INVOICE_WORKERS {
+        let client = client.clone();
+        workers.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            let mut lat = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                client
+                    .create_invoice(CreateInvoiceRequest {
+                        amount_msat: Some(Msat::from_msat(1_000 + n)),
+                        description: Some(format!("bench {w}-{n}")),
+                        ..CreateInvoiceRequest::default()
+                    })
+                    .await
+                    .unwrap();
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                n += 1;
+            }
+            (n, lat)
+        }));
+    }
+    let mut total = 0;
+    let mut lat = Vec::new();
+    for w in workers {
+        let (n, l) = w.await.unwrap();
+        total += n;
+        lat.extend(l);
+    }
+    lat.sort_by(f64::total_cmp);
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "invoices: {total} in {secs:.1} s = {:.0}/s with {INVOICE_WORKERS} concurrent clients; latency p50 {:.1} ms p99 {:.1} ms",
+        total as f64 / secs,
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99)
+    );
+
+    // 2. Payments per second and payer-start → client-event latency.
+    let mut invoices = Vec::new();
+    for i in 0..PAYMENTS {
+        let inv = client
+            .create_invoice(CreateInvoiceRequest {
+                amount_msat: Some(Msat::from_msat(10_000_000)),
+                description: Some(format!("pay {i}")),
+                ..CreateInvoiceRequest::default()
+            })
+            .await
+            .unwrap();
+        invoices.push(inv);
+    }
+    let starts: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let mut events = client.subscribe_events(None);
+    events.connect().await.unwrap();
+    let want: std::collections::HashSet<String> = invoices.iter().map(|i| i.id.clone()).collect();
+    let listener = {
+        let starts = Arc::clone(&starts);
+        tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut left = want;
+            while !left.is_empty() {
+                let ev = tokio::time::timeout(Duration::from_secs(120), events.next())
+                    .await
+                    .expect("events keep coming")
+                    .unwrap();
+                let at = Instant::now();
+                if let Some(inv) = ev.invoice() {
+                    if left.remove(&inv.id) {
+                        if let Some(s) = starts.lock().await.get(&inv.id) {
+                            lat.push(at.duration_since(*s).as_secs_f64() * 1000.0);
+                        }
+                    }
+                }
+            }
+            lat
+        })
+    };
+    let queue = Arc::new(Mutex::new(invoices));
+    let started = Instant::now();
+    let mut payers = Vec::new();
+    for p in 0..IN_FLIGHT {
+        let queue = Arc::clone(&queue);
+        let starts = Arc::clone(&starts);
+        let api = devnet.api().clone();
+        let payer = if p % 2 == 0 { "alice" } else { "bob" };
+        payers.push(tokio::spawn(async move {
+            loop {
+                let Some(inv) = queue.lock().await.pop() else {
+                    return;
+                };
+                starts.lock().await.insert(inv.id.clone(), Instant::now());
+                api.pay_invoice(
+                    payer,
+                    &PayRequest {
+                        invoice: inv.bolt11.clone(),
+                        amount_msat: None,
+                        timeout_secs: Some(120),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+        }));
+    }
+    for p in payers {
+        p.await.unwrap();
+    }
+    let mut lat = listener.await.unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    lat.sort_by(f64::total_cmp);
+    println!(
+        "payments: {PAYMENTS} in {secs:.1} s = {:.1}/s with {IN_FLIGHT} in flight; payer start → client event p50 {:.0} ms p99 {:.0} ms",
+        PAYMENTS as f64 / secs,
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99)
+    );
+    server.shutdown().await;
+    devnet.shutdown().await;
+}

@@ -1,0 +1,285 @@
+//! Server configuration: a TOML file, `ETRID_LSP_*` environment variables and command-line
+//! flags, in rising order of precedence, with defaults fit for a local devnet.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use etrid_core::network::Network;
+use serde::Deserialize;
+
+use crate::error::ServerError;
+
+/// Where the Lightning node reads the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainSource {
+    /// A bitcoind (or the devnet chain server) JSON-RPC endpoint.
+    BitcoindRpc {
+        /// Host name or address.
+        host: String,
+        /// Port.
+        port: u16,
+        /// RPC user.
+        user: String,
+        /// RPC password.
+        password: String,
+    },
+    /// An Esplora HTTP API base URL.
+    Esplora {
+        /// The URL.
+        url: String,
+    },
+}
+
+/// The settings every part of the server reads; built by [`Options::resolve`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The Bitcoin network; invoices for other networks are refused.
+    pub network: Network,
+    /// Where LDK Node keeps its state (and the SQLite file by default).
+    pub data_dir: PathBuf,
+    /// The chain backend.
+    pub chain: ChainSource,
+    /// Where the node accepts Lightning peer connections.
+    pub ldk_listen: SocketAddr,
+    /// The node's announced alias.
+    pub alias: String,
+    /// Where the HTTP API listens.
+    pub api_bind: SocketAddr,
+    /// `sqlite://path` or `postgres://…`.
+    pub database_url: String,
+    /// Whether invoice-scope endpoints answer CORS preflights for any origin.
+    pub cors: bool,
+    /// Invoice creations per second each key may sustain.
+    pub invoice_rate_per_sec: u32,
+    /// Invoice creations a key may burst above the sustained rate.
+    pub invoice_rate_burst: u32,
+    /// Blocks before an accepted hold invoice's HTLC deadline at which the server cancels it.
+    pub hold_cancel_margin_blocks: u32,
+    /// How long events are kept, in days.
+    pub event_retention_days: u64,
+    /// Seconds an outgoing payment may stay pending before LDK abandons its retries.
+    pub default_payment_timeout_secs: u64,
+}
+
+/// The options as flags and environment variables (`etrid-lsp --help` lists them); every
+/// one may also be a key of the TOML file given by `--config`.
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// Bitcoin network: regtest, signet, testnet or bitcoin. Default regtest.
+    #[arg(long, env = "ETRID_LSP_NETWORK", value_parser = parse_network)]
+    pub network: Option<Network>,
+    /// State directory. Default ./etrid-lsp-data.
+    #[arg(long, env = "ETRID_LSP_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// bitcoind JSON-RPC URL with credentials, e.g. http://user:pass@127.0.0.1:18443.
+    #[arg(long, env = "ETRID_LSP_BITCOIND_RPC")]
+    pub bitcoind_rpc: Option<String>,
+    /// Esplora base URL (instead of bitcoind RPC).
+    #[arg(long, env = "ETRID_LSP_ESPLORA_URL")]
+    pub esplora_url: Option<String>,
+    /// Lightning peer listen address. Default 127.0.0.1:9735.
+    #[arg(long, env = "ETRID_LSP_LDK_LISTEN")]
+    pub ldk_listen: Option<SocketAddr>,
+    /// Node alias. Default etrid-lsp.
+    #[arg(long, env = "ETRID_LSP_ALIAS")]
+    pub alias: Option<String>,
+    /// HTTP API address. Default 127.0.0.1:8080.
+    #[arg(long, env = "ETRID_LSP_API_BIND")]
+    pub api_bind: Option<SocketAddr>,
+    /// Database URL: sqlite://PATH (default <data-dir>/lsp.sqlite) or postgres://…
+    #[arg(long, env = "ETRID_LSP_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// CORS for invoice endpoints: true or false. Default true.
+    #[arg(long, env = "ETRID_LSP_CORS")]
+    pub cors: Option<bool>,
+    /// Sustained invoice creations per second per key. Default 50.
+    #[arg(long, env = "ETRID_LSP_INVOICE_RATE_PER_SEC")]
+    pub invoice_rate_per_sec: Option<u32>,
+    /// Invoice creation burst per key. Default 100.
+    #[arg(long, env = "ETRID_LSP_INVOICE_RATE_BURST")]
+    pub invoice_rate_burst: Option<u32>,
+    /// Safety margin in blocks before a held HTLC's deadline. Default 12.
+    #[arg(long, env = "ETRID_LSP_HOLD_CANCEL_MARGIN_BLOCKS")]
+    pub hold_cancel_margin_blocks: Option<u32>,
+    /// Event retention in days. Default 30.
+    #[arg(long, env = "ETRID_LSP_EVENT_RETENTION_DAYS")]
+    pub event_retention_days: Option<u64>,
+    /// Default payment timeout in seconds. Default 60.
+    #[arg(long, env = "ETRID_LSP_PAYMENT_TIMEOUT_SECS")]
+    pub default_payment_timeout_secs: Option<u64>,
+}
+
+impl Options {
+    /// Fills every option unset here from `file` (the TOML file's options).
+    pub fn or(self, file: Options) -> Options {
+        Options {
+            network: self.network.or(file.network),
+            data_dir: self.data_dir.or(file.data_dir),
+            bitcoind_rpc: self.bitcoind_rpc.or(file.bitcoind_rpc),
+            esplora_url: self.esplora_url.or(file.esplora_url),
+            ldk_listen: self.ldk_listen.or(file.ldk_listen),
+            alias: self.alias.or(file.alias),
+            api_bind: self.api_bind.or(file.api_bind),
+            database_url: self.database_url.or(file.database_url),
+            cors: self.cors.or(file.cors),
+            invoice_rate_per_sec: self.invoice_rate_per_sec.or(file.invoice_rate_per_sec),
+            invoice_rate_burst: self.invoice_rate_burst.or(file.invoice_rate_burst),
+            hold_cancel_margin_blocks: self
+                .hold_cancel_margin_blocks
+                .or(file.hold_cancel_margin_blocks),
+            event_retention_days: self.event_retention_days.or(file.event_retention_days),
+            default_payment_timeout_secs: self
+                .default_payment_timeout_secs
+                .or(file.default_payment_timeout_secs),
+        }
+    }
+
+    /// Reads a TOML options file.
+    ///
+    /// # Errors
+    /// [`ServerError::Config`] if it cannot be read or parsed.
+    pub fn from_file(path: &std::path::Path) -> Result<Options, ServerError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ServerError::Config {
+            reason: format!("{}: {e}", path.display()),
+        })?;
+        toml::from_str(&text).map_err(|e| ServerError::Config {
+            reason: format!("{}: {e}", path.display()),
+        })
+    }
+
+    /// Applies defaults and checks the result.
+    ///
+    /// # Errors
+    /// [`ServerError::Config`] naming the bad option.
+    pub fn resolve(self) -> Result<Config, ServerError> {
+        let bad = |reason: String| ServerError::Config { reason };
+        let data_dir = self
+            .data_dir
+            .unwrap_or_else(|| PathBuf::from("etrid-lsp-data"));
+        let chain = match (self.bitcoind_rpc, self.esplora_url) {
+            (Some(_), Some(_)) => {
+                return Err(bad(
+                    "set either bitcoind_rpc or esplora_url, not both".into()
+                ))
+            }
+            (Some(rpc), None) => parse_rpc_url(&rpc)?,
+            (None, Some(url)) => {
+                url::Url::parse(&url).map_err(|e| bad(format!("esplora_url: {e}")))?;
+                ChainSource::Esplora { url }
+            }
+            (None, None) => {
+                return Err(bad(
+                    "a chain source is required: bitcoind_rpc or esplora_url".into(),
+                ))
+            }
+        };
+        let database_url = self
+            .database_url
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("lsp.sqlite").display()));
+        let alias = self.alias.unwrap_or_else(|| "etrid-lsp".to_owned());
+        if alias.is_empty() || alias.len() > 32 {
+            return Err(bad("alias must be 1-32 bytes".into()));
+        }
+        let invoice_rate_per_sec = self.invoice_rate_per_sec.unwrap_or(50);
+        if invoice_rate_per_sec == 0 {
+            return Err(bad("invoice_rate_per_sec must be at least 1".into()));
+        }
+        Ok(Config {
+            network: self.network.unwrap_or(Network::Regtest),
+            data_dir,
+            chain,
+            ldk_listen: self
+                .ldk_listen
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 9735))),
+            alias,
+            api_bind: self
+                .api_bind
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            database_url,
+            cors: self.cors.unwrap_or(true),
+            invoice_rate_per_sec,
+            invoice_rate_burst: self.invoice_rate_burst.unwrap_or(100).max(1),
+            hold_cancel_margin_blocks: self.hold_cancel_margin_blocks.unwrap_or(12).max(3),
+            event_retention_days: self.event_retention_days.unwrap_or(30).max(1),
+            default_payment_timeout_secs: self.default_payment_timeout_secs.unwrap_or(60).max(1),
+        })
+    }
+}
+
+/// Parses a network name for clap.
+fn parse_network(name: &str) -> Result<Network, String> {
+    Network::from_name(name).ok_or_else(|| format!("unknown network {name:?}"))
+}
+
+/// Parses `http://user:pass@host:port` into a bitcoind RPC chain source.
+fn parse_rpc_url(text: &str) -> Result<ChainSource, ServerError> {
+    let bad = |reason: &str| ServerError::Config {
+        reason: format!("bitcoind_rpc: {reason}"),
+    };
+    let url = url::Url::parse(text).map_err(|e| bad(&e.to_string()))?;
+    if url.scheme() != "http" {
+        return Err(bad("must be an http:// URL"));
+    }
+    let host = url
+        .host_str()
+        .ok_or_else(|| bad("host missing"))?
+        .to_owned();
+    let port = url.port().ok_or_else(|| bad("port missing"))?;
+    let user = url.username().to_owned();
+    let password = url.password().unwrap_or_default().to_owned();
+    if user.is_empty() {
+        return Err(bad("user:password@ missing"));
+    }
+    Ok(ChainSource::BitcoindRpc {
+        host,
+        port,
+        user,
+        password,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_file_and_defaults_apply() {
+        let file: Options = toml::from_str(
+            "network = \"regtest\"\nalias = \"file\"\nbitcoind_rpc = \"http://u:p@127.0.0.1:18443\"",
+        )
+        .unwrap();
+        let flags = Options {
+            alias: Some("flag".into()),
+            ..Options::default()
+        };
+        let cfg = flags.or(file).resolve().unwrap();
+        assert_eq!(cfg.alias, "flag");
+        assert_eq!(
+            cfg.chain,
+            ChainSource::BitcoindRpc {
+                host: "127.0.0.1".into(),
+                port: 18443,
+                user: "u".into(),
+                password: "p".into()
+            }
+        );
+        assert!(cfg.database_url.starts_with("sqlite://"));
+        assert_eq!(cfg.invoice_rate_per_sec, 50);
+    }
+
+    #[test]
+    fn bad_options_are_named() {
+        let err = Options::default().resolve().unwrap_err();
+        assert!(err.to_string().contains("chain source"));
+        let err = Options {
+            bitcoind_rpc: Some("http://127.0.0.1:1".into()),
+            ..Options::default()
+        }
+        .resolve()
+        .unwrap_err();
+        assert!(err.to_string().contains("bitcoind_rpc"));
+        assert!(toml::from_str::<Options>("nope = 1").is_err());
+    }
+}

@@ -1,0 +1,195 @@
+//! The schema and its migrations, applied in order on start. A migration is never edited once
+//! released; changes are new migrations.
+//!
+//! Money rules the schema enforces by itself: a ledger entry of a given kind exists at most
+//! once per referenced invoice or payment (`UNIQUE (kind, reference_type, reference_id)`), so a
+//! replayed node event can never credit or debit twice.
+
+use super::{Db, DbError};
+
+/// One migration: its version and its DDL for each backend (they differ only in how the event
+/// id sequence is declared).
+struct Migration {
+    version: i64,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+/// Tables shared by both backends; `{EVENT_ID}` is replaced per backend.
+const V1: &str = "
+CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    available_msat BIGINT NOT NULL DEFAULT 0 CHECK (available_msat >= 0),
+    reserved_msat BIGINT NOT NULL DEFAULT 0 CHECK (reserved_msat >= 0)
+);
+CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    scope TEXT NOT NULL,
+    label TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL,
+    last_used_at BIGINT,
+    revoked_at BIGINT
+);
+CREATE INDEX api_keys_account ON api_keys (account_id, created_at);
+CREATE TABLE invoices (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    bolt11 TEXT NOT NULL,
+    payment_hash TEXT NOT NULL UNIQUE,
+    preimage TEXT,
+    amount_msat BIGINT,
+    amount_received_msat BIGINT,
+    description TEXT,
+    description_hash TEXT,
+    external_id TEXT,
+    fingerprint TEXT NOT NULL,
+    metadata TEXT,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    accepted_at BIGINT,
+    paid_at BIGINT,
+    cancelled_at BIGINT,
+    hold_expires_at BIGINT,
+    claimable_msat BIGINT,
+    claim_deadline_height BIGINT,
+    claim_started_at BIGINT,
+    UNIQUE (account_id, external_id)
+);
+CREATE INDEX invoices_account ON invoices (account_id, created_at, id);
+CREATE INDEX invoices_open ON invoices (status, expires_at);
+CREATE TABLE payments (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    amount_msat BIGINT NOT NULL,
+    fee_msat BIGINT,
+    max_fee_msat BIGINT NOT NULL,
+    reserved_msat BIGINT NOT NULL,
+    payment_hash TEXT NOT NULL,
+    preimage TEXT,
+    destination TEXT NOT NULL,
+    bolt11 TEXT,
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    custom_records TEXT NOT NULL,
+    failure_reason TEXT,
+    ldk_payment_id TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    completed_at BIGINT,
+    UNIQUE (account_id, idempotency_key)
+);
+CREATE INDEX payments_account ON payments (account_id, created_at, id);
+CREATE INDEX payments_hash ON payments (account_id, payment_hash);
+CREATE INDEX payments_ldk ON payments (ldk_payment_id);
+CREATE TABLE ledger (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    kind TEXT NOT NULL,
+    amount_msat BIGINT NOT NULL CHECK (amount_msat >= 0),
+    reference_type TEXT NOT NULL,
+    reference_id TEXT NOT NULL,
+    description TEXT,
+    created_at BIGINT NOT NULL,
+    UNIQUE (kind, reference_type, reference_id)
+);
+CREATE INDEX ledger_account ON ledger (account_id, created_at, id);
+CREATE TABLE events (
+    id {EVENT_ID},
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    type TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX events_account ON events (account_id, id);
+CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    url TEXT NOT NULL,
+    event_types TEXT NOT NULL,
+    description TEXT,
+    secret TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    deleted_at BIGINT
+);
+CREATE INDEX webhooks_account ON webhooks (account_id, created_at, id);
+CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id),
+    account_id TEXT NOT NULL,
+    event_id BIGINT NOT NULL,
+    event_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    last_attempt_at BIGINT,
+    last_status_code BIGINT,
+    last_error TEXT,
+    next_retry_at BIGINT,
+    created_at BIGINT NOT NULL,
+    UNIQUE (webhook_id, event_id)
+);
+CREATE INDEX deliveries_due ON deliveries (status, next_retry_at);
+CREATE TABLE lsp_meta (
+    key TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+CREATE INDEX deliveries_webhook ON deliveries (webhook_id, created_at, id);
+";
+
+fn migrations() -> Vec<Migration> {
+    vec![Migration {
+        version: 1,
+        sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT",
+        postgres: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    }]
+}
+
+fn script(version: i64, event_id: &str) -> Option<String> {
+    match version {
+        1 => Some(V1.replace("{EVENT_ID}", event_id)),
+        _ => None,
+    }
+}
+
+/// Applies every migration newer than the database's version.
+pub(super) async fn run(db: &Db) -> Result<(), DbError> {
+    db.execute_script(
+        "CREATE TABLE IF NOT EXISTS schema_migrations \
+         (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL);",
+    )
+    .await?;
+    let current = db
+        .query_opt("SELECT MAX(version) FROM schema_migrations", vec![])
+        .await?
+        .and_then(|r| r.int(0).ok())
+        .unwrap_or(0);
+    for m in migrations() {
+        if m.version <= current {
+            continue;
+        }
+        let event_id = if db.is_postgres() {
+            m.postgres
+        } else {
+            m.sqlite
+        };
+        let ddl = script(m.version, event_id).ok_or_else(|| DbError::Query {
+            reason: format!("migration {} has no script", m.version),
+        })?;
+        // DDL and the version row in one transaction (both backends have transactional DDL).
+        let wrapped = format!(
+            "BEGIN; {ddl} INSERT INTO schema_migrations (version, applied_at) VALUES ({}, {}); COMMIT;",
+            m.version,
+            crate::time::now_secs()
+        );
+        db.execute_script(&wrapped).await?;
+        tracing::info!(version = m.version, "database migrated");
+    }
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! Following the node's event queue. Each event is applied to the store and only then marked
+//! handled, so after a crash LDK Node replays it; every handler is idempotent (guarded
+//! transitions, unique ledger entries), so a replay changes nothing twice.
+
+use std::time::Duration;
+
+use etrid_core::lsp::{InvoiceKind, InvoiceStatus, PaymentFailureReason};
+use ldk_node::lightning::events::PaymentFailureReason as LdkReason;
+use ldk_node::lightning_types::payment::{PaymentHash, PaymentPreimage};
+use ldk_node::Event;
+use tokio::sync::watch;
+
+use super::Engine;
+use crate::error::ServerError;
+use crate::ids;
+use crate::node::blocking;
+use crate::store::PaymentOutcome;
+use crate::time::now_secs;
+
+/// Pause before retrying an event whose handling failed (database unavailable).
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
+
+/// Processes node events until `stop` turns true.
+pub(super) async fn run(engine: Engine, mut stop: watch::Receiver<bool>) {
+    loop {
+        let event = tokio::select! {
+            biased;
+            _ = stop.changed() => return,
+            event = engine.node.next_event_async() => event,
+        };
+        tracing::debug!(?event, "node event");
+        if let Err(e) = engine.handle(&event).await {
+            // Not marked handled: the node hands the same event again.
+            tracing::error!(error = %e, ?event, "handling node event failed; retrying");
+            tokio::time::sleep(RETRY_AFTER_FAILURE).await;
+            continue;
+        }
+        let node = engine.node.clone();
+        match tokio::task::spawn_blocking(move || node.event_handled()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "event_handled failed"),
+            Err(e) => tracing::warn!(error = %e, "event_handled task failed"),
+        }
+    }
+}
+
+fn failure_reason(reason: Option<LdkReason>) -> PaymentFailureReason {
+    match reason {
+        Some(LdkReason::RecipientRejected) => PaymentFailureReason::RecipientRejected,
+        Some(LdkReason::RetriesExhausted) => PaymentFailureReason::RetriesExhausted,
+        Some(LdkReason::PaymentExpired) => PaymentFailureReason::InvoiceExpired,
+        Some(LdkReason::RouteNotFound) => PaymentFailureReason::RouteNotFound,
+        Some(LdkReason::UnknownRequiredFeatures) => PaymentFailureReason::UnknownRequiredFeatures,
+        Some(LdkReason::UserAbandoned) => PaymentFailureReason::Abandoned,
+        _ => PaymentFailureReason::InternalError,
+    }
+}
+
+impl Engine {
+    async fn handle(&self, event: &Event) -> Result<(), ServerError> {
+        match event {
+            Event::PaymentClaimable {
+                payment_hash,
+                claimable_amount_msat,
+                claim_deadline,
+                ..
+            } => {
+                self.on_claimable(*payment_hash, *claimable_amount_msat, *claim_deadline)
+                    .await
+            }
+            Event::PaymentReceived {
+                payment_hash,
+                amount_msat,
+                ..
+            } => self.on_received(payment_hash, *amount_msat).await,
+            Event::PaymentSuccessful {
+                payment_id,
+                payment_hash,
+                payment_preimage,
+                fee_paid_msat,
+            } => {
+                let id = payment_id.map_or_else(|| ids::hex(&payment_hash.0), |p| ids::hex(&p.0));
+                let outcome = PaymentOutcome::Succeeded {
+                    fee_msat: fee_paid_msat.unwrap_or(0),
+                    preimage: payment_preimage.map(|p| ids::hex(&p.0)),
+                };
+                self.on_payment_outcome(&id, outcome).await
+            }
+            Event::PaymentFailed {
+                payment_id,
+                payment_hash,
+                reason,
+            } => {
+                let Some(id) = payment_id
+                    .map(|p| ids::hex(&p.0))
+                    .or_else(|| payment_hash.map(|h| ids::hex(&h.0)))
+                else {
+                    return Ok(());
+                };
+                let outcome = PaymentOutcome::Failed {
+                    reason: failure_reason(*reason),
+                };
+                self.on_payment_outcome(&id, outcome).await
+            }
+            Event::ChannelClosed {
+                channel_id,
+                counterparty_node_id,
+                reason,
+                ..
+            } => {
+                tracing::warn!(%channel_id, ?counterparty_node_id, ?reason, "channel closed");
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn on_claimable(
+        &self,
+        hash: PaymentHash,
+        amount_msat: u64,
+        deadline: Option<u32>,
+    ) -> Result<(), ServerError> {
+        let hash_hex = ids::hex(&hash.0);
+        let Some(rec) = self.store.invoice_by_hash(&hash_hex).await? else {
+            tracing::warn!(payment_hash = %hash_hex, "payment for an unknown invoice; failing it back");
+            self.fail_htlcs(&hash_hex).await;
+            return Ok(());
+        };
+        let underpaid = rec
+            .invoice
+            .amount_msat
+            .is_some_and(|want| amount_msat < want.as_u64());
+        let expired = now_secs() >= rec.invoice.expires_at;
+        match (rec.invoice.kind, rec.invoice.status) {
+            (InvoiceKind::Standard, InvoiceStatus::Open) => {
+                let claiming = rec.claim_started_at.is_some();
+                if !claiming && (underpaid || expired) {
+                    self.fail_htlcs(&hash_hex).await;
+                    return Ok(());
+                }
+                if !claiming && !self.store.start_claim(&rec.invoice.id).await? {
+                    // Cancelled or expired a moment ago.
+                    self.fail_htlcs(&hash_hex).await;
+                    return Ok(());
+                }
+                let preimage = rec
+                    .preimage
+                    .as_deref()
+                    .and_then(ids::unhex)
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .ok_or_else(|| {
+                        ServerError::node("claim", "standard invoice without preimage")
+                    })?;
+                let claimed = blocking(&self.node, move |node| {
+                    node.bolt11_payment().claim_for_hash(
+                        hash,
+                        amount_msat,
+                        PaymentPreimage(preimage),
+                    )
+                })
+                .await?;
+                if let Err(e) = claimed {
+                    tracing::warn!(payment_hash = %hash_hex, error = %e, "claim_for_hash failed");
+                }
+                Ok(())
+            }
+            (InvoiceKind::Hold, InvoiceStatus::Open) => {
+                if underpaid || expired {
+                    self.fail_htlcs(&hash_hex).await;
+                    return Ok(());
+                }
+                let hold_expires_at = self.hold_expires_at(deadline);
+                self.store
+                    .accept_hold(&rec, amount_msat, deadline.map(u64::from), hold_expires_at)
+                    .await?;
+                Ok(())
+            }
+            // Replays of a claim in progress, or an accepted hold invoice: nothing to do.
+            (_, InvoiceStatus::Paid) | (InvoiceKind::Hold, InvoiceStatus::Accepted) => Ok(()),
+            _ => {
+                self.fail_htlcs(&hash_hex).await;
+                Ok(())
+            }
+        }
+    }
+
+    async fn on_received(&self, hash: &PaymentHash, amount_msat: u64) -> Result<(), ServerError> {
+        let hash_hex = ids::hex(&hash.0);
+        match self.store.invoice_by_hash(&hash_hex).await? {
+            Some(rec) => {
+                self.store.mark_paid(&rec, amount_msat, None).await?;
+            }
+            None => {
+                tracing::info!(payment_hash = %hash_hex, amount_msat, "payment received for no account (keysend?)");
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_payment_outcome(
+        &self,
+        ldk_id: &str,
+        outcome: PaymentOutcome,
+    ) -> Result<(), ServerError> {
+        match self.store.payment_by_ldk_id(ldk_id).await? {
+            Some(rec) => {
+                self.store.complete_payment(&rec, outcome).await?;
+            }
+            None => tracing::warn!(payment_id = ldk_id, "outcome of an unknown payment"),
+        }
+        Ok(())
+    }
+}

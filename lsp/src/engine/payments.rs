@@ -1,0 +1,314 @@
+//! Starting outgoing payments: local checks, the reservation, then the node call. The outcome
+//! arrives later as a node event (see `node_events`).
+
+use std::str::FromStr;
+
+use bitcoin::hashes::{sha256, Hash};
+use etrid_core::invoice::{decode_invoice, InvoiceError};
+use etrid_core::lsp::{
+    KeysendRequest, LspPayment, PayInvoiceRequest, PaymentFailureReason, PaymentKind,
+};
+use etrid_core::platform::SystemClock;
+use ldk_node::bitcoin::secp256k1::PublicKey;
+use ldk_node::lightning::routing::router::RouteParametersConfig;
+use ldk_node::lightning_invoice::Bolt11Invoice;
+use ldk_node::lightning_types::payment::PaymentPreimage;
+use ldk_node::CustomTlvRecord;
+
+use super::{fingerprint, Engine};
+use crate::error::ServerError;
+use crate::ids;
+use crate::node::blocking;
+use crate::store::{AuthContext, NewPayment, PaymentOutcome, PaymentRecord, Reserved};
+
+/// Default fee floor: 10 sat.
+const MIN_DEFAULT_FEE_MSAT: u64 = 10_000;
+/// Default number of parts.
+const DEFAULT_MAX_PARTS: u32 = 16;
+/// Most custom records on a keysend.
+const MAX_CUSTOM_RECORDS: usize = 32;
+/// Largest custom record value.
+const MAX_RECORD_BYTES: usize = 1024;
+/// Smallest custom record type (BOLT: custom records live at 2^16 and above).
+const MIN_RECORD_TYPE: u64 = 65_536;
+/// The keysend preimage record, which the node sets itself.
+const KEYSEND_PREIMAGE_TYPE: u64 = 5_482_373_484;
+
+/// The default maximum fee: 1 % of the amount, at least 10 sat.
+pub(crate) fn default_max_fee(amount_msat: u64) -> u64 {
+    (amount_msat / 100).max(MIN_DEFAULT_FEE_MSAT)
+}
+
+fn route_params(max_fee_msat: u64, max_parts: u32) -> Result<RouteParametersConfig, ServerError> {
+    let parts = u8::try_from(max_parts)
+        .ok()
+        .filter(|p| *p >= 1)
+        .ok_or_else(|| ServerError::invalid("max_parts must be between 1 and 255"))?;
+    Ok(RouteParametersConfig {
+        max_total_routing_fee_msat: Some(max_fee_msat),
+        max_path_count: parts,
+        ..RouteParametersConfig::default()
+    })
+}
+
+fn check_timeout(timeout_secs: Option<u64>) -> Result<(), ServerError> {
+    match timeout_secs {
+        Some(t) if t == 0 || t > 3600 => Err(ServerError::invalid(
+            "timeout_secs must be between 1 and 3600",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Maps an LDK send error to the reason recorded on the failed payment.
+fn send_failure(e: &ldk_node::NodeError) -> PaymentFailureReason {
+    match e {
+        ldk_node::NodeError::InvalidInvoice | ldk_node::NodeError::InvalidAmount => {
+            PaymentFailureReason::RecipientRejected
+        }
+        _ => PaymentFailureReason::RouteNotFound,
+    }
+}
+
+impl Engine {
+    /// An earlier payment under the same idempotency key: the same request returns it, another
+    /// is a mismatch.
+    async fn existing_payment(
+        &self,
+        ctx: &AuthContext,
+        key: &str,
+        fp: &str,
+    ) -> Result<Option<LspPayment>, ServerError> {
+        if !ids::is_valid_id(key) {
+            return Err(ServerError::invalid(
+                "idempotency_key must be 1-128 characters of A-Z a-z 0-9 _ -",
+            ));
+        }
+        match self
+            .store
+            .payment_by_idempotency_key(&ctx.account_id, key)
+            .await?
+        {
+            Some(p) if p.fingerprint == fp => Ok(Some(p.payment)),
+            Some(_) => Err(ServerError::IdempotencyMismatch {
+                field: "idempotency_key",
+                value: key.to_owned(),
+            }),
+            None => Ok(None),
+        }
+    }
+
+    /// Pays a BOLT11 invoice from the account. Returns the payment and whether it is new
+    /// (`202`) or the earlier one for the same idempotency key (`200`).
+    ///
+    /// # Errors
+    /// `invalid_invoice`, `invoice_expired`, `invalid_request`, `duplicate_payment`,
+    /// `insufficient_balance`, `payment_failed`.
+    pub async fn pay_invoice(
+        &self,
+        ctx: &AuthContext,
+        req: PayInvoiceRequest,
+    ) -> Result<(LspPayment, bool), ServerError> {
+        let fp = fingerprint(&req);
+        if let Some(p) = self
+            .existing_payment(ctx, &req.idempotency_key, &fp)
+            .await?
+        {
+            return Ok((p, false));
+        }
+        check_timeout(req.timeout_secs)?;
+        let decoded = decode_invoice(&req.bolt11, self.config.network, &SystemClock).map_err(
+            |e| match e {
+                InvoiceError::Expired { .. } => ServerError::InvoiceExpired,
+                other => ServerError::InvalidInvoice {
+                    reason: other.to_string(),
+                },
+            },
+        )?;
+        let amount_msat = match (decoded.amount_msat, req.amount_msat) {
+            (Some(a), None) => a.as_u64(),
+            (None, Some(a)) if a.as_u64() > 0 => a.as_u64(),
+            (None, _) => {
+                return Err(ServerError::invalid(
+                    "amount_msat is required (and positive) for an invoice without an amount",
+                ))
+            }
+            (Some(_), Some(_)) => {
+                return Err(ServerError::invalid(
+                    "amount_msat must be omitted: the invoice has an amount",
+                ))
+            }
+        };
+        if decoded.payee_pubkey == self.node.node_id().to_string() {
+            return Err(ServerError::PaymentFailed {
+                reason: "the invoice was issued by this LSP node; payments between accounts of \
+                         one LSP are not supported"
+                    .into(),
+            });
+        }
+        if self
+            .store
+            .live_payment_by_hash(&ctx.account_id, &decoded.payment_hash)
+            .await?
+            .is_some()
+        {
+            return Err(ServerError::DuplicatePayment {
+                payment_hash: decoded.payment_hash,
+            });
+        }
+        let max_fee_msat = req
+            .max_fee_msat
+            .map_or_else(|| default_max_fee(amount_msat), |f| f.as_u64());
+        let params = route_params(max_fee_msat, req.max_parts.unwrap_or(DEFAULT_MAX_PARTS))?;
+        let invoice = Bolt11Invoice::from_str(decoded.bolt11.trim()).map_err(|e| {
+            ServerError::InvalidInvoice {
+                reason: e.to_string(),
+            }
+        })?;
+        let rec = match self
+            .store
+            .reserve_payment(NewPayment {
+                account_id: ctx.account_id.clone(),
+                kind: PaymentKind::Bolt11,
+                amount_msat,
+                max_fee_msat,
+                payment_hash: decoded.payment_hash.clone(),
+                preimage: None,
+                destination: decoded.payee_pubkey.clone(),
+                bolt11: Some(decoded.bolt11.clone()),
+                idempotency_key: req.idempotency_key.clone(),
+                fingerprint: fp,
+                custom_records: Vec::new(),
+                // LDK Node's payment id for a BOLT11 payment is its payment hash.
+                ldk_payment_id: decoded.payment_hash.clone(),
+            })
+            .await?
+        {
+            Reserved::Created(rec) => rec,
+            Reserved::Existing(rec) => return Ok((rec.payment, false)),
+        };
+        let fixed = decoded.amount_msat.is_some();
+        let sent = blocking(&self.node, move |node| {
+            let bolt11 = node.bolt11_payment();
+            if fixed {
+                bolt11.send(&invoice, Some(params))
+            } else {
+                bolt11.send_using_amount(&invoice, amount_msat, Some(params))
+            }
+        })
+        .await?;
+        self.after_send(rec, sent).await
+    }
+
+    /// Sends a keysend payment with custom records from the account.
+    ///
+    /// # Errors
+    /// As [`Engine::pay_invoice`]; `invalid_request` for a bad destination or record.
+    pub async fn keysend(
+        &self,
+        ctx: &AuthContext,
+        req: KeysendRequest,
+    ) -> Result<(LspPayment, bool), ServerError> {
+        let fp = fingerprint(&req);
+        if let Some(p) = self
+            .existing_payment(ctx, &req.idempotency_key, &fp)
+            .await?
+        {
+            return Ok((p, false));
+        }
+        check_timeout(req.timeout_secs)?;
+        let destination = PublicKey::from_str(&req.destination)
+            .map_err(|_| ServerError::invalid("destination must be a node public key (66 hex)"))?;
+        if destination == self.node.node_id() {
+            return Err(ServerError::invalid("destination is this LSP node"));
+        }
+        let amount_msat = req.amount_msat.as_u64();
+        if amount_msat == 0 {
+            return Err(ServerError::invalid("amount_msat must be positive"));
+        }
+        if req.custom_records.len() > MAX_CUSTOM_RECORDS {
+            return Err(ServerError::invalid("at most 32 custom_records"));
+        }
+        let mut tlvs = Vec::with_capacity(req.custom_records.len());
+        for r in &req.custom_records {
+            if r.record_type < MIN_RECORD_TYPE || r.record_type == KEYSEND_PREIMAGE_TYPE {
+                return Err(ServerError::invalid(format!(
+                    "custom_records type {} must be at least 65536 and not 5482373484",
+                    r.record_type
+                )));
+            }
+            let value = ids::unhex(&r.value)
+                .filter(|v| v.len() <= MAX_RECORD_BYTES)
+                .ok_or_else(|| {
+                    ServerError::invalid(format!(
+                        "custom_records value of type {} must be hex of at most 1024 bytes",
+                        r.record_type
+                    ))
+                })?;
+            tlvs.push(CustomTlvRecord {
+                type_num: r.record_type,
+                value,
+            });
+        }
+        let max_fee_msat = req
+            .max_fee_msat
+            .map_or_else(|| default_max_fee(amount_msat), |f| f.as_u64());
+        let params = route_params(max_fee_msat, req.max_parts.unwrap_or(DEFAULT_MAX_PARTS))?;
+        let preimage = ids::random_bytes::<32>()?;
+        let hash = ids::hex(&sha256::Hash::hash(&preimage).to_byte_array());
+        let rec = match self
+            .store
+            .reserve_payment(NewPayment {
+                account_id: ctx.account_id.clone(),
+                kind: PaymentKind::Keysend,
+                amount_msat,
+                max_fee_msat,
+                payment_hash: hash.clone(),
+                preimage: Some(ids::hex(&preimage)),
+                destination: req.destination.to_ascii_lowercase(),
+                bolt11: None,
+                idempotency_key: req.idempotency_key.clone(),
+                fingerprint: fp,
+                custom_records: req.custom_records.clone(),
+                // LDK Node's payment id for a spontaneous payment is its payment hash.
+                ldk_payment_id: hash,
+            })
+            .await?
+        {
+            Reserved::Created(rec) => rec,
+            Reserved::Existing(rec) => return Ok((rec.payment, false)),
+        };
+        let sent = blocking(&self.node, move |node| {
+            node.spontaneous_payment()
+                .send_with_preimage_and_custom_tlvs(
+                    amount_msat,
+                    destination,
+                    tlvs,
+                    PaymentPreimage(preimage),
+                    Some(params),
+                )
+        })
+        .await?;
+        self.after_send(rec, sent).await
+    }
+
+    /// A refused send releases the reservation at once and answers `payment_failed`.
+    async fn after_send(
+        &self,
+        rec: PaymentRecord,
+        sent: Result<ldk_node::lightning::ln::channelmanager::PaymentId, ldk_node::NodeError>,
+    ) -> Result<(LspPayment, bool), ServerError> {
+        match sent {
+            Ok(_) => Ok((rec.payment, true)),
+            Err(e) => {
+                let reason = send_failure(&e);
+                self.store
+                    .complete_payment(&rec, PaymentOutcome::Failed { reason })
+                    .await?;
+                Err(ServerError::PaymentFailed {
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! The Lightning engine: building and starting the LDK Node instance from the configuration,
+//! and running its blocking calls off the async workers.
+
+use std::sync::Arc;
+
+use ldk_node::lightning::ln::msgs::SocketAddress;
+use ldk_node::{Builder, Node};
+
+use crate::config::{ChainSource, Config};
+use crate::error::ServerError;
+
+/// Builds and starts the node. Blocking: call it from `spawn_blocking` or before serving.
+///
+/// # Errors
+/// [`ServerError::Config`] for a listen address LDK refuses, [`ServerError::Node`] if the node
+/// cannot be built or started.
+pub fn start(config: &Config) -> Result<Arc<Node>, ServerError> {
+    let mut builder = Builder::new();
+    builder
+        .set_network(config.network.to_bitcoin())
+        .set_storage_dir_path(config.data_dir.join("ldk").to_string_lossy().into_owned())
+        .set_filesystem_logger(None, Some(ldk_node::logger::LogLevel::Info))
+        .set_runtime(tokio::runtime::Handle::current());
+    match &config.chain {
+        ChainSource::BitcoindRpc {
+            host,
+            port,
+            user,
+            password,
+        } => {
+            builder.set_chain_source_bitcoind_rpc(
+                host.clone(),
+                *port,
+                user.clone(),
+                password.clone(),
+            );
+        }
+        ChainSource::Esplora { url } => {
+            builder.set_chain_source_esplora(url.clone(), None);
+        }
+    }
+    let listen = match config.ldk_listen {
+        std::net::SocketAddr::V4(v4) => SocketAddress::TcpIpV4 {
+            addr: v4.ip().octets(),
+            port: v4.port(),
+        },
+        std::net::SocketAddr::V6(v6) => SocketAddress::TcpIpV6 {
+            addr: v6.ip().octets(),
+            port: v6.port(),
+        },
+    };
+    builder
+        .set_listening_addresses(vec![listen])
+        .map_err(|e| ServerError::Config {
+            reason: format!("ldk_listen: {e}"),
+        })?;
+    // An alias and a listening address let the node accept announced channels and route.
+    builder
+        .set_node_alias(config.alias.clone())
+        .map_err(|e| ServerError::Config {
+            reason: format!("alias: {e}"),
+        })?;
+    let node = builder.build().map_err(|e| ServerError::node("build", e))?;
+    node.start().map_err(|e| ServerError::node("start", e))?;
+    Ok(Arc::new(node))
+}
+
+/// Runs a blocking LDK Node call on tokio's blocking pool.
+///
+/// # Errors
+/// [`ServerError::Node`] if the blocking task itself failed.
+pub async fn blocking<T, F>(node: &Arc<Node>, f: F) -> Result<T, ServerError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Node) -> T + Send + 'static,
+{
+    let node = Arc::clone(node);
+    tokio::task::spawn_blocking(move || f(&node))
+        .await
+        .map_err(|e| ServerError::node("spawn_blocking", e))
+}

@@ -1,0 +1,214 @@
+//! The server's records, one repository per family, over [`Db`]. Every change that moves money
+//! or emits an event is one [`Db::batch`]: the state change (guarded on the state it expects),
+//! its ledger entries, the account balance, the event and its webhook deliveries commit
+//! together or not at all.
+
+mod accounts;
+mod events;
+mod invoices;
+mod keys;
+mod ledger;
+mod payments;
+mod webhooks;
+
+use std::sync::Arc;
+
+use etrid_core::lsp::LspEvent;
+use tokio::sync::{broadcast, Mutex, Notify};
+
+pub use accounts::{Account, AuthContext, Scope};
+pub use events::EventRecord;
+pub use invoices::{Inserted, InvoiceRecord, NewInvoice};
+pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, Reserved};
+pub use webhooks::{DueDelivery, WebhookRecord};
+
+use crate::db::{Db, DbError, Stmt, StmtResult, Value};
+use crate::error::ServerError;
+
+/// How many live events a slow WebSocket subscriber may fall behind before it is dropped (it
+/// then reconnects and resumes from its last id).
+const LIVE_EVENT_BUFFER: usize = 65_536;
+
+/// An event committed for an account, as broadcast to live subscribers.
+#[derive(Debug, Clone)]
+pub struct LiveEvent {
+    /// The account it belongs to.
+    pub account_id: String,
+    /// The event.
+    pub event: Arc<LspEvent>,
+}
+
+/// The repositories' shared state: the database, the lock that orders event-emitting
+/// transactions, and the live event channel.
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+    /// Serialises transactions that append events, so event ids become visible in id order
+    /// (a subscriber that saw id n never later finds an id below n). One server process owns a
+    /// database.
+    write_lock: Arc<Mutex<()>>,
+    live: broadcast::Sender<LiveEvent>,
+    deliveries: Arc<Notify>,
+    auth_cache: Arc<std::sync::Mutex<std::collections::HashMap<String, AuthContext>>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("db", &self.db).finish()
+    }
+}
+
+impl Store {
+    /// Wraps an opened database.
+    pub fn new(db: Db) -> Store {
+        let (live, _) = broadcast::channel(LIVE_EVENT_BUFFER);
+        Store {
+            db,
+            write_lock: Arc::new(Mutex::new(())),
+            live,
+            deliveries: Arc::new(Notify::new()),
+            auth_cache: Arc::default(),
+        }
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Subscribes to events committed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.live.subscribe()
+    }
+
+    /// Woken whenever new webhook deliveries are due.
+    pub fn deliveries_notify(&self) -> Arc<Notify> {
+        Arc::clone(&self.deliveries)
+    }
+
+    /// Runs a batch that appends one event (built by [`events::append`]) and broadcasts the
+    /// event after the commit. Returns the batch results.
+    async fn commit_with_event(
+        &self,
+        mut stmts: Vec<Stmt>,
+        account_id: &str,
+        event: events::PendingEvent,
+    ) -> Result<(Vec<StmtResult>, Arc<LspEvent>), ServerError> {
+        let _order = self.write_lock.lock().await;
+        let event_index = stmts.len();
+        stmts.extend(events::append(account_id, &event)?);
+        let results = self.db.batch(stmts).await?;
+        let id = results
+            .get(event_index)
+            .and_then(|r| r.rows.first())
+            .map(|row| row.uint(0))
+            .transpose()?
+            .ok_or_else(|| DbError::Decode {
+                reason: "event insert returned no id".into(),
+            })?;
+        let event = Arc::new(event.into_event(id));
+        // No subscriber is fine: the event is in the database for them to read later.
+        let _ = self.live.send(LiveEvent {
+            account_id: account_id.to_owned(),
+            event: Arc::clone(&event),
+        });
+        self.deliveries.notify_one();
+        Ok((results, event))
+    }
+}
+
+/// A decoded page cursor: the `(created_at, id)` of the last item of the previous page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    /// The last item's creation time.
+    pub created_at: u64,
+    /// The last item's id.
+    pub id: String,
+}
+
+impl Cursor {
+    /// The opaque text form.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.created_at, self.id)
+    }
+
+    /// Parses the opaque text form.
+    ///
+    /// # Errors
+    /// `invalid_request` naming `cursor`.
+    pub fn decode(text: &str) -> Result<Cursor, ServerError> {
+        let bad = || ServerError::invalid("cursor is not a cursor this server issued");
+        let (t, id) = text.split_once('.').ok_or_else(bad)?;
+        let created_at = t.parse().map_err(|_| bad())?;
+        if !crate::ids::is_valid_id(id) {
+            return Err(bad());
+        }
+        Ok(Cursor {
+            created_at,
+            id: id.to_owned(),
+        })
+    }
+}
+
+/// Paging and time filters common to the list operations.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only items with this status.
+    pub status: Option<&'static str>,
+    /// Inclusive lower bound of `created_at`.
+    pub created_after: Option<u64>,
+    /// Exclusive upper bound of `created_at`.
+    pub created_before: Option<u64>,
+    /// Page size (1-100).
+    pub limit: u32,
+    /// Continue after this item.
+    pub cursor: Option<Cursor>,
+}
+
+impl ListFilter {
+    /// Appends the filter as `AND …` conditions on columns `status` and `created_at`, `id`
+    /// (newest first) and returns the parameters, starting at placeholder `$first`.
+    fn params(&self) -> Vec<Value> {
+        let (c_at, c_id) = match &self.cursor {
+            Some(c) => (Value::from(c.created_at), Value::from(c.id.clone())),
+            None => (Value::Null, Value::Null),
+        };
+        vec![
+            Value::from(self.status),
+            Value::from(self.created_after),
+            Value::from(self.created_before),
+            c_at,
+            c_id,
+            Value::from(u64::from(self.limit) + 1),
+        ]
+    }
+}
+
+/// The SQL tail every list query shares: filters on `$2…$7` (status, created_after,
+/// created_before, cursor time, cursor id, limit + 1), newest first.
+pub(crate) const LIST_TAIL: &str = "
+    AND (CAST($2 AS TEXT) IS NULL OR status = $2)
+    AND (CAST($3 AS BIGINT) IS NULL OR created_at >= $3)
+    AND (CAST($4 AS BIGINT) IS NULL OR created_at < $4)
+    AND (CAST($5 AS BIGINT) IS NULL OR created_at < $5 OR (created_at = $5 AND id < CAST($6 AS TEXT)))
+    ORDER BY created_at DESC, id DESC
+    LIMIT $7";
+
+/// Splits a fetched `limit + 1` rows into the page and its next cursor.
+pub(crate) fn page<T>(
+    mut items: Vec<T>,
+    limit: u32,
+    key: impl Fn(&T) -> Cursor,
+) -> (Vec<T>, Option<String>) {
+    let limit = limit as usize;
+    if items.len() > limit {
+        items.truncate(limit);
+        let next = items.last().map(|last| key(last).encode());
+        (items, next)
+    } else {
+        (items, None)
+    }
+}
+
+#[cfg(test)]
+mod tests;
