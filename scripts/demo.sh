@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
-# The main job, until the devnet and the LSP land: decode and validate a real BOLT11 invoice
-# with the SDK core and draw its QR code in the terminal.
-# Usage: bash scripts/demo.sh [--network N] [--allow-expired] [<bolt11>]
-# With no invoice it decodes the BOLT11 specification's example invoice (signed in 2017, so it is
-# shown as EXPIRED: the SDK checks expiry against the real clock).
+# The main job: a Lightning payment end to end on this machine. Brings up the devnet (regtest
+# chain + LDK nodes) and the Étrid LSP, creates an invoice through the SDK with an
+# invoice-scoped key, draws its QR code, pays it from the devnet wallet alice, and prints the
+# invoice.paid event the client received. Usage: bash scripts/demo.sh [amount_sats]
+# (Decode any invoice instead: cargo run -p etrid-examples --release --bin decode-invoice -- <bolt11>)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/etrid-target}"
-
-spec_invoice="lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdq5xysxxatsyp3k7enxv4jsxqzpu9qrsgquk0rl77nj30yxdy8j9vdx85fkpmdla2087ne0xh8nhedh8w27kyke0lp53ut353s06fv3qfegext0eh0ymjpf39tuven09sam30g4vgpfna3rh"
-if [ "$#" -eq 0 ]; then
-  set -- --allow-expired "$spec_invoice"
+if ! command -v cargo >/dev/null; then
+  echo "cargo is missing: install Rust with rustup first" >&2
+  exit 1
 fi
-exec cargo run --quiet -p etrid-examples --release --bin decode-invoice -- "$@"
+exec cargo run --quiet -p etrid-examples --release --bin devnet-demo -- "$@"

@@ -2,3 +2,4 @@
 //! exactly what the binaries print.
 
 pub mod decode_report;
+pub mod devnet_demo;
