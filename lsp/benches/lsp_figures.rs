@@ -99,6 +99,33 @@ async fn run() {
         }
     );
 
+    // 0. The floor under invoice creation: LDK Node registering an invoice (signing it and
+    // persisting its payment record), serially, without HTTP or our database.
+    let node = server.engine().node().clone();
+    let direct = tokio::task::spawn_blocking(move || {
+        let desc = ldk_node::lightning_invoice::Bolt11InvoiceDescription::Direct(
+            ldk_node::lightning_invoice::Description::new("floor".into()).unwrap(),
+        );
+        let started = Instant::now();
+        for i in 0u32..300 {
+            let mut hash = [0u8; 32];
+            hash[..4].copy_from_slice(&i.to_be_bytes());
+            hash[4] = 0xee;
+            node.bolt11_payment()
+                .receive_for_hash(
+                    1_000,
+                    &desc,
+                    3600,
+                    ldk_node::lightning_types::payment::PaymentHash(hash),
+                )
+                .unwrap();
+        }
+        300.0 / started.elapsed().as_secs_f64()
+    })
+    .await
+    .unwrap();
+    println!("ldk-node receive_for_hash alone, serial: {direct:.0}/s");
+
     // 1. Invoices per second through the HTTP API.
     let deadline = Instant::now() + Duration::from_secs(INVOICE_SECS);
     let mut workers = Vec::new();
