@@ -674,3 +674,266 @@ fn lsp_webhook_is_signed_delivered_logged_and_redelivered() {
         );
     });
 }
+
+#[test]
+fn s17_every_admin_endpoint_refuses_an_invoice_key_and_ids_of_other_accounts() {
+    run(async {
+        let h = harness().await;
+        let (admin_a, game_a) = account(h, "scope-a").await;
+        let (admin_b, _game_b) = account(h, "scope-b").await;
+        let http = reqwest::Client::new();
+        let call = |method: reqwest::Method, path: String, key: String, body: Option<&str>| {
+            let http = http.clone();
+            let url = format!("{}{path}", h.api());
+            let body = body.map(str::to_owned);
+            async move {
+                let mut req = http.request(method, url).bearer_auth(key);
+                if let Some(b) = body {
+                    req = req.header("content-type", "application/json").body(b);
+                }
+                let resp = req.send().await.unwrap();
+                let status = resp.status().as_u16();
+                let text = resp.text().await.unwrap_or_default();
+                let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                (status, json["code"].as_str().unwrap_or_default().to_owned())
+            }
+        };
+        // B's resources, for the wrong-account checks.
+        let b_inv = admin_b.create_invoice(invoice_req(5, "b")).await.unwrap();
+        let (_p, hash) = random_preimage();
+        let b_hold = admin_b
+            .create_hold_invoice(CreateHoldInvoiceRequest {
+                payment_hash: hash,
+                amount_msat: Some(Msat::from_msat(5_000)),
+                ..CreateHoldInvoiceRequest::default()
+            })
+            .await
+            .unwrap();
+        let b_hook = admin_b
+            .create_webhook(CreateWebhookRequest {
+                url: "http://127.0.0.1:9/never".into(),
+                ..CreateWebhookRequest::default()
+            })
+            .await
+            .unwrap();
+        let b_key = admin_b
+            .create_api_key(CreateApiKeyRequest {
+                scope: ApiKeyScope::Invoice,
+                label: "b".into(),
+            })
+            .await
+            .unwrap();
+        let game_key = game_a.config().api_key.clone();
+        let admin_key = admin_a.config().api_key.clone();
+        use reqwest::Method as M;
+        let admin_only: Vec<(M, String, Option<&str>)> = vec![
+            (
+                M::POST,
+                "/v1/hold-invoices".into(),
+                Some(r#"{"payment_hash":"00"}"#),
+            ),
+            (
+                M::POST,
+                format!("/v1/hold-invoices/{}/settle", b_hold.id),
+                Some(r#"{"preimage":"00"}"#),
+            ),
+            (
+                M::POST,
+                format!("/v1/hold-invoices/{}/cancel", b_hold.id),
+                None,
+            ),
+            (
+                M::POST,
+                "/v1/payments/bolt11".into(),
+                Some(r#"{"bolt11":"x","idempotency_key":"k"}"#),
+            ),
+            (
+                M::POST,
+                "/v1/payments/keysend".into(),
+                Some(r#"{"destination":"x","amount_msat":1,"idempotency_key":"k"}"#),
+            ),
+            (M::GET, "/v1/payments".into(), None),
+            (M::GET, "/v1/payments/pay_x".into(), None),
+            (M::GET, "/v1/balance".into(), None),
+            (M::GET, "/v1/ledger".into(), None),
+            (
+                M::POST,
+                "/v1/webhooks".into(),
+                Some(r#"{"url":"http://127.0.0.1:9/"}"#),
+            ),
+            (M::GET, "/v1/webhooks".into(), None),
+            (M::DELETE, format!("/v1/webhooks/{}", b_hook.id), None),
+            (
+                M::GET,
+                format!("/v1/webhooks/{}/deliveries", b_hook.id),
+                None,
+            ),
+            (
+                M::POST,
+                format!("/v1/webhooks/{}/deliveries/dlv_x/redeliver", b_hook.id),
+                None,
+            ),
+            (
+                M::POST,
+                "/v1/api-keys".into(),
+                Some(r#"{"scope":"admin","label":"x"}"#),
+            ),
+            (M::GET, "/v1/api-keys".into(), None),
+            (M::DELETE, format!("/v1/api-keys/{}", b_key.id), None),
+            (M::GET, "/v1/node".into(), None),
+            (M::GET, "/v1/channels".into(), None),
+            (M::GET, "/v1/liquidity".into(), None),
+        ];
+        for (method, path, body) in &admin_only {
+            let got = call(method.clone(), path.clone(), game_key.clone(), *body).await;
+            assert_eq!(got, (403, "forbidden_scope".to_owned()), "{method} {path}");
+        }
+        // Another account's ids answer 404, exactly like ids that do not exist.
+        let foreign: Vec<(M, String, Option<&str>, String)> = vec![
+            (
+                M::GET,
+                format!("/v1/invoices/{}", b_inv.id),
+                None,
+                game_key.clone(),
+            ),
+            (
+                M::POST,
+                format!("/v1/invoices/{}/cancel", b_inv.id),
+                None,
+                game_key.clone(),
+            ),
+            (
+                M::POST,
+                format!("/v1/hold-invoices/{}/cancel", b_hold.id),
+                None,
+                admin_key.clone(),
+            ),
+            (
+                M::POST,
+                format!("/v1/hold-invoices/{}/settle", b_hold.id),
+                Some(
+                    r#"{"preimage":"0000000000000000000000000000000000000000000000000000000000000000"}"#,
+                ),
+                admin_key.clone(),
+            ),
+            (
+                M::DELETE,
+                format!("/v1/webhooks/{}", b_hook.id),
+                None,
+                admin_key.clone(),
+            ),
+            (
+                M::GET,
+                format!("/v1/webhooks/{}/deliveries", b_hook.id),
+                None,
+                admin_key.clone(),
+            ),
+            (
+                M::DELETE,
+                format!("/v1/api-keys/{}", b_key.id),
+                None,
+                admin_key.clone(),
+            ),
+        ];
+        for (method, path, body, key) in &foreign {
+            let got = call(method.clone(), path.clone(), key.clone(), *body).await;
+            assert_eq!(got, (404, "not_found".to_owned()), "{method} {path}");
+        }
+        // No key, a bad key: 401 everywhere but health and the OpenAPI document.
+        let (status, code) =
+            call(M::GET, "/v1/invoices".into(), "etrid_inv_nope".into(), None).await;
+        assert_eq!((status, code.as_str()), (401, "unauthorized"));
+        let health = http
+            .get(format!("{}/v1/health", h.api()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 200);
+        let doc: serde_json::Value = serde_json::from_str(
+            &http
+                .get(format!("{}/v1/openapi.json", h.api()))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../openapi.json")).unwrap();
+        assert_eq!(
+            doc, file,
+            "the served document is the one in the repository"
+        );
+        // Unknown fields are refused, naming the field.
+        let (status, code) = call(
+            M::POST,
+            "/v1/invoices".into(),
+            game_key.clone(),
+            Some(r#"{"amount_msat":1000,"colour":"red"}"#),
+        )
+        .await;
+        assert_eq!((status, code.as_str()), (400, "invalid_request"));
+    });
+}
+
+#[test]
+fn s15_an_accepted_hold_invoice_is_cancelled_before_its_htlc_deadline() {
+    run(async {
+        let h = harness().await;
+        let (admin, _game) = account(h, "hold-deadline").await;
+        let mut events = admin.subscribe_events(None);
+        events.connect().await.unwrap();
+        let (_p, hash) = random_preimage();
+        let hold = admin
+            .create_hold_invoice(CreateHoldInvoiceRequest {
+                payment_hash: hash,
+                amount_msat: Some(Msat::from_msat(6_000_000)),
+                description: Some("forgotten escrow".into()),
+                ..CreateHoldInvoiceRequest::default()
+            })
+            .await
+            .unwrap();
+        let api = h.devnet.api().clone();
+        let bolt11 = hold.bolt11.clone();
+        let payer = tokio::spawn(async move {
+            api.pay_invoice(
+                "alice",
+                &etrid_devnet::nodes::PayRequest {
+                    invoice: bolt11,
+                    amount_msat: None,
+                    timeout_secs: Some(120),
+                },
+            )
+            .await
+        });
+        next_event(&mut events, Duration::from_secs(30), |e| {
+            e.event_type() == EventType::InvoiceAccepted
+                && e.invoice().is_some_and(|i| i.id == hold.id)
+        })
+        .await;
+        // Blocks pass and nobody settles: the server cancels on its own, before the deadline.
+        let deadline = std::time::Instant::now() + Duration::from_secs(90);
+        loop {
+            let inv = admin.get_invoice(&hold.id).await.unwrap();
+            if inv.status == InvoiceStatus::Cancelled {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never auto-cancelled: {inv:?}"
+            );
+            h.devnet.api().mine(5).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let refused = payer.await.unwrap();
+        assert!(refused.is_err(), "the payer is refunded: {refused:?}");
+        assert_eq!(admin.balance().await.unwrap().available_msat.as_u64(), 0);
+        // No force-close: the LSP's channels are all still open and usable.
+        let channels = admin.list_channels().await.unwrap();
+        assert_eq!(channels.items.len(), 2);
+        assert!(channels.items.iter().all(|c| c.is_usable));
+        events.close().await;
+    });
+}
