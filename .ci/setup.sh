@@ -24,6 +24,8 @@ command -v g++ >/dev/null || missing+=(g++)
 [ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
 command -v valgrind >/dev/null || missing+=(valgrind)
 command -v wasm-opt >/dev/null || missing+=(binaryen)
+# PostgreSQL: the LSP's storage is also tested on it (.ci/postgres.sh starts a throwaway server).
+compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   apt_install "${missing[@]}"

@@ -74,6 +74,9 @@ fn lsp_killed_mid_flow_and_restarted_loses_nothing() {
             )
             .await
             .unwrap();
+        // A client following events across the crash: it reconnects and resumes by itself.
+        let mut follower = admin.subscribe_events(Some(last_event));
+        follower.connect().await.unwrap();
         h.kill_lsp();
         h.spawn_lsp();
         wait_channels_usable(&h).await;
@@ -178,7 +181,6 @@ fn lsp_killed_mid_flow_and_restarted_loses_nothing() {
             }
         }
 
-        // No event lost or repeated across the crash.
         let events = admin
             .list_events(ListEventsRequest {
                 after: Some(last_event),
@@ -187,6 +189,21 @@ fn lsp_killed_mid_flow_and_restarted_loses_nothing() {
             .await
             .unwrap()
             .items;
+
+        // The follower, reconnected on its own, saw exactly the stored events after its cursor.
+        let stored: Vec<u64> = events.iter().map(|e| e.id).collect();
+        let mut followed = Vec::new();
+        while followed.len() < stored.len() {
+            let ev = tokio::time::timeout(Duration::from_secs(90), follower.next())
+                .await
+                .expect("the follower resumes after the restart")
+                .expect("the follower reconnects by itself");
+            followed.push(ev.id);
+        }
+        assert_eq!(followed, stored, "nothing missed, nothing repeated");
+        follower.close().await;
+
+        // No event lost or repeated across the crash.
         let count = |ty: EventType, id: &str| {
             events
                 .iter()

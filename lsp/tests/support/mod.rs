@@ -59,6 +59,8 @@ pub struct Harness {
     /// The PostgreSQL URL (own schema) when `ETRID_LSP_TEST_DATABASE_URL` is set; SQLite else.
     pub database_url: Option<String>,
     ldk_port: u16,
+    /// The API port, kept across restarts so clients reconnect to the same URL.
+    api_port: u16,
 }
 
 /// A fresh schema in the PostgreSQL database at `base`, as a URL whose connections use it.
@@ -131,6 +133,7 @@ impl Harness {
             accounts: Vec::new(),
             extra_args,
             ldk_port: free_port(),
+            api_port: free_port(),
         };
         for i in 0..accounts {
             let account = h.create_account(&format!("account-{i}"));
@@ -196,7 +199,7 @@ impl Harness {
                 "--ldk-listen",
                 &format!("127.0.0.1:{}", self.ldk_port),
                 "--api-bind",
-                "127.0.0.1:0",
+                &format!("127.0.0.1:{}", self.api_port),
             ])
             .args(&self.extra_args)
             .arg("run")
