@@ -31,6 +31,9 @@ pub enum ChainSource {
     },
 }
 
+/// The most HTLCs the Lightning protocol allows pending in one direction of a channel (BOLT 2).
+pub const MAX_HTLCS_PER_CHANNEL: u16 = 483;
+
 /// The settings every part of the server reads; built by [`Options::resolve`].
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -60,6 +63,8 @@ pub struct Config {
     pub event_retention_days: u64,
     /// Seconds an outgoing payment may stay pending before LDK abandons its retries.
     pub default_payment_timeout_secs: u64,
+    /// HTLCs a peer may have pending to the node at once per channel (LDK: 50 by default).
+    pub max_accepted_htlcs: u16,
 }
 
 /// The options as flags and environment variables (`etrid-lsp --help` lists them); every
@@ -109,6 +114,10 @@ pub struct Options {
     /// Default payment timeout in seconds. Default 60.
     #[arg(long, env = "ETRID_LSP_PAYMENT_TIMEOUT_SECS")]
     pub default_payment_timeout_secs: Option<u64>,
+    /// HTLCs a peer may have pending to the node at once, per channel opened or accepted from
+    /// now on: 1 to 483 (LDK's maximum). Default 483, for throughput; LDK's own default is 50.
+    #[arg(long, env = "ETRID_LSP_MAX_ACCEPTED_HTLCS")]
+    pub max_accepted_htlcs: Option<u16>,
 }
 
 impl Options {
@@ -133,6 +142,7 @@ impl Options {
             default_payment_timeout_secs: self
                 .default_payment_timeout_secs
                 .or(file.default_payment_timeout_secs),
+            max_accepted_htlcs: self.max_accepted_htlcs.or(file.max_accepted_htlcs),
         }
     }
 
@@ -186,6 +196,12 @@ impl Options {
         if invoice_rate_per_sec == 0 {
             return Err(bad("invoice_rate_per_sec must be at least 1".into()));
         }
+        let max_accepted_htlcs = self.max_accepted_htlcs.unwrap_or(MAX_HTLCS_PER_CHANNEL);
+        if !(1..=MAX_HTLCS_PER_CHANNEL).contains(&max_accepted_htlcs) {
+            return Err(bad(format!(
+                "max_accepted_htlcs must be 1 to {MAX_HTLCS_PER_CHANNEL}, not {max_accepted_htlcs}"
+            )));
+        }
         Ok(Config {
             network: self.network.unwrap_or(Network::Regtest),
             data_dir,
@@ -204,6 +220,7 @@ impl Options {
             hold_cancel_margin_blocks: self.hold_cancel_margin_blocks.unwrap_or(12).max(3),
             event_retention_days: self.event_retention_days.unwrap_or(30).max(1),
             default_payment_timeout_secs: self.default_payment_timeout_secs.unwrap_or(60).max(1),
+            max_accepted_htlcs,
         })
     }
 }
@@ -267,6 +284,7 @@ mod tests {
         );
         assert!(cfg.database_url.starts_with("sqlite://"));
         assert_eq!(cfg.invoice_rate_per_sec, 50);
+        assert_eq!(cfg.max_accepted_htlcs, MAX_HTLCS_PER_CHANNEL);
     }
 
     #[test]
@@ -281,5 +299,15 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("bitcoind_rpc"));
         assert!(toml::from_str::<Options>("nope = 1").is_err());
+        for max_accepted_htlcs in [0, MAX_HTLCS_PER_CHANNEL + 1] {
+            let err = Options {
+                esplora_url: Some("http://127.0.0.1:3002".into()),
+                max_accepted_htlcs: Some(max_accepted_htlcs),
+                ..Options::default()
+            }
+            .resolve()
+            .unwrap_err();
+            assert!(err.to_string().contains("max_accepted_htlcs"), "{err}");
+        }
     }
 }

@@ -20,6 +20,7 @@ pub fn start(config: &Config) -> Result<Arc<Node>, ServerError> {
         .set_network(config.network.to_bitcoin())
         .set_storage_dir_path(config.data_dir.join("ldk").to_string_lossy().into_owned())
         .set_filesystem_logger(None, Some(ldk_node::logger::LogLevel::Info))
+        .set_max_accepted_htlcs(config.max_accepted_htlcs)
         .set_runtime(tokio::runtime::Handle::current());
     match &config.chain {
         ChainSource::BitcoindRpc {

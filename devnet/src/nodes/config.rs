@@ -23,6 +23,11 @@ pub const MIN_CHANNEL_SATS: u64 = 20_000;
 /// negotiate larger channels).
 pub const CHANNEL_SATS_LIMIT: u64 = 1 << 24;
 
+/// HTLCs a peer may have pending to a devnet node at once on one channel: the protocol's
+/// maximum (BOLT 2), not LDK's default of 50, so the devnet carries as many payments in flight
+/// as a busy real node can.
+pub const MAX_ACCEPTED_HTLCS: u16 = 483;
+
 /// The part a node plays in the devnet topology.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -38,7 +38,7 @@ mod setup;
 pub use api::{DevnetApi, MAX_BLOCKS_PER_CALL};
 pub use config::{
     ChannelPlan, DevnetConfig, Role, ANCHOR_RESERVE_SATS, CHANNEL_SATS_LIMIT,
-    DEFAULT_SPARE_ONCHAIN_SATS, MIN_CHANNEL_SATS,
+    DEFAULT_SPARE_ONCHAIN_SATS, MAX_ACCEPTED_HTLCS, MIN_CHANNEL_SATS,
 };
 pub use devnet::Devnet;
 pub use error::NodeError;

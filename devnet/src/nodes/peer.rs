@@ -12,7 +12,7 @@ use ldk_node::{Builder, Event, Node};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-use super::config::Role;
+use super::config::{Role, MAX_ACCEPTED_HTLCS};
 use super::NodeError;
 
 /// How many events a subscriber may fall behind before it sees `Lagged`.
@@ -153,6 +153,7 @@ fn build(
             rpc.password.clone(),
         )
         .set_filesystem_logger(None, Some(log_level))
+        .set_max_accepted_htlcs(MAX_ACCEPTED_HTLCS)
         .set_runtime(tokio::runtime::Handle::current());
     builder
         .set_listening_addresses(vec![SocketAddress::TcpIpV4 {
