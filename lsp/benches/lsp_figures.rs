@@ -1,7 +1,8 @@
 //! Figures of the LSP on this machine (not a timed test): invoices created per second through
 //! the HTTP API, and payments per second with the latency from the payer starting a payment to
 //! the SDK client receiving `invoice.paid` on its WebSocket, one hop (devnet wallets → router
-//! → LSP). Run: `cargo bench -p etrid-lsp --bench lsp_figures`.
+//! → LSP). Run: `cargo bench -p etrid-lsp --bench lsp_figures`; `ETRID_BENCH_PAYMENTS` and
+//! `ETRID_BENCH_IN_FLIGHT` change the payment count (300) and how many are in flight (16).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::HashMap;
@@ -19,6 +20,17 @@ const INVOICE_SECS: u64 = 5;
 const INVOICE_WORKERS: usize = 16;
 const PAYMENTS: usize = 300;
 const IN_FLIGHT: usize = 16;
+/// Each payment: 1,000 sat. A router accepts 10% of a 2M-sat payer channel in flight (LDK's
+/// default for announced channels), so up to 200 of these can be in flight per payer channel.
+const PAYMENT_MSAT: u64 = 1_000_000;
+
+/// A count from the environment variable `name`, or `default` when it is unset.
+fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name).map_or(default, |v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("{name} must be a count"))
+    })
+}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -168,11 +180,13 @@ async fn run() {
     );
 
     // 2. Payments per second and payer-start → client-event latency.
+    let payments = env_count("ETRID_BENCH_PAYMENTS", PAYMENTS);
+    let in_flight = env_count("ETRID_BENCH_IN_FLIGHT", IN_FLIGHT);
     let mut invoices = Vec::new();
-    for i in 0..PAYMENTS {
+    for i in 0..payments {
         let inv = client
             .create_invoice(CreateInvoiceRequest {
-                amount_msat: Some(Msat::from_msat(10_000_000)),
+                amount_msat: Some(Msat::from_msat(PAYMENT_MSAT)),
                 description: Some(format!("pay {i}")),
                 ..CreateInvoiceRequest::default()
             })
@@ -209,7 +223,7 @@ async fn run() {
     let queue = Arc::new(Mutex::new(invoices));
     let started = Instant::now();
     let mut payers = Vec::new();
-    for p in 0..IN_FLIGHT {
+    for p in 0..in_flight {
         let queue = Arc::clone(&queue);
         let starts = Arc::clone(&starts);
         let api = devnet.api().clone();
@@ -240,8 +254,8 @@ async fn run() {
     let secs = started.elapsed().as_secs_f64();
     lat.sort_by(f64::total_cmp);
     println!(
-        "payments: {PAYMENTS} in {secs:.1} s = {:.1}/s with {IN_FLIGHT} in flight; payer start → client event p50 {:.0} ms p99 {:.0} ms",
-        PAYMENTS as f64 / secs,
+        "payments: {payments} in {secs:.1} s = {:.1}/s with {in_flight} in flight; payer start → client event p50 {:.0} ms p99 {:.0} ms",
+        payments as f64 / secs,
         percentile(&lat, 0.5),
         percentile(&lat, 0.99)
     );

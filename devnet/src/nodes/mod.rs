@@ -2,28 +2,20 @@
 //! funding and channels, payments, channels to external nodes and the operations the control
 //! API serves.
 //!
-//! # Throughput limits we cannot configure (ldk-node 0.7.1)
+//! # Per-channel limits on payments in flight
 //!
 //! Two per-channel limits bound how many and how much HTLCs can be in flight:
 //! - `ChannelHandshakeConfig::our_max_accepted_htlcs` (lightning 0.2.7 `util/config.rs:243`,
 //!   default `DEFAULT_MAX_HTLCS = 50`, maximum `chan_utils::max_htlcs` = 483, or 114 for
-//!   zero-fee-commitment channels): at most 50 HTLCs towards a node per channel at once.
+//!   zero-fee-commitment channels): how many HTLCs a peer may have pending to a node on one
+//!   channel. ldk-node 0.7.1 has no setting for it; the workspace uses it patched
+//!   (`vendor/ldk-node`, `Builder::set_max_accepted_htlcs`), and every devnet node accepts
+//!   [`MAX_ACCEPTED_HTLCS`] (483) on the channels it opens and accepts.
 //! - `max_inbound_htlc_value_in_flight_percent_of_channel` (default 10): the acceptor of an
 //!   announced channel lets at most 10 % of the capacity be in flight towards it. ldk-node raises
 //!   it to 100 only for the opener of an unannounced channel (`lib.rs:1093-1099`) and for LSPS2
-//!   service nodes (`builder.rs:1466-1479`).
-//!
-//! ldk-node builds its `UserConfig` internally (`config.rs:317 default_user_config`, then
-//! `lib.rs:1089 open_channel_inner` and `event.rs:1240-1265` for inbound channels); its public
-//! `Config` and `ChannelConfig` carry no handshake fields, and the `ChannelManager` (whose
-//! `set_current_config` could change it) is private. So 483 cannot be set through the 0.7.1
-//! API. What would unblock it: an ldk-node release exposing handshake settings in `Config`, or a
-//! `[patch.crates-io]` fork of ldk-node 0.7.1 adding
-//! `user_config.channel_handshake_config.our_max_accepted_htlcs = 483` (and
-//! `max_inbound_htlc_value_in_flight_percent_of_channel = 100`) in `default_user_config`; the
-//! devnet needs no code change either way. Until then the devnet sizes channels (2,000,000 sat)
-//! so the 10 % in-flight cap still allows 200,000 sat per route, and benchmarks keep fewer than
-//! 50 payments in flight per channel.
+//!   service nodes (`builder.rs:1466-1479`). The devnet sizes channels (2,000,000 sat) so the
+//!   cap still allows 200,000 sat in flight per channel.
 
 mod api;
 mod config;
