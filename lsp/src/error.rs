@@ -1,13 +1,13 @@
-//! The server's one error enum, and how each error becomes an HTTP answer
-//! (`{"code", "message"}` with the stable codes of `lsp/API.md`).
+//! The server's error enum: what went wrong in the engine, and the stable [`ApiErrorCode`] of
+//! the contract each error is answered with. The HTTP answer itself is made once, in
+//! `api::error`.
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use etrid_core::lsp::ErrorResponse;
+use etrid_core::lsp::{ApiErrorCode, RequestError};
 use thiserror::Error;
 
 use crate::db::DbError;
+use crate::ids::EntropyError;
+use crate::store::StoreError;
 
 /// Everything that can go wrong in the server, from a bad request to a failed start.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -159,81 +159,74 @@ impl ServerError {
         }
     }
 
-    /// The HTTP status this error answers with.
-    pub fn status(&self) -> StatusCode {
+    /// The stable code of the API contract this error is answered with (its HTTP status
+    /// follows from the code: [`ApiErrorCode::http_status`]).
+    pub fn code(&self) -> ApiErrorCode {
         match self {
-            ServerError::InvalidRequest { .. } | ServerError::InvalidInvoice { .. } => {
-                StatusCode::BAD_REQUEST
-            }
-            ServerError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ServerError::ForbiddenScope { .. } => StatusCode::FORBIDDEN,
-            ServerError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ServerError::Conflict { .. }
-            | ServerError::IdempotencyMismatch { .. }
-            | ServerError::DuplicatePayment { .. } => StatusCode::CONFLICT,
-            ServerError::CursorExpired { .. } => StatusCode::GONE,
-            ServerError::InvoiceExpired
-            | ServerError::InsufficientBalance { .. }
-            | ServerError::PaymentFailed { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ServerError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ServerError::NodeUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ServerError::InvalidRequest { .. } => ApiErrorCode::InvalidRequest,
+            ServerError::InvalidInvoice { .. } => ApiErrorCode::InvalidInvoice,
+            ServerError::Unauthorized { .. } => ApiErrorCode::Unauthorized,
+            ServerError::ForbiddenScope { .. } => ApiErrorCode::ForbiddenScope,
+            ServerError::NotFound { .. } => ApiErrorCode::NotFound,
+            ServerError::Conflict { .. } => ApiErrorCode::Conflict,
+            ServerError::IdempotencyMismatch { .. } => ApiErrorCode::IdempotencyMismatch,
+            ServerError::DuplicatePayment { .. } => ApiErrorCode::DuplicatePayment,
+            ServerError::CursorExpired { .. } => ApiErrorCode::CursorExpired,
+            ServerError::InvoiceExpired => ApiErrorCode::InvoiceExpired,
+            ServerError::InsufficientBalance { .. } => ApiErrorCode::InsufficientBalance,
+            ServerError::PaymentFailed { .. } => ApiErrorCode::PaymentFailed,
+            ServerError::RateLimited { .. } => ApiErrorCode::RateLimited,
+            ServerError::NodeUnavailable { .. } => ApiErrorCode::NodeUnavailable,
             ServerError::Node { .. }
             | ServerError::Db(_)
             | ServerError::Entropy { .. }
             | ServerError::Config { .. }
-            | ServerError::Io { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The stable machine-readable code (`lsp/API.md`, "Errors").
-    pub fn code(&self) -> &'static str {
-        match self {
-            ServerError::InvalidRequest { .. } => "invalid_request",
-            ServerError::InvalidInvoice { .. } => "invalid_invoice",
-            ServerError::Unauthorized { .. } => "unauthorized",
-            ServerError::ForbiddenScope { .. } => "forbidden_scope",
-            ServerError::NotFound { .. } => "not_found",
-            ServerError::Conflict { .. } => "conflict",
-            ServerError::IdempotencyMismatch { .. } => "idempotency_mismatch",
-            ServerError::DuplicatePayment { .. } => "duplicate_payment",
-            ServerError::CursorExpired { .. } => "cursor_expired",
-            ServerError::InvoiceExpired => "invoice_expired",
-            ServerError::InsufficientBalance { .. } => "insufficient_balance",
-            ServerError::PaymentFailed { .. } => "payment_failed",
-            ServerError::RateLimited { .. } => "rate_limited",
-            ServerError::NodeUnavailable { .. } => "node_unavailable",
-            ServerError::Node { .. }
-            | ServerError::Db(_)
-            | ServerError::Entropy { .. }
-            | ServerError::Config { .. }
-            | ServerError::Io { .. } => "internal_error",
+            | ServerError::Io { .. } => ApiErrorCode::InternalError,
         }
     }
 }
 
-impl IntoResponse for ServerError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
-            // Details of internal failures go to the log, not to clients.
-            tracing::error!(error = %self, "internal error");
-            "internal error; the request may be retried".to_owned()
-        } else {
-            self.to_string()
-        };
-        let body = ErrorResponse {
-            code: self.code().to_owned(),
-            message,
-        };
-        let mut response = (status, Json(body)).into_response();
-        if let ServerError::RateLimited { retry_after_secs } = self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
+impl From<RequestError> for ServerError {
+    fn from(e: RequestError) -> ServerError {
+        ServerError::InvalidRequest {
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl From<EntropyError> for ServerError {
+    fn from(e: EntropyError) -> ServerError {
+        ServerError::Entropy { reason: e.reason }
+    }
+}
+
+impl From<StoreError> for ServerError {
+    fn from(e: StoreError) -> ServerError {
+        match e {
+            StoreError::NotFound { what } => ServerError::not_found(what),
+            StoreError::UnknownKey => ServerError::Unauthorized {
+                reason: "unknown or revoked API key",
+            },
+            StoreError::Conflict { reason } => ServerError::Conflict { reason },
+            StoreError::CursorExpired { after } => ServerError::CursorExpired { after },
+            StoreError::InvalidCursor => {
+                ServerError::invalid("cursor: not a cursor this server issued for this list")
             }
+            StoreError::AmountTooLarge => {
+                ServerError::invalid("amount_msat + max_fee_msat is too large")
+            }
+            StoreError::InsufficientBalance {
+                available_msat,
+                required_msat,
+            } => ServerError::InsufficientBalance {
+                available_msat,
+                required_msat,
+            },
+            StoreError::DuplicatePayment { payment_hash } => {
+                ServerError::DuplicatePayment { payment_hash }
+            }
+            StoreError::Db(e) => ServerError::Db(e),
+            StoreError::Entropy(e) => e.into(),
         }
-        response
     }
 }
-
-/// The result of a request handler.
-pub type ApiResult<T> = Result<T, ServerError>;

@@ -3,15 +3,21 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::error::ServerError;
+/// The operating system had no randomness to give.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no randomness available: {reason}")]
+pub struct EntropyError {
+    /// What the OS said.
+    pub reason: String,
+}
 
 /// `n` random bytes from the OS.
 ///
 /// # Errors
-/// [`ServerError::Entropy`] if the OS has no randomness to give.
-pub fn random_bytes<const N: usize>() -> Result<[u8; N], ServerError> {
+/// [`EntropyError`] if the OS has no randomness to give.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], EntropyError> {
     let mut buf = [0u8; N];
-    getrandom::fill(&mut buf).map_err(|e| ServerError::Entropy {
+    getrandom::fill(&mut buf).map_err(|e| EntropyError {
         reason: e.to_string(),
     })?;
     Ok(buf)
@@ -41,8 +47,8 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
 /// A new resource id: `prefix` + `_` + 20 random hex characters (80 bits).
 ///
 /// # Errors
-/// [`ServerError::Entropy`].
-pub fn new_id(prefix: &str) -> Result<String, ServerError> {
+/// [`EntropyError`].
+pub fn new_id(prefix: &str) -> Result<String, EntropyError> {
     Ok(format!("{prefix}_{}", hex(&random_bytes::<10>()?)))
 }
 
@@ -51,13 +57,10 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 
-/// Whether `id` is a well-formed id (`A-Z a-z 0-9 _ -`, 1–128 characters).
+/// Whether `id` is a well-formed resource id (the API's one rule:
+/// [`etrid_core::lsp::limits::is_resource_id`]).
 pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 128
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    etrid_core::lsp::limits::is_resource_id(id)
 }
 
 #[cfg(test)]

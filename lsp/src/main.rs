@@ -23,7 +23,13 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server (the default).
-    Run,
+    Run {
+        /// Also stop, cleanly, when standard input reaches its end: a supervisor or test
+        /// harness holding the other end of a pipe then cannot leave the server behind, however
+        /// it exits (even killed).
+        #[arg(long, env = "ETRID_LSP_EXIT_ON_STDIN_EOF")]
+        exit_on_stdin_eof: bool,
+    },
     /// Create an account and print its first admin key as JSON (shown only once).
     CreateAccount {
         /// A label for the account.
@@ -68,8 +74,11 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
         None => Options::default(),
     };
     let options = cli.options.or(file);
-    match cli.command.unwrap_or(Command::Run) {
-        Command::Run => {
+    let default = Command::Run {
+        exit_on_stdin_eof: false,
+    };
+    match cli.command.unwrap_or(default) {
+        Command::Run { exit_on_stdin_eof } => {
             let server = Server::start(options.resolve()?).await?;
             // One line on stdout that scripts and tests read to learn where we are.
             println!(
@@ -80,7 +89,14 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
                     "ldk_listen": server.engine().config().ldk_listen.to_string(),
                 })
             );
-            wait_for_signal().await;
+            if exit_on_stdin_eof {
+                tokio::select! {
+                    _ = wait_for_signal() => {}
+                    _ = stdin_closed() => tracing::info!("standard input closed"),
+                }
+            } else {
+                wait_for_signal().await;
+            }
             tracing::info!("shutting down");
             server.shutdown().await;
             Ok(())
@@ -118,6 +134,17 @@ async fn open_store(options: Options) -> Result<Store, ServerError> {
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("lsp.sqlite").display()));
     Ok(Store::new(Db::open(&url).await?))
+}
+
+/// Resolves when standard input reaches its end (or fails).
+async fn stdin_closed() {
+    let reader = tokio::task::spawn_blocking(|| {
+        use std::io::Read;
+        let mut sink = [0u8; 256];
+        let mut stdin = std::io::stdin();
+        while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+    });
+    let _ = reader.await;
 }
 
 async fn wait_for_signal() {

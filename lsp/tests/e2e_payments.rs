@@ -9,7 +9,7 @@ use std::time::Duration;
 use bitcoin::hashes::{sha256, Hash};
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
-    CreateInvoiceRequest, CustomRecord, KeysendRequest, LedgerEntryKind, ListLedgerRequest,
+    CreateInvoiceRequest, CustomRecord, KeysendRequest, LedgerEntryKind, ListLedgerRequest, NodeId,
     PayInvoiceRequest, PaymentFailureReason, PaymentStatus, WaitOutcome,
 };
 use support::{run, wait_payment, Harness};
@@ -32,13 +32,6 @@ async fn harness() -> &'static Harness {
         .await
 }
 
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
 #[test]
 fn s13_pay_an_external_invoice_returns_preimage_and_fee_and_debits_once() {
     run(async {
@@ -57,10 +50,10 @@ fn s13_pay_an_external_invoice_returns_preimage_and_fee_and_debits_once() {
             .unwrap();
         let done = wait_payment(&admin, &paid.id, Duration::from_secs(60)).await;
         assert_eq!(done.status, PaymentStatus::Succeeded, "{done:?}");
-        let preimage = done.preimage.clone().expect("preimage");
+        let preimage = done.preimage.expect("preimage");
         assert_eq!(
-            sha256::Hash::hash(&unhex(&preimage)).to_string(),
-            done.payment_hash
+            sha256::Hash::hash(preimage.as_bytes()).to_string(),
+            done.payment_hash.to_string()
         );
         let fee = done.fee_msat.expect("fee").as_u64();
         assert!(fee <= done.max_fee_msat.as_u64());
@@ -115,7 +108,12 @@ async fn outbound(h: &Harness) -> Vec<(String, u64)> {
         .unwrap()
         .items
         .into_iter()
-        .map(|c| (c.counterparty_node_id, c.outbound_capacity_msat.as_u64()))
+        .map(|c| {
+            (
+                c.counterparty_node_id.to_string(),
+                c.outbound_capacity_msat.as_u64(),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -264,20 +262,21 @@ fn s16_keysend_with_custom_tlv_records_arrives_with_them() {
         let records = vec![
             CustomRecord {
                 record_type: 65_537,
-                value: "68656c6c6f".into(),
+                value: "68656c6c6f".parse().unwrap(),
             },
             CustomRecord {
                 record_type: 696_969,
-                value: "0102ff".into(),
+                value: "0102ff".parse().unwrap(),
             },
         ];
         let prepared = admin
             .prepare_keysend(KeysendRequest {
-                destination: alice.node_id().to_string(),
-                amount_msat: Msat::from_msat(7_000_000),
                 custom_records: records.clone(),
-                idempotency_key: "s16-gift".into(),
-                ..KeysendRequest::default()
+                ..KeysendRequest::new(
+                    NodeId::from(alice.node_id()),
+                    Msat::from_msat(7_000_000),
+                    "s16-gift",
+                )
             })
             .unwrap();
         let p = admin.keysend(prepared).await.unwrap();
@@ -297,7 +296,7 @@ fn s16_keysend_with_custom_tlv_records_arrives_with_them() {
                 ..
             } = ev
             {
-                if payment_hash.to_string() != done.payment_hash {
+                if payment_hash.to_string() != done.payment_hash.to_string() {
                     continue;
                 }
                 assert_eq!(amount_msat, 7_000_000);

@@ -4,17 +4,22 @@
 
 use std::time::Duration;
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use etrid_core::lsp::{EventList, LspEvent};
+use etrid_core::lsp::limits::{DEFAULT_EVENTS_LIMIT, MAX_EVENTS_LIMIT};
+use etrid_core::lsp::{check_page_limit, ApiErrorCode, EventList, LspEvent};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::query::Params;
-use super::{AppState, Caller};
-use crate::error::{ApiResult, ServerError};
+use super::error::{ApiError, ApiResult};
+use super::extract::Params;
+use super::scope::InvoiceKey;
+use super::AppState;
+use crate::error::ServerError;
+use crate::store::AuthContext;
 
 /// The subprotocol the server speaks.
 const PROTOCOL: &str = "etrid.v1";
@@ -34,37 +39,46 @@ pub(super) struct EventsQuery {
 /// `GET /v1/events`
 pub(super) async fn list(
     State(state): State<AppState>,
-    caller: Caller,
+    InvoiceKey(ctx): InvoiceKey,
     Params(q): Params<EventsQuery>,
 ) -> ApiResult<Json<EventList>> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ServerError::invalid("limit must be between 1 and 1000"));
-    }
-    let (items, has_more) = state
-        .engine
-        .store()
-        .list_events(&caller.invoice().account_id, q.after, limit)
-        .await?;
-    Ok(Json(EventList { items, has_more }))
+    check_page_limit(q.limit, MAX_EVENTS_LIMIT).map_err(ServerError::from)?;
+    let limit = q.limit.unwrap_or(DEFAULT_EVENTS_LIMIT);
+    Ok(Json(state.engine.list_events(&ctx, q.after, limit).await?))
 }
 
-/// `GET /v1/events/stream` (WebSocket). Authentication failures and expired cursors are
-/// reported as close codes (4401, 4410) so browsers, which cannot read a refused handshake,
-/// learn why.
+/// `GET /v1/events/stream` (WebSocket). On an upgrade request, authentication failures and
+/// expired cursors are reported as close codes (4401, 4410) so browsers, which cannot read a
+/// refused handshake, learn why. A plain GET is answered like every other route: `401`
+/// without a valid key, `400` with one (it is not a WebSocket upgrade).
 pub(super) async fn stream(
     State(state): State<AppState>,
-    caller: Result<Caller, ServerError>,
+    key: Result<InvoiceKey, ApiError>,
     Params(q): Params<EventsQuery>,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    ws.protocols([PROTOCOL])
-        .on_upgrade(move |socket| async move {
-            match caller {
-                Ok(caller) => serve(state, caller, q.after, socket).await,
-                Err(e) => close(socket, 4401, &e.to_string()).await,
-            }
-        })
+    let ws = match (ws, key) {
+        (Ok(ws), key) => ws
+            .protocols([PROTOCOL])
+            .on_upgrade(move |socket| async move {
+                match key {
+                    Ok(InvoiceKey(ctx)) => serve(state, ctx, q.after, socket).await,
+                    Err(e) => close(socket, 4401, &e.message).await,
+                }
+            }),
+        (Err(_), Err(e)) => return e.into_response(),
+        (Err(rejection), Ok(_)) => {
+            return ApiError::new(
+                ApiErrorCode::InvalidRequest,
+                format!(
+                    "this route is a WebSocket (subprotocol {PROTOCOL}): {}",
+                    rejection.body_text()
+                ),
+            )
+            .into_response()
+        }
+    };
+    ws
 }
 
 async fn close(mut socket: WebSocket, code: u16, reason: &str) {
@@ -87,15 +101,14 @@ async fn send_event(socket: &mut WebSocket, event: &LspEvent) -> bool {
 /// Sends every stored event after `last`, advancing it. `false` when the socket is gone.
 async fn replay(
     state: &AppState,
-    account_id: &str,
+    ctx: &AuthContext,
     socket: &mut WebSocket,
     last: &mut u64,
 ) -> Result<bool, ServerError> {
     loop {
         let (events, more) = state
             .engine
-            .store()
-            .list_events(account_id, Some(*last), BACKLOG_PAGE)
+            .events_after(ctx, Some(*last), BACKLOG_PAGE)
             .await?;
         for event in &events {
             if !send_event(socket, event).await {
@@ -109,19 +122,19 @@ async fn replay(
     }
 }
 
-async fn serve(state: AppState, caller: Caller, after: Option<u64>, mut socket: WebSocket) {
-    let account_id = caller.invoice().account_id.clone();
+async fn serve(state: AppState, ctx: AuthContext, after: Option<u64>, mut socket: WebSocket) {
+    let account_id = ctx.account_id.clone();
     // Subscribe before reading the backlog, so nothing committed in between is lost.
-    let mut live = state.engine.store().subscribe();
+    let mut live = state.engine.live_events();
     let mut last = match after {
         Some(after) => after,
         // Live only: start from the newest stored event.
-        None => match newest_id(&state, &account_id).await {
+        None => match state.engine.newest_event_id(&ctx).await {
             Ok(id) => id,
             Err(e) => return close(socket, 1011, &e.to_string()).await,
         },
     };
-    match replay(&state, &account_id, &mut socket, &mut last).await {
+    match replay(&state, &ctx, &mut socket, &mut last).await {
         Ok(true) => {}
         Ok(false) => return,
         Err(ServerError::CursorExpired { .. }) => {
@@ -145,7 +158,7 @@ async fn serve(state: AppState, caller: Caller, after: Option<u64>, mut socket: 
                 Ok(_) => {}
                 // Fell behind the live channel: catch up from the database.
                 Err(RecvError::Lagged(_)) => {
-                    match replay(&state, &account_id, &mut socket, &mut last).await {
+                    match replay(&state, &ctx, &mut socket, &mut last).await {
                         Ok(true) => {}
                         Ok(false) => return,
                         Err(e) => return close(socket, 1011, &e.to_string()).await,
@@ -164,18 +177,4 @@ async fn serve(state: AppState, caller: Caller, after: Option<u64>, mut socket: 
             }
         }
     }
-}
-
-async fn newest_id(state: &AppState, account_id: &str) -> Result<u64, ServerError> {
-    Ok(state
-        .engine
-        .store()
-        .db()
-        .query_opt(
-            "SELECT MAX(id) FROM events WHERE account_id = $1",
-            vec![account_id.into()],
-        )
-        .await?
-        .and_then(|r| r.opt_uint(0).ok().flatten())
-        .unwrap_or(0))
 }

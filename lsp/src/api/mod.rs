@@ -1,23 +1,40 @@
-//! The HTTP API v1 (`lsp/openapi.json`): routes, shared state, CORS for invoice-scope routes.
+//! The HTTP API v1 (`lsp/openapi.json`). A request flows one way: a handler extracts (its key
+//! type is its scope: [`scope::InvoiceKey`] or [`scope::AdminKey`]), calls one engine method and
+//! serialises; errors become `{code, message}` once, in [`error`].
+//!
+//! Three routers, by who may call: `public` (no key: health, the document, and LNURL callbacks
+//! as they come), `invoice` (any key; CORS-enabled for browsers) and `admin`. One file per
+//! resource: `invoices`, `hold_invoices`, `payments`, `balance` (and ledger), `webhooks`,
+//! `keys`, `node`, `events`; `system` has health, the document and the fallbacks; `guard` the
+//! checks every request passes first.
+//!
+//! A new endpoint touches: its model (and `Validate`, limits) in `etrid_core::lsp::model`,
+//! `lsp/openapi.json` (with `x-etrid-scope`), one engine method, one handler here and its route
+//! below, the client method in `etrid_core::lsp`, and `lsp/API.md`.
 
-mod admin;
-mod auth;
-mod events;
-mod invoices;
-mod payments;
-mod query;
+pub mod error;
+mod extract;
+pub mod guard;
 mod ratelimit;
+pub mod scope;
+
+mod balance;
+mod events;
+mod hold_invoices;
+mod invoices;
+mod keys;
+mod node;
+mod payments;
+mod system;
+mod webhooks;
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderValue, Method};
-use axum::response::IntoResponse;
+use axum::http::{header, Method};
 use axum::routing::{delete, get, post};
-use axum::{Json, Router};
-use etrid_core::lsp::{Health, HealthStatus};
+use axum::Router;
 use tower_http::cors::{Any, CorsLayer};
 
-pub use auth::Caller;
 pub use ratelimit::RateLimiter;
 
 use crate::engine::Engine;
@@ -28,7 +45,7 @@ pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
 /// What every handler reads.
 #[derive(Clone)]
 pub struct AppState {
-    /// The engine (node, store, configuration).
+    /// The engine: every operation of the API.
     pub engine: Engine,
     /// The per-key invoice creation limiter.
     pub limiter: Arc<RateLimiter>,
@@ -36,19 +53,68 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
-/// The full router.
-pub fn router(state: AppState) -> Router {
-    let cors = state.engine.config().cors;
-    let public = Router::new()
-        .route("/v1/health", get(health))
-        .route("/v1/openapi.json", get(openapi))
+/// Routes anyone may call, without a key.
+fn public() -> Router<AppState> {
+    Router::new()
+        .route("/v1/health", get(system::health))
+        .route("/v1/openapi.json", get(system::openapi))
+}
+
+/// Routes of `x-etrid-scope: invoice`: any valid key (a game client's).
+fn invoice() -> Router<AppState> {
+    Router::new()
         .route("/v1/invoices", post(invoices::create).get(invoices::list))
         .route("/v1/invoices/{invoice_id}", get(invoices::get))
         .route("/v1/invoices/{invoice_id}/cancel", post(invoices::cancel))
         .route("/v1/events", get(events::list))
-        .route("/v1/events/stream", get(events::stream));
-    let public = if cors {
-        public.layer(
+        .route("/v1/events/stream", get(events::stream))
+}
+
+/// Routes of `x-etrid-scope: admin`: admin keys only.
+fn admin() -> Router<AppState> {
+    Router::new()
+        .route("/v1/hold-invoices", post(hold_invoices::create))
+        .route(
+            "/v1/hold-invoices/{invoice_id}/settle",
+            post(hold_invoices::settle),
+        )
+        .route(
+            "/v1/hold-invoices/{invoice_id}/cancel",
+            post(hold_invoices::cancel),
+        )
+        .route("/v1/payments/bolt11", post(payments::pay_bolt11))
+        .route("/v1/payments/keysend", post(payments::keysend))
+        .route("/v1/payments", get(payments::list))
+        .route("/v1/payments/{payment_id}", get(payments::get))
+        .route("/v1/balance", get(balance::balance))
+        .route("/v1/ledger", get(balance::ledger))
+        .route("/v1/webhooks", post(webhooks::create).get(webhooks::list))
+        .route("/v1/webhooks/{webhook_id}", delete(webhooks::delete))
+        .route(
+            "/v1/webhooks/{webhook_id}/deliveries",
+            get(webhooks::deliveries),
+        )
+        .route(
+            "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+            post(webhooks::redeliver),
+        )
+        .route("/v1/api-keys", post(keys::create).get(keys::list))
+        .route("/v1/api-keys/{key_id}", delete(keys::revoke))
+        .route("/v1/node", get(node::info))
+        .route("/v1/channels", get(node::channels))
+        .route("/v1/liquidity", get(node::liquidity))
+}
+
+/// The full router: the three routers, CORS for browsers on the keyless and invoice routes
+/// (when configured), JSON fallbacks, and the request guards.
+pub fn router(state: AppState) -> Router {
+    // The 405 fallback goes in before CORS, so the CORS layer also wraps it and still answers
+    // preflights (OPTIONS reaches a route's fallback).
+    let browser = public()
+        .merge(invoice())
+        .method_not_allowed_fallback(system::method_not_allowed);
+    let browser = if state.engine.config().cors {
+        browser.layer(
             CorsLayer::new()
                 .allow_origin(Any)
                 .allow_methods([Method::GET, Method::POST])
@@ -56,65 +122,11 @@ pub fn router(state: AppState) -> Router {
                 .expose_headers([header::RETRY_AFTER]),
         )
     } else {
-        public
+        browser
     };
-    let admin = Router::new()
-        .route("/v1/hold-invoices", post(invoices::create_hold))
-        .route(
-            "/v1/hold-invoices/{invoice_id}/settle",
-            post(invoices::settle_hold),
-        )
-        .route(
-            "/v1/hold-invoices/{invoice_id}/cancel",
-            post(invoices::cancel_hold),
-        )
-        .route("/v1/payments/bolt11", post(payments::pay_bolt11))
-        .route("/v1/payments/keysend", post(payments::keysend))
-        .route("/v1/payments", get(payments::list))
-        .route("/v1/payments/{payment_id}", get(payments::get))
-        .route("/v1/balance", get(admin::balance))
-        .route("/v1/ledger", get(admin::ledger))
-        .route(
-            "/v1/webhooks",
-            post(admin::create_webhook).get(admin::list_webhooks),
-        )
-        .route("/v1/webhooks/{webhook_id}", delete(admin::delete_webhook))
-        .route(
-            "/v1/webhooks/{webhook_id}/deliveries",
-            get(admin::list_deliveries),
-        )
-        .route(
-            "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
-            post(admin::redeliver),
-        )
-        .route(
-            "/v1/api-keys",
-            post(admin::create_key).get(admin::list_keys),
-        )
-        .route("/v1/api-keys/{key_id}", delete(admin::revoke_key))
-        .route("/v1/node", get(admin::node_info))
-        .route("/v1/channels", get(admin::channels))
-        .route("/v1/liquidity", get(admin::liquidity));
-    public.merge(admin).fallback(not_found).with_state(state)
-}
-
-async fn health() -> Json<Health> {
-    Json(Health {
-        status: HealthStatus::Ok,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    })
-}
-
-async fn openapi() -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        OPENAPI_JSON,
-    )
-}
-
-async fn not_found() -> crate::error::ServerError {
-    crate::error::ServerError::not_found("route")
+    browser
+        .merge(admin().method_not_allowed_fallback(system::method_not_allowed))
+        .fallback(system::not_found)
+        .layer(axum::middleware::from_fn(guard::guard))
+        .with_state(state)
 }

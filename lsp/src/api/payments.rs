@@ -1,16 +1,17 @@
-//! Payment routes (admin scope): pay BOLT11, keysend, read.
+//! Payment routes (admin scope): pay BOLT11, keysend, list, get.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use etrid_core::lsp::{KeysendRequest, LspPayment, PayInvoiceRequest};
+use etrid_core::lsp::{KeysendRequest, LspPayment, PayInvoiceRequest, PaymentList, PaymentStatus};
 
-use super::query::{Body, ListQuery, Page, Params};
-use super::{AppState, Caller};
-use crate::error::{ApiResult, ServerError};
+use super::error::ApiResult;
+use super::extract::{Body, Ids, ListQuery, Params};
+use super::scope::AdminKey;
+use super::AppState;
 
-const STATUSES: &[&str] = &["pending", "succeeded", "failed"];
-
+/// `202` for a payment started now, `200` for the one an earlier request with the same
+/// idempotency key started.
 fn accepted(pair: (LspPayment, bool)) -> (StatusCode, Json<LspPayment>) {
     let status = if pair.1 {
         StatusCode::ACCEPTED
@@ -23,49 +24,36 @@ fn accepted(pair: (LspPayment, bool)) -> (StatusCode, Json<LspPayment>) {
 /// `POST /v1/payments/bolt11`
 pub(super) async fn pay_bolt11(
     State(state): State<AppState>,
-    caller: Caller,
+    AdminKey(ctx): AdminKey,
     Body(req): Body<PayInvoiceRequest>,
 ) -> ApiResult<(StatusCode, Json<LspPayment>)> {
-    let ctx = caller.admin()?;
-    state.engine.pay_invoice(ctx, req).await.map(accepted)
+    Ok(accepted(state.engine.pay_invoice(&ctx, req).await?))
 }
 
 /// `POST /v1/payments/keysend`
 pub(super) async fn keysend(
     State(state): State<AppState>,
-    caller: Caller,
+    AdminKey(ctx): AdminKey,
     Body(req): Body<KeysendRequest>,
 ) -> ApiResult<(StatusCode, Json<LspPayment>)> {
-    let ctx = caller.admin()?;
-    state.engine.keysend(ctx, req).await.map(accepted)
+    Ok(accepted(state.engine.keysend(&ctx, req).await?))
 }
 
 /// `GET /v1/payments`
 pub(super) async fn list(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(q): Params<ListQuery>,
-) -> ApiResult<Json<Page<LspPayment>>> {
-    let ctx = caller.admin()?;
-    let filter = q.filter(STATUSES)?;
-    let page = state
-        .engine
-        .store()
-        .list_payments(&ctx.account_id, &filter)
-        .await?;
-    Ok(Json(page.into()))
+    AdminKey(ctx): AdminKey,
+    Params(q): Params<ListQuery<PaymentStatus>>,
+) -> ApiResult<Json<PaymentList>> {
+    let filter = q.filter("pay")?;
+    Ok(Json(state.engine.list_payments(&ctx, &filter).await?))
 }
 
-/// `GET /v1/payments/{id}`
+/// `GET /v1/payments/{payment_id}`
 pub(super) async fn get(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
+    AdminKey(ctx): AdminKey,
+    ids: Ids,
 ) -> ApiResult<Json<LspPayment>> {
-    let ctx = caller.admin()?;
-    if !crate::ids::is_valid_id(&id) {
-        return Err(ServerError::not_found("payment"));
-    }
-    let rec = state.engine.store().payment(&ctx.account_id, &id).await?;
-    Ok(Json(rec.payment))
+    Ok(Json(state.engine.payment(&ctx, &ids.one()).await?))
 }

@@ -68,7 +68,7 @@ mod tests {
             limiter.check_at("k", t0).unwrap();
         }
         let err = limiter.check_at("k", t0).unwrap_err();
-        assert_eq!(err.code(), "rate_limited");
+        assert_eq!(err.code(), etrid_core::lsp::ApiErrorCode::RateLimited);
         assert!(matches!(
             err,
             ServerError::RateLimited {

@@ -98,6 +98,29 @@ impl Row {
         }
     }
 
+    /// Column `i` as text parsed into `T` (hex newtypes, node ids); text that does not parse
+    /// is a decode error.
+    pub fn parsed<T: std::str::FromStr>(&self, i: usize) -> Result<T, DbError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let text = self.text(i)?;
+        text.parse().map_err(|e| DbError::Decode {
+            reason: format!("column {i}: {e}"),
+        })
+    }
+
+    /// Column `i` as optional text parsed into `T`.
+    pub fn opt_parsed<T: std::str::FromStr>(&self, i: usize) -> Result<Option<T>, DbError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            _ => self.parsed(i).map(Some),
+        }
+    }
+
     /// Column `i` as a signed integer.
     pub fn int(&self, i: usize) -> Result<i64, DbError> {
         match self.get(i)? {

@@ -6,9 +6,10 @@
 //! wait for the account's settle or cancel.
 
 use bitcoin::hashes::{sha256, Hash};
-use etrid_core::amount::Msat;
+use etrid_core::lsp::limits::DEFAULT_EXPIRY_SECS;
 use etrid_core::lsp::{
-    CreateHoldInvoiceRequest, CreateInvoiceRequest, InvoiceKind, InvoiceStatus, LspInvoice,
+    CreateHoldInvoiceRequest, CreateInvoiceRequest, DescriptionHash, InvoiceKind, InvoiceList,
+    InvoiceStatus, LspInvoice, PaymentHash as WireHash, Preimage, Validate,
 };
 use ldk_node::lightning_invoice::{Bolt11InvoiceDescription, Description, Sha256};
 use ldk_node::lightning_types::payment::{PaymentHash, PaymentPreimage};
@@ -18,98 +19,22 @@ use super::{fingerprint, Engine};
 use crate::error::ServerError;
 use crate::ids;
 use crate::node::blocking;
-use crate::store::{AuthContext, InvoiceRecord, NewInvoice};
+use crate::store::{AuthContext, InvoiceRecord, ListFilter, NewInvoice};
 use crate::time::now_secs;
 
-/// Default invoice expiry (API.md).
-const DEFAULT_EXPIRY_SECS: u64 = 3600;
-/// Longest accepted expiry: one year.
-const MAX_EXPIRY_SECS: u64 = 365 * 24 * 3600;
-/// Largest description BOLT11 can carry.
-const MAX_DESCRIPTION_BYTES: usize = 639;
-/// Largest metadata object, serialised.
-const MAX_METADATA_BYTES: usize = 4096;
-
-/// The fields both invoice kinds share, checked.
+/// The fields both invoice kinds share, after [`Validate`] passed.
 struct Common {
     amount_msat: Option<u64>,
     description: Option<String>,
-    description_hash: Option<String>,
+    description_hash: Option<DescriptionHash>,
     expiry_secs: u64,
     external_id: Option<String>,
     metadata: Option<Map<String, Value>>,
 }
 
-fn check_common(
-    amount_msat: Option<Msat>,
-    description: Option<String>,
-    description_hash: Option<String>,
-    expiry_secs: Option<u64>,
-    external_id: Option<String>,
-    metadata: Option<Map<String, Value>>,
-) -> Result<Common, ServerError> {
-    let amount_msat = match amount_msat.map(Msat::as_u64) {
-        Some(0) => return Err(ServerError::invalid("amount_msat must be positive")),
-        Some(a) if a > Msat::MAX_SUPPLY.as_u64() => {
-            return Err(ServerError::invalid("amount_msat is above 21 million BTC"))
-        }
-        other => other,
-    };
-    if description.is_some() && description_hash.is_some() {
-        return Err(ServerError::invalid(
-            "give description or description_hash, not both",
-        ));
-    }
-    if let Some(d) = &description {
-        if d.len() > MAX_DESCRIPTION_BYTES {
-            return Err(ServerError::invalid("description is longer than 639 bytes"));
-        }
-    }
-    let description_hash = match description_hash {
-        Some(h) => {
-            let h = h.to_ascii_lowercase();
-            if ids::unhex(&h).is_none_or(|b| b.len() != 32) {
-                return Err(ServerError::invalid(
-                    "description_hash must be 64 hex characters (SHA-256)",
-                ));
-            }
-            Some(h)
-        }
-        None => None,
-    };
-    let expiry_secs = expiry_secs.unwrap_or(DEFAULT_EXPIRY_SECS);
-    if expiry_secs == 0 || expiry_secs > MAX_EXPIRY_SECS {
-        return Err(ServerError::invalid(
-            "expiry_secs must be between 1 and 31536000",
-        ));
-    }
-    if let Some(id) = &external_id {
-        if !ids::is_valid_id(id) {
-            return Err(ServerError::invalid(
-                "external_id must be 1-128 characters of A-Z a-z 0-9 _ -",
-            ));
-        }
-    }
-    if let Some(m) = &metadata {
-        if Value::Object(m.clone()).to_string().len() > MAX_METADATA_BYTES {
-            return Err(ServerError::invalid("metadata is larger than 4096 bytes"));
-        }
-    }
-    Ok(Common {
-        amount_msat,
-        description,
-        description_hash,
-        expiry_secs,
-        external_id,
-        metadata,
-    })
-}
-
 fn ldk_description(c: &Common) -> Result<Bolt11InvoiceDescription, ServerError> {
-    if let Some(hex) = &c.description_hash {
-        let bytes = ids::unhex(hex).unwrap_or_default();
-        let hash = sha256::Hash::from_slice(&bytes)
-            .map_err(|_| ServerError::invalid("description_hash must be 32 bytes"))?;
+    if let Some(hash) = &c.description_hash {
+        let hash = sha256::Hash::from_byte_array(hash.to_bytes());
         return Ok(Bolt11InvoiceDescription::Hash(Sha256(hash)));
     }
     let text = c.description.clone().unwrap_or_default();
@@ -132,6 +57,27 @@ fn idempotent(existing: InvoiceRecord, fp: &str) -> Result<(LspInvoice, bool), S
 }
 
 impl Engine {
+    /// One invoice of the account (standard or hold).
+    ///
+    /// # Errors
+    /// `not_found`, database failures.
+    pub async fn invoice(&self, ctx: &AuthContext, id: &str) -> Result<LspInvoice, ServerError> {
+        Ok(self.store.invoice(&ctx.account_id, id).await?.invoice)
+    }
+
+    /// A page of the account's invoices, newest first.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn list_invoices(
+        &self,
+        ctx: &AuthContext,
+        filter: &ListFilter,
+    ) -> Result<InvoiceList, ServerError> {
+        let (items, next_cursor) = self.store.list_invoices(&ctx.account_id, filter).await?;
+        Ok(InvoiceList { items, next_cursor })
+    }
+
     /// Creates a standard invoice. Returns the invoice and whether it is new (`201`) or the
     /// earlier one for the same `external_id` (`200`).
     ///
@@ -142,15 +88,16 @@ impl Engine {
         ctx: &AuthContext,
         req: CreateInvoiceRequest,
     ) -> Result<(LspInvoice, bool), ServerError> {
+        req.validate()?;
         let fp = fingerprint(&req);
-        let c = check_common(
-            req.amount_msat,
-            req.description,
-            req.description_hash,
-            req.expiry_secs,
-            req.external_id,
-            req.metadata,
-        )?;
+        let c = Common {
+            amount_msat: req.amount_msat.map(|a| a.as_u64()),
+            description: req.description,
+            description_hash: req.description_hash,
+            expiry_secs: req.expiry_secs.unwrap_or(DEFAULT_EXPIRY_SECS),
+            external_id: req.external_id,
+            metadata: req.metadata,
+        };
         if let Some(ext) = &c.external_id {
             if let Some(existing) = self
                 .store
@@ -160,14 +107,13 @@ impl Engine {
                 return idempotent(existing, &fp);
             }
         }
-        let preimage = ids::random_bytes::<32>()?;
-        let hash = PaymentHash(sha256::Hash::hash(&preimage).to_byte_array());
+        let preimage = Preimage::from_bytes(ids::random_bytes::<32>()?);
         self.register(
             ctx,
             InvoiceKind::Standard,
             c,
-            hash,
-            Some(ids::hex(&preimage)),
+            preimage.payment_hash(),
+            Some(preimage),
             fp,
         )
         .await
@@ -182,25 +128,17 @@ impl Engine {
         ctx: &AuthContext,
         req: CreateHoldInvoiceRequest,
     ) -> Result<(LspInvoice, bool), ServerError> {
+        req.validate()?;
         let fp = fingerprint(&req);
-        if req.min_final_cltv_expiry_delta.is_some() {
-            return Err(ServerError::invalid(
-                "min_final_cltv_expiry_delta cannot be chosen on this server (LDK's default applies)",
-            ));
-        }
-        let hash_bytes = ids::unhex(&req.payment_hash)
-            .filter(|b| b.len() == 32)
-            .ok_or_else(|| ServerError::invalid("payment_hash must be 64 hex characters"))?;
-        let mut hash = [0u8; 32];
-        hash.copy_from_slice(&hash_bytes);
-        let c = check_common(
-            req.amount_msat,
-            req.description,
-            req.description_hash,
-            req.expiry_secs,
-            req.external_id,
-            req.metadata,
-        )?;
+        let hash = req.payment_hash;
+        let c = Common {
+            amount_msat: req.amount_msat.map(|a| a.as_u64()),
+            description: req.description,
+            description_hash: req.description_hash,
+            expiry_secs: req.expiry_secs.unwrap_or(DEFAULT_EXPIRY_SECS),
+            external_id: req.external_id,
+            metadata: req.metadata,
+        };
         if let Some(ext) = &c.external_id {
             if let Some(existing) = self
                 .store
@@ -210,17 +148,12 @@ impl Engine {
                 return idempotent(existing, &fp);
             }
         }
-        if self
-            .store
-            .invoice_by_hash(&ids::hex(&hash))
-            .await?
-            .is_some()
-        {
+        if self.store.invoice_by_hash(&hash).await?.is_some() {
             return Err(ServerError::conflict(
                 "an invoice for this payment hash already exists",
             ));
         }
-        self.register(ctx, InvoiceKind::Hold, c, PaymentHash(hash), None, fp)
+        self.register(ctx, InvoiceKind::Hold, c, hash, None, fp)
             .await
     }
 
@@ -229,18 +162,19 @@ impl Engine {
         ctx: &AuthContext,
         kind: InvoiceKind,
         c: Common,
-        hash: PaymentHash,
-        preimage: Option<String>,
+        hash: WireHash,
+        preimage: Option<Preimage>,
         fp: String,
     ) -> Result<(LspInvoice, bool), ServerError> {
         let description = ldk_description(&c)?;
         let expiry = u32::try_from(c.expiry_secs).unwrap_or(u32::MAX);
         let amount = c.amount_msat;
+        let ldk_hash = PaymentHash(hash.to_bytes());
         let invoice = blocking(&self.node, move |node| {
             let bolt11 = node.bolt11_payment();
             match amount {
-                Some(a) => bolt11.receive_for_hash(a, &description, expiry, hash),
-                None => bolt11.receive_variable_amount_for_hash(&description, expiry, hash),
+                Some(a) => bolt11.receive_for_hash(a, &description, expiry, ldk_hash),
+                None => bolt11.receive_variable_amount_for_hash(&description, expiry, ldk_hash),
             }
         })
         .await?
@@ -253,7 +187,7 @@ impl Engine {
             account_id: ctx.account_id.clone(),
             kind,
             bolt11: invoice.to_string(),
-            payment_hash: ids::hex(&hash.0),
+            payment_hash: hash,
             preimage,
             amount_msat: c.amount_msat,
             description: c.description,
@@ -314,16 +248,13 @@ impl Engine {
         &self,
         ctx: &AuthContext,
         id: &str,
-        preimage_hex: &str,
+        preimage: Preimage,
     ) -> Result<LspInvoice, ServerError> {
         let rec = self.store.invoice(&ctx.account_id, id).await?;
         if rec.invoice.kind != InvoiceKind::Hold {
             return Err(ServerError::not_found("hold invoice"));
         }
-        let preimage: [u8; 32] = ids::unhex(&preimage_hex.to_ascii_lowercase())
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| ServerError::invalid("preimage must be 64 hex characters"))?;
-        if ids::hex(&sha256::Hash::hash(&preimage).to_byte_array()) != rec.invoice.payment_hash {
+        if preimage.payment_hash() != rec.invoice.payment_hash {
             return Err(ServerError::invalid(
                 "preimage does not match the invoice's payment_hash",
             ));
@@ -339,10 +270,13 @@ impl Engine {
             }
         }
         let claimable = rec.claimable_msat.unwrap_or_default();
-        let hash = PaymentHash(sha256::Hash::hash(&preimage).to_byte_array());
+        let hash = PaymentHash(preimage.payment_hash().to_bytes());
         blocking(&self.node, move |node| {
-            node.bolt11_payment()
-                .claim_for_hash(hash, claimable, PaymentPreimage(preimage))
+            node.bolt11_payment().claim_for_hash(
+                hash,
+                claimable,
+                PaymentPreimage(preimage.to_bytes()),
+            )
         })
         .await?
         .map_err(|e| ServerError::node("claim_for_hash", e))?;
@@ -350,7 +284,7 @@ impl Engine {
         // irrevocable once started. The later event finds the invoice paid and changes nothing.
         let paid = self
             .store
-            .mark_paid(&rec, claimable, Some(ids::hex(&preimage)))
+            .mark_paid(&rec, claimable, Some(preimage))
             .await?;
         match paid {
             Some(inv) => Ok(inv),
@@ -404,16 +338,14 @@ impl Engine {
     }
 
     /// Fails back any HTLCs held for `payment_hash` (nothing held is fine).
-    pub(crate) async fn fail_htlcs(&self, payment_hash: &str) {
-        let Some(hash) = ids::unhex(payment_hash).and_then(|b| <[u8; 32]>::try_from(b).ok()) else {
-            return;
-        };
+    pub(crate) async fn fail_htlcs(&self, payment_hash: &WireHash) {
+        let hash = payment_hash.to_bytes();
         let result = blocking(&self.node, move |node| {
             node.bolt11_payment().fail_for_hash(PaymentHash(hash))
         })
         .await;
         if let Ok(Err(e)) = result {
-            tracing::debug!(payment_hash, error = %e, "fail_for_hash");
+            tracing::debug!(%payment_hash, error = %e, "fail_for_hash");
         }
     }
 

@@ -1,13 +1,23 @@
-//! The engine: what the API asks of the Lightning node and the store together (creating and
-//! settling invoices, starting payments), and the background tasks that follow the node (its
-//! event queue), the clock (expiry, hold deadlines, event pruning) and webhook delivery.
+//! The engine: everything the API asks, reads included, and the rules and money around it. A
+//! request flows one way, api → engine → (node, store): handlers only extract, call one engine
+//! method and serialise, and never touch the node or the store. The engine also runs the
+//! background tasks that follow the node (its event queue), the clock (expiry, hold deadlines,
+//! event pruning) and webhook delivery.
+//!
+//! One file per resource: `invoices` (standard and hold), `payments`, `accounts` (balance,
+//! ledger, keys), `webhook_admin`, `events`, `node_info`; the tasks are `node_events`,
+//! `sweeper`, `peers`, `reconcile` and `webhooks`.
 
+mod accounts;
+mod events;
 mod invoices;
 mod node_events;
+mod node_info;
 mod payments;
 mod peers;
 mod reconcile;
 mod sweeper;
+mod webhook_admin;
 mod webhooks;
 
 use std::sync::Arc;
@@ -17,7 +27,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
-use crate::store::Store;
+use crate::error::ServerError;
+use crate::store::{AuthContext, Store};
 
 pub use webhooks::{next_retry_delay, RETRY_DELAYS_SECS};
 
@@ -48,14 +59,23 @@ impl Engine {
         }
     }
 
-    /// The store.
+    /// The store, for set-up outside requests (the CLI's `create-account`, tests); requests go
+    /// through engine methods.
     pub fn store(&self) -> &Store {
         &self.store
     }
 
-    /// The node.
+    /// The node (for the server's start and stop; requests go through engine methods).
     pub fn node(&self) -> &Arc<Node> {
         &self.node
+    }
+
+    /// Authenticates an API key: its account, key id and scope.
+    ///
+    /// # Errors
+    /// `unauthorized` for unknown and revoked keys alike; database failures.
+    pub async fn authenticate(&self, key: &str) -> Result<AuthContext, ServerError> {
+        Ok(self.store.authenticate(key).await?)
     }
 
     /// The configuration.

@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use etrid_core::lsp::{InvoiceKind, InvoiceStatus, PaymentFailureReason};
+use etrid_core::lsp::{
+    InvoiceKind, InvoiceStatus, PaymentFailureReason, PaymentHash as WireHash, Preimage,
+};
 use ldk_node::lightning::events::PaymentFailureReason as LdkReason;
 use ldk_node::lightning_types::payment::{PaymentHash, PaymentPreimage};
 use ldk_node::Event;
@@ -82,7 +84,7 @@ impl Engine {
                 let id = payment_id.map_or_else(|| ids::hex(&payment_hash.0), |p| ids::hex(&p.0));
                 let outcome = PaymentOutcome::Succeeded {
                     fee_msat: fee_paid_msat.unwrap_or(0),
-                    preimage: payment_preimage.map(|p| ids::hex(&p.0)),
+                    preimage: payment_preimage.map(|p| Preimage::from_bytes(p.0)),
                 };
                 self.on_payment_outcome(&id, outcome).await
             }
@@ -121,7 +123,7 @@ impl Engine {
         amount_msat: u64,
         deadline: Option<u32>,
     ) -> Result<(), ServerError> {
-        let hash_hex = ids::hex(&hash.0);
+        let hash_hex = WireHash::from_bytes(hash.0);
         let Some(rec) = self.store.invoice_by_hash(&hash_hex).await? else {
             tracing::warn!(payment_hash = %hash_hex, "payment for an unknown invoice; failing it back");
             self.fail_htlcs(&hash_hex).await;
@@ -144,14 +146,9 @@ impl Engine {
                     self.fail_htlcs(&hash_hex).await;
                     return Ok(());
                 }
-                let preimage = rec
-                    .preimage
-                    .as_deref()
-                    .and_then(ids::unhex)
-                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                    .ok_or_else(|| {
-                        ServerError::node("claim", "standard invoice without preimage")
-                    })?;
+                let preimage = rec.preimage.map(Preimage::to_bytes).ok_or_else(|| {
+                    ServerError::node("claim", "standard invoice without preimage")
+                })?;
                 let claimed = blocking(&self.node, move |node| {
                     node.bolt11_payment().claim_for_hash(
                         hash,
@@ -186,7 +183,7 @@ impl Engine {
     }
 
     async fn on_received(&self, hash: &PaymentHash, amount_msat: u64) -> Result<(), ServerError> {
-        let hash_hex = ids::hex(&hash.0);
+        let hash_hex = WireHash::from_bytes(hash.0);
         match self.store.invoice_by_hash(&hash_hex).await? {
             Some(rec) => {
                 self.store.mark_paid(&rec, amount_msat, None).await?;

@@ -3,13 +3,12 @@
 
 use std::str::FromStr;
 
-use bitcoin::hashes::{sha256, Hash};
 use etrid_core::invoice::{decode_invoice, InvoiceError};
 use etrid_core::lsp::{
-    KeysendRequest, LspPayment, PayInvoiceRequest, PaymentFailureReason, PaymentKind,
+    KeysendRequest, LspPayment, NodeId, PayInvoiceRequest, PaymentFailureReason, PaymentHash,
+    PaymentKind, PaymentList, Preimage, Validate,
 };
 use etrid_core::platform::SystemClock;
-use ldk_node::bitcoin::secp256k1::PublicKey;
 use ldk_node::lightning::routing::router::RouteParametersConfig;
 use ldk_node::lightning_invoice::Bolt11Invoice;
 use ldk_node::lightning_types::payment::PaymentPreimage;
@@ -19,44 +18,24 @@ use super::{fingerprint, Engine};
 use crate::error::ServerError;
 use crate::ids;
 use crate::node::blocking;
-use crate::store::{AuthContext, NewPayment, PaymentOutcome, PaymentRecord, Reserved};
+use crate::store::{AuthContext, ListFilter, NewPayment, PaymentOutcome, PaymentRecord, Reserved};
 
 /// Default fee floor: 10 sat.
 const MIN_DEFAULT_FEE_MSAT: u64 = 10_000;
 /// Default number of parts.
 const DEFAULT_MAX_PARTS: u32 = 16;
-/// Most custom records on a keysend.
-const MAX_CUSTOM_RECORDS: usize = 32;
-/// Largest custom record value.
-const MAX_RECORD_BYTES: usize = 1024;
-/// Smallest custom record type (BOLT: custom records live at 2^16 and above).
-const MIN_RECORD_TYPE: u64 = 65_536;
-/// The keysend preimage record, which the node sets itself.
-const KEYSEND_PREIMAGE_TYPE: u64 = 5_482_373_484;
 
 /// The default maximum fee: 1 % of the amount, at least 10 sat.
 pub(crate) fn default_max_fee(amount_msat: u64) -> u64 {
     (amount_msat / 100).max(MIN_DEFAULT_FEE_MSAT)
 }
 
-fn route_params(max_fee_msat: u64, max_parts: u32) -> Result<RouteParametersConfig, ServerError> {
-    let parts = u8::try_from(max_parts)
-        .ok()
-        .filter(|p| *p >= 1)
-        .ok_or_else(|| ServerError::invalid("max_parts must be between 1 and 255"))?;
-    Ok(RouteParametersConfig {
+/// LDK's route limits for a validated request (`max_parts` is within `1..=MAX_PARTS`).
+fn route_params(max_fee_msat: u64, max_parts: u32) -> RouteParametersConfig {
+    RouteParametersConfig {
         max_total_routing_fee_msat: Some(max_fee_msat),
-        max_path_count: parts,
+        max_path_count: u8::try_from(max_parts).unwrap_or(u8::MAX),
         ..RouteParametersConfig::default()
-    })
-}
-
-fn check_timeout(timeout_secs: Option<u64>) -> Result<(), ServerError> {
-    match timeout_secs {
-        Some(t) if t == 0 || t > 3600 => Err(ServerError::invalid(
-            "timeout_secs must be between 1 and 3600",
-        )),
-        _ => Ok(()),
     }
 }
 
@@ -71,6 +50,27 @@ fn send_failure(e: &ldk_node::NodeError) -> PaymentFailureReason {
 }
 
 impl Engine {
+    /// One payment of the account.
+    ///
+    /// # Errors
+    /// `not_found`, database failures.
+    pub async fn payment(&self, ctx: &AuthContext, id: &str) -> Result<LspPayment, ServerError> {
+        Ok(self.store.payment(&ctx.account_id, id).await?.payment)
+    }
+
+    /// A page of the account's payments, newest first.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn list_payments(
+        &self,
+        ctx: &AuthContext,
+        filter: &ListFilter,
+    ) -> Result<PaymentList, ServerError> {
+        let (items, next_cursor) = self.store.list_payments(&ctx.account_id, filter).await?;
+        Ok(PaymentList { items, next_cursor })
+    }
+
     /// An earlier payment under the same idempotency key: the same request returns it, another
     /// is a mismatch.
     async fn existing_payment(
@@ -79,11 +79,6 @@ impl Engine {
         key: &str,
         fp: &str,
     ) -> Result<Option<LspPayment>, ServerError> {
-        if !ids::is_valid_id(key) {
-            return Err(ServerError::invalid(
-                "idempotency_key must be 1-128 characters of A-Z a-z 0-9 _ -",
-            ));
-        }
         match self
             .store
             .payment_by_idempotency_key(&ctx.account_id, key)
@@ -109,6 +104,7 @@ impl Engine {
         ctx: &AuthContext,
         req: PayInvoiceRequest,
     ) -> Result<(LspPayment, bool), ServerError> {
+        req.validate()?;
         let fp = fingerprint(&req);
         if let Some(p) = self
             .existing_payment(ctx, &req.idempotency_key, &fp)
@@ -116,7 +112,6 @@ impl Engine {
         {
             return Ok((p, false));
         }
-        check_timeout(req.timeout_secs)?;
         let decoded = decode_invoice(&req.bolt11, self.config.network, &SystemClock).map_err(
             |e| match e {
                 InvoiceError::Expired { .. } => ServerError::InvoiceExpired,
@@ -139,7 +134,21 @@ impl Engine {
                 ))
             }
         };
-        if decoded.payee_pubkey == self.node.node_id().to_string() {
+        let payment_hash: PaymentHash =
+            decoded
+                .payment_hash
+                .parse()
+                .map_err(|e| ServerError::InvalidInvoice {
+                    reason: format!("payment hash: {e}"),
+                })?;
+        let destination: NodeId =
+            decoded
+                .payee_pubkey
+                .parse()
+                .map_err(|e| ServerError::InvalidInvoice {
+                    reason: format!("payee: {e}"),
+                })?;
+        if destination.public_key() == self.node.node_id() {
             return Err(ServerError::PaymentFailed {
                 reason: "the invoice was issued by this LSP node; payments between accounts of \
                          one LSP are not supported"
@@ -148,7 +157,7 @@ impl Engine {
         }
         if self
             .store
-            .live_payment_by_hash(&ctx.account_id, &decoded.payment_hash)
+            .live_payment_by_hash(&ctx.account_id, &payment_hash)
             .await?
             .is_some()
         {
@@ -159,7 +168,7 @@ impl Engine {
         let max_fee_msat = req
             .max_fee_msat
             .map_or_else(|| default_max_fee(amount_msat), |f| f.as_u64());
-        let params = route_params(max_fee_msat, req.max_parts.unwrap_or(DEFAULT_MAX_PARTS))?;
+        let params = route_params(max_fee_msat, req.max_parts.unwrap_or(DEFAULT_MAX_PARTS));
         let invoice = Bolt11Invoice::from_str(decoded.bolt11.trim()).map_err(|e| {
             ServerError::InvalidInvoice {
                 reason: e.to_string(),
@@ -172,15 +181,15 @@ impl Engine {
                 kind: PaymentKind::Bolt11,
                 amount_msat,
                 max_fee_msat,
-                payment_hash: decoded.payment_hash.clone(),
+                payment_hash,
                 preimage: None,
-                destination: decoded.payee_pubkey.clone(),
+                destination,
                 bolt11: Some(decoded.bolt11.clone()),
                 idempotency_key: req.idempotency_key.clone(),
                 fingerprint: fp,
                 custom_records: Vec::new(),
                 // LDK Node's payment id for a BOLT11 payment is its payment hash.
-                ldk_payment_id: decoded.payment_hash.clone(),
+                ldk_payment_id: payment_hash.to_string(),
             })
             .await?
         {
@@ -209,6 +218,7 @@ impl Engine {
         ctx: &AuthContext,
         req: KeysendRequest,
     ) -> Result<(LspPayment, bool), ServerError> {
+        req.validate()?;
         let fp = fingerprint(&req);
         if let Some(p) = self
             .existing_payment(ctx, &req.idempotency_key, &fp)
@@ -216,46 +226,25 @@ impl Engine {
         {
             return Ok((p, false));
         }
-        check_timeout(req.timeout_secs)?;
-        let destination = PublicKey::from_str(&req.destination)
-            .map_err(|_| ServerError::invalid("destination must be a node public key (66 hex)"))?;
+        let destination = req.destination.public_key();
         if destination == self.node.node_id() {
             return Err(ServerError::invalid("destination is this LSP node"));
         }
         let amount_msat = req.amount_msat.as_u64();
-        if amount_msat == 0 {
-            return Err(ServerError::invalid("amount_msat must be positive"));
-        }
-        if req.custom_records.len() > MAX_CUSTOM_RECORDS {
-            return Err(ServerError::invalid("at most 32 custom_records"));
-        }
-        let mut tlvs = Vec::with_capacity(req.custom_records.len());
-        for r in &req.custom_records {
-            if r.record_type < MIN_RECORD_TYPE || r.record_type == KEYSEND_PREIMAGE_TYPE {
-                return Err(ServerError::invalid(format!(
-                    "custom_records type {} must be at least 65536 and not 5482373484",
-                    r.record_type
-                )));
-            }
-            let value = ids::unhex(&r.value)
-                .filter(|v| v.len() <= MAX_RECORD_BYTES)
-                .ok_or_else(|| {
-                    ServerError::invalid(format!(
-                        "custom_records value of type {} must be hex of at most 1024 bytes",
-                        r.record_type
-                    ))
-                })?;
-            tlvs.push(CustomTlvRecord {
+        let tlvs: Vec<CustomTlvRecord> = req
+            .custom_records
+            .iter()
+            .map(|r| CustomTlvRecord {
                 type_num: r.record_type,
-                value,
-            });
-        }
+                value: r.value.as_bytes().to_vec(),
+            })
+            .collect();
         let max_fee_msat = req
             .max_fee_msat
             .map_or_else(|| default_max_fee(amount_msat), |f| f.as_u64());
-        let params = route_params(max_fee_msat, req.max_parts.unwrap_or(DEFAULT_MAX_PARTS))?;
-        let preimage = ids::random_bytes::<32>()?;
-        let hash = ids::hex(&sha256::Hash::hash(&preimage).to_byte_array());
+        let params = route_params(max_fee_msat, req.max_parts.unwrap_or(DEFAULT_MAX_PARTS));
+        let preimage = Preimage::from_bytes(ids::random_bytes::<32>()?);
+        let hash = preimage.payment_hash();
         let rec = match self
             .store
             .reserve_payment(NewPayment {
@@ -263,15 +252,15 @@ impl Engine {
                 kind: PaymentKind::Keysend,
                 amount_msat,
                 max_fee_msat,
-                payment_hash: hash.clone(),
-                preimage: Some(ids::hex(&preimage)),
-                destination: req.destination.to_ascii_lowercase(),
+                payment_hash: hash,
+                preimage: Some(preimage),
+                destination: req.destination,
                 bolt11: None,
                 idempotency_key: req.idempotency_key.clone(),
                 fingerprint: fp,
                 custom_records: req.custom_records.clone(),
                 // LDK Node's payment id for a spontaneous payment is its payment hash.
-                ldk_payment_id: hash,
+                ldk_payment_id: hash.to_string(),
             })
             .await?
         {
@@ -284,7 +273,7 @@ impl Engine {
                     amount_msat,
                     destination,
                     tlvs,
-                    PaymentPreimage(preimage),
+                    PaymentPreimage(preimage.to_bytes()),
                     Some(params),
                 )
         })

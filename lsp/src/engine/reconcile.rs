@@ -54,7 +54,7 @@ impl Engine {
                     let preimage = match &details.kind {
                         PaymentKind::Bolt11 { preimage, .. }
                         | PaymentKind::Spontaneous { preimage, .. } => {
-                            preimage.map(|p| ids::hex(&p.0))
+                            preimage.map(|p| etrid_core::lsp::Preimage::from_bytes(p.0))
                         }
                         _ => None,
                     };

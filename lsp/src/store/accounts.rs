@@ -7,8 +7,8 @@ use etrid_core::amount::Msat;
 use etrid_core::lsp::{ApiKeyScope, Balance};
 
 use super::Store;
+use super::StoreError;
 use crate::db::{Stmt, Value};
-use crate::error::ServerError;
 use crate::ids;
 use crate::time::now_secs;
 
@@ -51,7 +51,7 @@ pub(crate) fn scope_str(scope: Scope) -> &'static str {
 }
 
 /// Parses a stored scope.
-pub(crate) fn parse_scope(text: &str) -> Result<Scope, ServerError> {
+pub(crate) fn parse_scope(text: &str) -> Result<Scope, StoreError> {
     match text {
         "invoice" => Ok(ApiKeyScope::Invoice),
         "admin" => Ok(ApiKeyScope::Admin),
@@ -70,7 +70,7 @@ impl Store {
     pub async fn create_account(
         &self,
         label: &str,
-    ) -> Result<(Account, etrid_core::lsp::CreateApiKeyResponse), ServerError> {
+    ) -> Result<(Account, etrid_core::lsp::CreateApiKeyResponse), StoreError> {
         let account = Account {
             id: ids::new_id("acct")?,
             label: label.to_owned(),
@@ -95,8 +95,8 @@ impl Store {
     /// The account behind a bearer token, or `unauthorized`.
     ///
     /// # Errors
-    /// [`ServerError::Unauthorized`] for unknown or revoked keys.
-    pub async fn authenticate(&self, token: &str) -> Result<AuthContext, ServerError> {
+    /// [`StoreError::UnknownKey`] for unknown and revoked keys alike.
+    pub async fn authenticate(&self, token: &str) -> Result<AuthContext, StoreError> {
         let hash = ids::sha256_hex(token.as_bytes());
         let cached = self.cache().get(&hash).cloned();
         let mut ctx = match cached {
@@ -109,13 +109,9 @@ impl Store {
                         vec![hash.clone().into()],
                     )
                     .await?
-                    .ok_or(ServerError::Unauthorized {
-                        reason: "unknown API key",
-                    })?;
+                    .ok_or(StoreError::UnknownKey)?;
                 if row.opt_uint(3)?.is_some() {
-                    return Err(ServerError::Unauthorized {
-                        reason: "revoked API key",
-                    });
+                    return Err(StoreError::UnknownKey);
                 }
                 AuthContext {
                     key_id: row.text(0)?,
@@ -154,7 +150,7 @@ impl Store {
     ///
     /// # Errors
     /// `not_found` if the account does not exist.
-    pub async fn balance(&self, account_id: &str) -> Result<Balance, ServerError> {
+    pub async fn balance(&self, account_id: &str) -> Result<Balance, StoreError> {
         let row = self
             .db
             .query_opt(
@@ -162,7 +158,7 @@ impl Store {
                 vec![Value::from(account_id)],
             )
             .await?
-            .ok_or_else(|| ServerError::not_found("account"))?;
+            .ok_or_else(|| StoreError::not_found("account"))?;
         Ok(Balance {
             available_msat: Msat::from_msat(row.uint(0)?),
             reserved_msat: Msat::from_msat(row.uint(1)?),
@@ -173,7 +169,7 @@ impl Store {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn list_accounts(&self) -> Result<Vec<Account>, ServerError> {
+    pub async fn list_accounts(&self) -> Result<Vec<Account>, StoreError> {
         let rows = self
             .db
             .query(

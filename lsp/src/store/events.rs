@@ -5,8 +5,8 @@
 use etrid_core::lsp::{EventPayload, LspEvent};
 
 use super::Store;
+use super::StoreError;
 use crate::db::{Row, Stmt, Value};
-use crate::error::ServerError;
 use crate::time::now_secs;
 
 /// The `lsp_meta` key holding the highest pruned event id.
@@ -50,7 +50,7 @@ pub struct EventRecord {
 /// `INSERT … RETURNING id` (the caller reads the id from its result) and the deliveries'
 /// `INSERT … SELECT`, which finds the new event as the account's newest (event-appending
 /// transactions are serialised by the store's write lock).
-pub(crate) fn append(account_id: &str, event: &PendingEvent) -> Result<Vec<Stmt>, ServerError> {
+pub(crate) fn append(account_id: &str, event: &PendingEvent) -> Result<Vec<Stmt>, StoreError> {
     let (kind, data) = split_payload(&event.payload)?;
     let pattern = format!("%\"{kind}\"%");
     Ok(vec![
@@ -78,7 +78,7 @@ pub(crate) fn append(account_id: &str, event: &PendingEvent) -> Result<Vec<Stmt>
 }
 
 /// The payload's type name and its `data` object as JSON text.
-fn split_payload(payload: &EventPayload) -> Result<(&'static str, String), ServerError> {
+fn split_payload(payload: &EventPayload) -> Result<(&'static str, String), StoreError> {
     let value = serde_json::to_value(payload).map_err(|e| crate::db::DbError::Decode {
         reason: e.to_string(),
     })?;
@@ -95,7 +95,7 @@ fn split_payload(payload: &EventPayload) -> Result<(&'static str, String), Serve
 }
 
 /// Rebuilds a stored event from `id, type, created_at, data`.
-pub(crate) fn event_from_row(r: &Row) -> Result<LspEvent, ServerError> {
+pub(crate) fn event_from_row(r: &Row) -> Result<LspEvent, StoreError> {
     let data: serde_json::Value =
         serde_json::from_str(&r.text(3)?).map_err(|e| crate::db::DbError::Decode {
             reason: format!("event data: {e}"),
@@ -125,11 +125,11 @@ impl Store {
         account_id: &str,
         after: Option<u64>,
         limit: u32,
-    ) -> Result<(Vec<LspEvent>, bool), ServerError> {
+    ) -> Result<(Vec<LspEvent>, bool), StoreError> {
         let after = after.unwrap_or(0);
         let pruned = self.pruned_through().await?;
         if after < pruned {
-            return Err(ServerError::CursorExpired { after });
+            return Err(StoreError::CursorExpired { after });
         }
         let rows = self
             .db
@@ -152,11 +152,29 @@ impl Store {
         Ok((events, has_more))
     }
 
+    /// The id of the account's newest event (0 when it has none).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn newest_event_id(&self, account_id: &str) -> Result<u64, StoreError> {
+        let row = self
+            .db
+            .query_opt(
+                "SELECT MAX(id) FROM events WHERE account_id = $1",
+                vec![account_id.into()],
+            )
+            .await?;
+        Ok(match row {
+            Some(r) => r.opt_uint(0)?.unwrap_or(0),
+            None => 0,
+        })
+    }
+
     /// The highest event id pruned so far (0 if none).
     ///
     /// # Errors
     /// Database failures.
-    pub async fn pruned_through(&self) -> Result<u64, ServerError> {
+    pub async fn pruned_through(&self) -> Result<u64, StoreError> {
         Ok(self
             .db
             .query_opt(
@@ -173,7 +191,7 @@ impl Store {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn prune_events(&self, retention_secs: u64) -> Result<u64, ServerError> {
+    pub async fn prune_events(&self, retention_secs: u64) -> Result<u64, StoreError> {
         let cutoff = now_secs().saturating_sub(retention_secs);
         let Some(max) = self
             .db

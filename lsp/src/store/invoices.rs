@@ -4,13 +4,15 @@
 //! key makes a second credit impossible).
 
 use etrid_core::amount::Msat;
-use etrid_core::lsp::{EventPayload, InvoiceKind, InvoiceStatus, LspInvoice};
+use etrid_core::lsp::{
+    DescriptionHash, EventPayload, InvoiceKind, InvoiceStatus, LspInvoice, PaymentHash, Preimage,
+};
 use serde_json::{Map, Value as Json};
 
 use super::events::PendingEvent;
+use super::StoreError;
 use super::{page, Cursor, ListFilter, Store, LIST_TAIL};
 use crate::db::{DbError, Row, Stmt, Value};
-use crate::error::ServerError;
 use crate::ids;
 use crate::time::now_secs;
 
@@ -27,7 +29,7 @@ pub struct InvoiceRecord {
     /// The owning account.
     pub account_id: String,
     /// The preimage (standard invoices: the server's; hold invoices: none until settled).
-    pub preimage: Option<String>,
+    pub preimage: Option<Preimage>,
     /// A digest of the create parameters, for `external_id` idempotency.
     pub fingerprint: String,
     /// What the node holds for a hold invoice once accepted.
@@ -47,16 +49,16 @@ pub struct NewInvoice {
     pub kind: InvoiceKind,
     /// The BOLT11 string the node made.
     pub bolt11: String,
-    /// Its payment hash (hex).
-    pub payment_hash: String,
+    /// Its payment hash.
+    pub payment_hash: PaymentHash,
     /// The preimage for standard invoices.
-    pub preimage: Option<String>,
+    pub preimage: Option<Preimage>,
     /// The amount, if fixed.
     pub amount_msat: Option<u64>,
     /// The description.
     pub description: Option<String>,
     /// The description hash.
-    pub description_hash: Option<String>,
+    pub description_hash: Option<DescriptionHash>,
     /// The idempotency id.
     pub external_id: Option<String>,
     /// Client metadata.
@@ -74,11 +76,11 @@ fn kind_str(kind: InvoiceKind) -> &'static str {
     }
 }
 
-fn decode_err(reason: String) -> ServerError {
+fn decode_err(reason: String) -> StoreError {
     DbError::Decode { reason }.into()
 }
 
-fn record_from_row(r: &Row) -> Result<InvoiceRecord, ServerError> {
+fn record_from_row(r: &Row) -> Result<InvoiceRecord, StoreError> {
     let kind = match r.text(1)?.as_str() {
         "standard" => InvoiceKind::Standard,
         "hold" => InvoiceKind::Hold,
@@ -105,11 +107,11 @@ fn record_from_row(r: &Row) -> Result<InvoiceRecord, ServerError> {
             kind,
             status,
             bolt11: r.text(3)?,
-            payment_hash: r.text(4)?,
+            payment_hash: r.parsed(4)?,
             amount_msat: r.opt_uint(5)?.map(Msat::from_msat),
             amount_received_msat: r.opt_uint(6)?.map(Msat::from_msat),
             description: r.opt_text(7)?,
-            description_hash: r.opt_text(8)?,
+            description_hash: r.opt_parsed(8)?,
             external_id: r.opt_text(9)?,
             metadata,
             created_at: r.uint(11)?,
@@ -120,7 +122,7 @@ fn record_from_row(r: &Row) -> Result<InvoiceRecord, ServerError> {
             hold_expires_at: r.opt_uint(16)?,
         },
         account_id: r.text(17)?,
-        preimage: r.opt_text(18)?,
+        preimage: r.opt_parsed(18)?,
         fingerprint: r.text(19)?,
         claimable_msat: r.opt_uint(20)?,
         claim_deadline_height: r.opt_uint(21)?,
@@ -146,7 +148,7 @@ impl Store {
         &self,
         account_id: &str,
         external_id: &str,
-    ) -> Result<Option<InvoiceRecord>, ServerError> {
+    ) -> Result<Option<InvoiceRecord>, StoreError> {
         let sql =
             format!("SELECT {COLUMNS} FROM invoices WHERE account_id = $1 AND external_id = $2");
         self.db
@@ -161,7 +163,7 @@ impl Store {
     ///
     /// # Errors
     /// Database or entropy failures.
-    pub async fn insert_invoice(&self, new: NewInvoice) -> Result<Inserted, ServerError> {
+    pub async fn insert_invoice(&self, new: NewInvoice) -> Result<Inserted, StoreError> {
         let id = ids::new_id("inv")?;
         let created_at = now_secs();
         let metadata = new
@@ -180,11 +182,11 @@ impl Store {
                     new.account_id.clone().into(),
                     kind_str(new.kind).into(),
                     new.bolt11.clone().into(),
-                    new.payment_hash.clone().into(),
-                    new.preimage.clone().into(),
+                    new.payment_hash.to_string().into(),
+                    new.preimage.map(|p| p.to_string()).into(),
                     new.amount_msat.into(),
                     new.description.clone().into(),
-                    new.description_hash.clone().into(),
+                    new.description_hash.map(|h| h.to_string()).into(),
                     new.external_id.clone().into(),
                     new.fingerprint.clone().into(),
                     metadata.into(),
@@ -231,7 +233,7 @@ impl Store {
                     }
                 }
                 // A payment hash reused by a hold invoice: refused, not an internal error.
-                Err(ServerError::conflict(format!(
+                Err(StoreError::conflict(format!(
                     "an invoice for this payment hash already exists ({reason})"
                 )))
             }
@@ -243,13 +245,13 @@ impl Store {
     ///
     /// # Errors
     /// `not_found` when it does not exist in this account.
-    pub async fn invoice(&self, account_id: &str, id: &str) -> Result<InvoiceRecord, ServerError> {
+    pub async fn invoice(&self, account_id: &str, id: &str) -> Result<InvoiceRecord, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM invoices WHERE id = $1 AND account_id = $2");
         let row = self
             .db
             .query_opt(&sql, vec![id.into(), account_id.into()])
             .await?
-            .ok_or_else(|| ServerError::not_found("invoice"))?;
+            .ok_or_else(|| StoreError::not_found("invoice"))?;
         record_from_row(&row)
     }
 
@@ -259,11 +261,11 @@ impl Store {
     /// Database failures.
     pub async fn invoice_by_hash(
         &self,
-        payment_hash: &str,
-    ) -> Result<Option<InvoiceRecord>, ServerError> {
+        payment_hash: &PaymentHash,
+    ) -> Result<Option<InvoiceRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM invoices WHERE payment_hash = $1");
         self.db
-            .query_opt(&sql, vec![payment_hash.into()])
+            .query_opt(&sql, vec![payment_hash.to_string().into()])
             .await?
             .as_ref()
             .map(record_from_row)
@@ -278,7 +280,7 @@ impl Store {
         &self,
         account_id: &str,
         filter: &ListFilter,
-    ) -> Result<(Vec<LspInvoice>, Option<String>), ServerError> {
+    ) -> Result<(Vec<LspInvoice>, Option<String>), StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM invoices WHERE account_id = $1 {LIST_TAIL}");
         let mut params = vec![Value::from(account_id)];
         params.extend(filter.params());
@@ -297,7 +299,7 @@ impl Store {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn expired_open_invoices(&self, now: u64) -> Result<Vec<InvoiceRecord>, ServerError> {
+    pub async fn expired_open_invoices(&self, now: u64) -> Result<Vec<InvoiceRecord>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM invoices WHERE status = 'open' AND expires_at <= $1 \
              AND claim_started_at IS NULL LIMIT 500"
@@ -314,7 +316,7 @@ impl Store {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn accepted_hold_invoices(&self) -> Result<Vec<InvoiceRecord>, ServerError> {
+    pub async fn accepted_hold_invoices(&self) -> Result<Vec<InvoiceRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM invoices WHERE status = 'accepted'");
         self.db
             .query(&sql, vec![])
@@ -329,7 +331,7 @@ impl Store {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn start_claim(&self, invoice_id: &str) -> Result<bool, ServerError> {
+    pub async fn start_claim(&self, invoice_id: &str) -> Result<bool, StoreError> {
         let changed = self
             .db
             .execute(
@@ -352,7 +354,7 @@ impl Store {
         claimable_msat: u64,
         deadline_height: Option<u64>,
         hold_expires_at: u64,
-    ) -> Result<Option<LspInvoice>, ServerError> {
+    ) -> Result<Option<LspInvoice>, StoreError> {
         let now = now_secs();
         let mut inv = rec.invoice.clone();
         inv.status = InvoiceStatus::Accepted;
@@ -386,8 +388,8 @@ impl Store {
         &self,
         rec: &InvoiceRecord,
         amount_msat: u64,
-        preimage: Option<String>,
-    ) -> Result<Option<LspInvoice>, ServerError> {
+        preimage: Option<Preimage>,
+    ) -> Result<Option<LspInvoice>, StoreError> {
         let now = now_secs();
         let mut inv = rec.invoice.clone();
         inv.status = InvoiceStatus::Paid;
@@ -401,7 +403,7 @@ impl Store {
                 vec![
                     now.into(),
                     amount_msat.into(),
-                    preimage.into(),
+                    preimage.map(|p| p.to_string()).into(),
                     inv.id.clone().into(),
                 ],
                 1,
@@ -441,7 +443,7 @@ impl Store {
     pub async fn mark_cancelled(
         &self,
         rec: &InvoiceRecord,
-    ) -> Result<Option<LspInvoice>, ServerError> {
+    ) -> Result<Option<LspInvoice>, StoreError> {
         let now = now_secs();
         let mut inv = rec.invoice.clone();
         inv.status = InvoiceStatus::Cancelled;
@@ -467,7 +469,7 @@ impl Store {
     pub async fn mark_expired(
         &self,
         rec: &InvoiceRecord,
-    ) -> Result<Option<LspInvoice>, ServerError> {
+    ) -> Result<Option<LspInvoice>, StoreError> {
         let mut inv = rec.invoice.clone();
         inv.status = InvoiceStatus::Expired;
         let stmts = vec![Stmt::guarded(
@@ -486,14 +488,14 @@ impl Store {
 
 /// A failed guard (the state had already moved on) is `Ok(None)`; success is `Ok(Some)`.
 pub(crate) fn guard_to_option<T, R>(
-    result: Result<R, ServerError>,
+    result: Result<R, StoreError>,
     value: T,
-) -> Result<Option<T>, ServerError> {
+) -> Result<Option<T>, StoreError> {
     match result {
         Ok(_) => Ok(Some(value)),
-        Err(ServerError::Db(e)) if e.is_guard() => Ok(None),
+        Err(StoreError::Db(e)) if e.is_guard() => Ok(None),
         // The ledger's unique key refused a second credit: the transition already happened.
-        Err(ServerError::Db(DbError::Unique { .. })) => Ok(None),
+        Err(StoreError::Db(DbError::Unique { .. })) => Ok(None),
         Err(e) => Err(e),
     }
 }

@@ -4,15 +4,15 @@
 use etrid_core::lsp::{ApiKey, CreateApiKeyResponse};
 
 use super::accounts::{parse_scope, scope_str, Scope};
+use super::StoreError;
 use super::{page, Cursor, ListFilter, Store, LIST_TAIL};
 use crate::db::{Row, Stmt, Value};
-use crate::error::ServerError;
 use crate::ids;
 use crate::time::now_secs;
 
 const KEY_COLUMNS: &str = "id, scope, label, prefix, created_at, last_used_at, revoked_at";
 
-fn key_from_row(r: &Row) -> Result<ApiKey, ServerError> {
+fn key_from_row(r: &Row) -> Result<ApiKey, StoreError> {
     Ok(ApiKey {
         id: r.text(0)?,
         scope: parse_scope(&r.text(1)?)?,
@@ -29,16 +29,13 @@ impl Store {
     /// shown.
     ///
     /// # Errors
-    /// `invalid_request` for a label over 128 bytes; database or entropy failures.
+    /// Database or entropy failures (the label was validated by the caller).
     pub async fn create_key(
         &self,
         account_id: &str,
         scope: Scope,
         label: &str,
-    ) -> Result<CreateApiKeyResponse, ServerError> {
-        if label.len() > 128 {
-            return Err(ServerError::invalid("label must be at most 128 bytes"));
-        }
+    ) -> Result<CreateApiKeyResponse, StoreError> {
         let kind = match scope {
             Scope::Invoice => "inv",
             Scope::Admin => "adm",
@@ -81,7 +78,7 @@ impl Store {
         &self,
         account_id: &str,
         filter: &ListFilter,
-    ) -> Result<(Vec<ApiKey>, Option<String>), ServerError> {
+    ) -> Result<(Vec<ApiKey>, Option<String>), StoreError> {
         let sql = format!(
             "SELECT {KEY_COLUMNS} FROM api_keys WHERE account_id = $1 {}",
             LIST_TAIL.replace("status = $2", "scope = $2")
@@ -104,7 +101,7 @@ impl Store {
     /// # Errors
     /// `not_found` for another account's or an unknown key; `conflict` when it is the
     /// account's last active admin key.
-    pub async fn revoke_key(&self, account_id: &str, key_id: &str) -> Result<ApiKey, ServerError> {
+    pub async fn revoke_key(&self, account_id: &str, key_id: &str) -> Result<ApiKey, StoreError> {
         let now = now_secs();
         let result = self
             .db
@@ -125,7 +122,7 @@ impl Store {
                 vec![key_id.into(), account_id.into()],
             )
             .await?
-            .ok_or_else(|| ServerError::not_found("API key"))?;
+            .ok_or_else(|| StoreError::not_found("API key"))?;
         let key = key_from_row(&row)?;
         match result {
             Ok(_) => Ok(key),
@@ -133,7 +130,7 @@ impl Store {
                 if key.revoked_at.is_some() {
                     Ok(key)
                 } else {
-                    Err(ServerError::conflict(
+                    Err(StoreError::conflict(
                         "this is the account's last active admin key",
                     ))
                 }

@@ -3,12 +3,12 @@
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{LedgerEntry, LedgerEntryKind, LedgerReferenceType};
 
+use super::StoreError;
 use super::{page, Cursor, ListFilter, Store, LIST_TAIL};
 use crate::db::{DbError, Row, Value};
-use crate::error::ServerError;
 
-fn entry_from_row(r: &Row) -> Result<LedgerEntry, ServerError> {
-    let bad = |what: &str, v: String| -> ServerError {
+fn entry_from_row(r: &Row) -> Result<LedgerEntry, StoreError> {
+    let bad = |what: &str, v: String| -> StoreError {
         DbError::Decode {
             reason: format!("ledger {what} {v:?}"),
         }
@@ -47,7 +47,7 @@ impl Store {
         &self,
         account_id: &str,
         filter: &ListFilter,
-    ) -> Result<(Vec<LedgerEntry>, Option<String>), ServerError> {
+    ) -> Result<(Vec<LedgerEntry>, Option<String>), StoreError> {
         let sql = format!(
             "SELECT id, kind, amount_msat, reference_type, reference_id, description, created_at \
              FROM ledger WHERE account_id = $1 {}",
@@ -73,7 +73,7 @@ impl Store {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn ledger_available(&self, account_id: &str) -> Result<i64, ServerError> {
+    pub async fn ledger_available(&self, account_id: &str) -> Result<i64, StoreError> {
         let row = self
             .db
             .query_opt(
@@ -86,7 +86,7 @@ impl Store {
                 vec![account_id.into()],
             )
             .await?
-            .ok_or_else(|| ServerError::not_found("account"))?;
+            .ok_or_else(|| StoreError::not_found("account"))?;
         // The CAST keeps PostgreSQL's SUM (NUMERIC) an integer on both backends.
         Ok(row.int(0)?)
     }

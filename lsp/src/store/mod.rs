@@ -4,6 +4,7 @@
 //! together or not at all.
 
 mod accounts;
+mod error;
 mod events;
 mod invoices;
 mod keys;
@@ -17,13 +18,13 @@ use etrid_core::lsp::LspEvent;
 use tokio::sync::{broadcast, Mutex, Notify};
 
 pub use accounts::{Account, AuthContext, Scope};
+pub use error::StoreError;
 pub use events::EventRecord;
 pub use invoices::{Inserted, InvoiceRecord, NewInvoice};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, Reserved};
 pub use webhooks::{DueDelivery, WebhookRecord};
 
 use crate::db::{Db, DbError, Stmt, StmtResult, Value};
-use crate::error::ServerError;
 
 /// How many live events a slow WebSocket subscriber may fall behind before it is dropped (it
 /// then reconnects and resumes from its last id).
@@ -93,7 +94,7 @@ impl Store {
         mut stmts: Vec<Stmt>,
         account_id: &str,
         event: events::PendingEvent,
-    ) -> Result<(Vec<StmtResult>, Arc<LspEvent>), ServerError> {
+    ) -> Result<(Vec<StmtResult>, Arc<LspEvent>), StoreError> {
         let _order = self.write_lock.lock().await;
         let event_index = stmts.len();
         stmts.extend(events::append(account_id, &event)?);
@@ -132,15 +133,19 @@ impl Cursor {
         format!("{}.{}", self.created_at, self.id)
     }
 
-    /// Parses the opaque text form.
+    /// Parses the opaque text form of a cursor of the list whose ids start with `prefix`
+    /// (`inv`, `pay`, …), so a cursor of one list is refused by another.
     ///
     /// # Errors
-    /// `invalid_request` naming `cursor`.
-    pub fn decode(text: &str) -> Result<Cursor, ServerError> {
-        let bad = || ServerError::invalid("cursor is not a cursor this server issued");
+    /// [`StoreError::InvalidCursor`].
+    pub fn decode(text: &str, prefix: &str) -> Result<Cursor, StoreError> {
+        let bad = || StoreError::InvalidCursor;
         let (t, id) = text.split_once('.').ok_or_else(bad)?;
         let created_at = t.parse().map_err(|_| bad())?;
-        if !crate::ids::is_valid_id(id) {
+        let of_this_list = id
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('_'));
+        if !crate::ids::is_valid_id(id) || !of_this_list {
             return Err(bad());
         }
         Ok(Cursor {

@@ -5,14 +5,15 @@
 
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
-    CustomRecord, EventPayload, LspPayment, PaymentFailureReason, PaymentKind, PaymentStatus,
+    CustomRecord, EventPayload, LspPayment, NodeId, PaymentFailureReason, PaymentHash, PaymentKind,
+    PaymentStatus, Preimage,
 };
 
 use super::events::PendingEvent;
 use super::invoices::guard_to_option as guarded_result;
+use super::StoreError;
 use super::{page, Cursor, ListFilter, Store, LIST_TAIL};
 use crate::db::{DbError, Row, Stmt, Value};
-use crate::error::ServerError;
 use crate::ids;
 use crate::time::now_secs;
 
@@ -46,12 +47,12 @@ pub struct NewPayment {
     pub amount_msat: u64,
     /// Fee limit.
     pub max_fee_msat: u64,
-    /// Payment hash (hex).
-    pub payment_hash: String,
+    /// Payment hash.
+    pub payment_hash: PaymentHash,
     /// The preimage when the server chose it (keysend).
-    pub preimage: Option<String>,
-    /// Recipient node id (hex).
-    pub destination: String,
+    pub preimage: Option<Preimage>,
+    /// Recipient node.
+    pub destination: NodeId,
     /// The invoice paid, for BOLT11.
     pub bolt11: Option<String>,
     /// Client idempotency key.
@@ -71,8 +72,8 @@ pub enum PaymentOutcome {
     Succeeded {
         /// Routing fee paid.
         fee_msat: u64,
-        /// The preimage (hex).
-        preimage: Option<String>,
+        /// The preimage.
+        preimage: Option<Preimage>,
     },
     /// Not delivered.
     Failed {
@@ -81,7 +82,7 @@ pub enum PaymentOutcome {
     },
 }
 
-fn decode_err(reason: String) -> ServerError {
+fn decode_err(reason: String) -> StoreError {
     DbError::Decode { reason }.into()
 }
 
@@ -92,7 +93,7 @@ fn reason_str(r: PaymentFailureReason) -> String {
         .unwrap_or_else(|| "internal_error".to_owned())
 }
 
-fn record_from_row(r: &Row) -> Result<PaymentRecord, ServerError> {
+fn record_from_row(r: &Row) -> Result<PaymentRecord, StoreError> {
     let kind = match r.text(1)?.as_str() {
         "bolt11" => PaymentKind::Bolt11,
         "keysend" => PaymentKind::Keysend,
@@ -121,9 +122,9 @@ fn record_from_row(r: &Row) -> Result<PaymentRecord, ServerError> {
             amount_msat: Msat::from_msat(r.uint(3)?),
             fee_msat: r.opt_uint(4)?.map(Msat::from_msat),
             max_fee_msat: Msat::from_msat(r.uint(5)?),
-            payment_hash: r.text(6)?,
-            preimage: r.opt_text(7)?,
-            destination: r.text(8)?,
+            payment_hash: r.parsed(6)?,
+            preimage: r.opt_parsed(7)?,
+            destination: r.parsed(8)?,
             bolt11: r.opt_text(9)?,
             idempotency_key: r.text(10)?,
             custom_records,
@@ -153,7 +154,7 @@ impl Store {
         &self,
         condition: &str,
         params: Vec<Value>,
-    ) -> Result<Option<PaymentRecord>, ServerError> {
+    ) -> Result<Option<PaymentRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM payments WHERE {condition}");
         self.db
             .query_opt(&sql, params)
@@ -171,7 +172,7 @@ impl Store {
         &self,
         account_id: &str,
         key: &str,
-    ) -> Result<Option<PaymentRecord>, ServerError> {
+    ) -> Result<Option<PaymentRecord>, StoreError> {
         self.payment_where(
             "account_id = $1 AND idempotency_key = $2",
             vec![account_id.into(), key.into()],
@@ -186,11 +187,11 @@ impl Store {
     pub async fn live_payment_by_hash(
         &self,
         account_id: &str,
-        payment_hash: &str,
-    ) -> Result<Option<PaymentRecord>, ServerError> {
+        payment_hash: &PaymentHash,
+    ) -> Result<Option<PaymentRecord>, StoreError> {
         self.payment_where(
             "account_id = $1 AND payment_hash = $2 AND status IN ('pending', 'succeeded')",
-            vec![account_id.into(), payment_hash.into()],
+            vec![account_id.into(), payment_hash.to_string().into()],
         )
         .await
     }
@@ -202,7 +203,7 @@ impl Store {
     pub async fn payment_by_ldk_id(
         &self,
         ldk_payment_id: &str,
-    ) -> Result<Option<PaymentRecord>, ServerError> {
+    ) -> Result<Option<PaymentRecord>, StoreError> {
         // A hash paid again after a failure has several rows: the pending one is meant.
         self.payment_where(
             "ldk_payment_id = $1 ORDER BY CASE WHEN status = 'pending' THEN 0 ELSE 1 END, \
@@ -216,20 +217,20 @@ impl Store {
     ///
     /// # Errors
     /// `not_found` when it does not exist in this account.
-    pub async fn payment(&self, account_id: &str, id: &str) -> Result<PaymentRecord, ServerError> {
+    pub async fn payment(&self, account_id: &str, id: &str) -> Result<PaymentRecord, StoreError> {
         self.payment_where(
             "id = $1 AND account_id = $2",
             vec![id.into(), account_id.into()],
         )
         .await?
-        .ok_or_else(|| ServerError::not_found("payment"))
+        .ok_or_else(|| StoreError::not_found("payment"))
     }
 
     /// Pending payments (checked against the node on start).
     ///
     /// # Errors
     /// Database failures.
-    pub async fn pending_payments(&self) -> Result<Vec<PaymentRecord>, ServerError> {
+    pub async fn pending_payments(&self) -> Result<Vec<PaymentRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM payments WHERE status = 'pending'");
         self.db
             .query(&sql, vec![])
@@ -247,7 +248,7 @@ impl Store {
         &self,
         account_id: &str,
         filter: &ListFilter,
-    ) -> Result<(Vec<LspPayment>, Option<String>), ServerError> {
+    ) -> Result<(Vec<LspPayment>, Option<String>), StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM payments WHERE account_id = $1 {LIST_TAIL}");
         let mut params = vec![Value::from(account_id)];
         params.extend(filter.params());
@@ -267,13 +268,13 @@ impl Store {
     /// Reserves amount + max fee and records the pending payment, in one transaction.
     ///
     /// # Errors
-    /// [`ServerError::InsufficientBalance`] when the account cannot cover it (nothing changed).
-    pub async fn reserve_payment(&self, new: NewPayment) -> Result<Reserved, ServerError> {
+    /// [`StoreError::InsufficientBalance`] when the account cannot cover it (nothing changed).
+    pub async fn reserve_payment(&self, new: NewPayment) -> Result<Reserved, StoreError> {
         let reserve = new
             .amount_msat
             .checked_add(new.max_fee_msat)
             .filter(|r| *r <= Msat::MAX_SUPPLY.as_u64())
-            .ok_or_else(|| ServerError::invalid("amount_msat + max_fee_msat is too large"))?;
+            .ok_or(StoreError::AmountTooLarge)?;
         let id = ids::new_id("pay")?;
         let now = now_secs();
         let records = serde_json::to_string(&new.custom_records)
@@ -301,9 +302,9 @@ impl Store {
                     new.amount_msat.into(),
                     new.max_fee_msat.into(),
                     reserve.into(),
-                    new.payment_hash.clone().into(),
-                    new.preimage.clone().into(),
-                    new.destination.clone().into(),
+                    new.payment_hash.to_string().into(),
+                    new.preimage.map(|p| p.to_string()).into(),
+                    new.destination.to_string().into(),
                     new.bolt11.clone().into(),
                     new.idempotency_key.clone().into(),
                     new.fingerprint.clone().into(),
@@ -359,7 +360,7 @@ impl Store {
                     return Ok(Reserved::Existing(existing));
                 }
                 let balance = self.balance(&new.account_id).await?;
-                Err(ServerError::InsufficientBalance {
+                Err(StoreError::InsufficientBalance {
                     available_msat: balance.available_msat.as_u64(),
                     required_msat: reserve,
                 })
@@ -370,7 +371,7 @@ impl Store {
                     .await?
                 {
                     Some(existing) => Ok(Reserved::Existing(existing)),
-                    None => Err(ServerError::DuplicatePayment {
+                    None => Err(StoreError::DuplicatePayment {
                         payment_hash: format!("{} ({reason})", new.payment_hash),
                     }),
                 }
@@ -389,7 +390,7 @@ impl Store {
         &self,
         rec: &PaymentRecord,
         outcome: PaymentOutcome,
-    ) -> Result<Option<LspPayment>, ServerError> {
+    ) -> Result<Option<LspPayment>, StoreError> {
         let now = now_secs();
         let mut p = rec.payment.clone();
         p.completed_at = Some(now);
@@ -412,7 +413,7 @@ impl Store {
                      completed_at = $3 WHERE id = $4 AND status = 'pending'",
                     vec![
                         fee_msat.into(),
-                        p.preimage.clone().into(),
+                        p.preimage.map(|p| p.to_string()).into(),
                         now.into(),
                         p.id.clone().into(),
                     ],

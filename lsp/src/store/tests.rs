@@ -1,10 +1,24 @@
 //! Repository tests against a real SQLite file (and PostgreSQL when `ETRID_TEST_POSTGRES_URL`
 //! names a database): the money rules hold under replays and races.
 
-use etrid_core::lsp::{ApiKeyScope, EventType, InvoiceKind, PaymentFailureReason, PaymentKind};
+use etrid_core::lsp::{
+    ApiErrorCode, ApiKeyScope, EventType, InvoiceKind, NodeId, PaymentFailureReason, PaymentHash,
+    PaymentKind, Preimage,
+};
 
 use super::*;
 use crate::db::Db;
+use crate::error::ServerError;
+
+/// The API code a store error is answered with.
+fn code(e: StoreError) -> ApiErrorCode {
+    ServerError::from(e).code()
+}
+
+/// A fresh random payment hash.
+fn random_hash() -> PaymentHash {
+    PaymentHash::from_bytes(crate::ids::random_bytes::<32>().unwrap())
+}
 
 async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
     let dir = tempfile::tempdir().unwrap();
@@ -32,13 +46,13 @@ async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
     out
 }
 
-fn new_invoice(account: &str, hash: &str, external_id: Option<&str>) -> NewInvoice {
+fn new_invoice(account: &str, hash: PaymentHash, external_id: Option<&str>) -> NewInvoice {
     NewInvoice {
         account_id: account.into(),
         kind: InvoiceKind::Standard,
         bolt11: format!("lnbcrt{hash}"),
-        payment_hash: hash.into(),
-        preimage: Some("00".repeat(32)),
+        payment_hash: hash,
+        preimage: Some(Preimage::from_bytes([0; 32])),
         amount_msat: Some(5_000),
         description: Some("coffee".into()),
         description_hash: None,
@@ -55,9 +69,11 @@ fn new_payment(account: &str, key: &str, amount: u64) -> NewPayment {
         kind: PaymentKind::Bolt11,
         amount_msat: amount,
         max_fee_msat: 100,
-        payment_hash: crate::ids::new_id("h").unwrap(),
+        payment_hash: random_hash(),
         preimage: None,
-        destination: "02".repeat(33),
+        destination: "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+            .parse::<NodeId>()
+            .unwrap(),
         bolt11: None,
         idempotency_key: key.into(),
         fingerprint: "fp".into(),
@@ -75,9 +91,9 @@ async fn credit_once_reserve_settle_and_release() {
         assert_eq!(ctx.scope, ApiKeyScope::Admin);
         let mut live = store.subscribe();
 
-        let hash = crate::ids::new_id("hash").unwrap();
+        let hash = random_hash();
         let Inserted::Created(inv) = store
-            .insert_invoice(new_invoice(&acct.id, &hash, Some("ext-1")))
+            .insert_invoice(new_invoice(&acct.id, hash, Some("ext-1")))
             .await
             .unwrap()
         else {
@@ -85,7 +101,7 @@ async fn credit_once_reserve_settle_and_release() {
         };
         // Idempotent create returns the first.
         let Inserted::Existing(again) = store
-            .insert_invoice(new_invoice(&acct.id, &format!("{hash}x"), Some("ext-1")))
+            .insert_invoice(new_invoice(&acct.id, random_hash(), Some("ext-1")))
             .await
             .unwrap()
         else {
@@ -114,7 +130,7 @@ async fn credit_once_reserve_settle_and_release() {
             .reserve_payment(new_payment(&acct.id, "k0", 4_901))
             .await
             .unwrap_err();
-        assert_eq!(err.code(), "insufficient_balance");
+        assert_eq!(code(err), ApiErrorCode::InsufficientBalance);
         assert_eq!(
             store
                 .balance(&acct.id)
@@ -148,7 +164,7 @@ async fn credit_once_reserve_settle_and_release() {
         assert_eq!(same.payment.id, pay.payment.id);
         let ok = PaymentOutcome::Succeeded {
             fee_msat: 40,
-            preimage: Some("11".repeat(32)),
+            preimage: Some(Preimage::from_bytes([0x11; 32])),
         };
         assert!(store
             .complete_payment(&pay, ok.clone())
@@ -203,21 +219,17 @@ async fn accounts_are_isolated_and_keys_revoke_at_once() {
     for (store, _dir) in stores().await {
         let (a, a_admin) = store.create_account("a").await.unwrap();
         let (b, _) = store.create_account("b").await.unwrap();
-        let hash = crate::ids::new_id("hash").unwrap();
+        let hash = random_hash();
         let Inserted::Created(inv) = store
-            .insert_invoice(new_invoice(&a.id, &hash, None))
+            .insert_invoice(new_invoice(&a.id, hash, None))
             .await
             .unwrap()
         else {
             panic!()
         };
         assert_eq!(
-            store
-                .invoice(&b.id, &inv.invoice.id)
-                .await
-                .unwrap_err()
-                .code(),
-            "not_found"
+            code(store.invoice(&b.id, &inv.invoice.id).await.unwrap_err()),
+            ApiErrorCode::NotFound
         );
         let filter = ListFilter {
             limit: 10,
@@ -236,7 +248,7 @@ async fn accounts_are_isolated_and_keys_revoke_at_once() {
 
         // The last admin key cannot be revoked; an invoice key can, at once.
         let err = store.revoke_key(&a.id, &a_admin.id).await.unwrap_err();
-        assert_eq!(err.code(), "conflict");
+        assert_eq!(code(err), ApiErrorCode::Conflict);
         let inv_key = store
             .create_key(&a.id, ApiKeyScope::Invoice, "game")
             .await
@@ -244,16 +256,12 @@ async fn accounts_are_isolated_and_keys_revoke_at_once() {
         store.authenticate(&inv_key.key).await.unwrap();
         store.revoke_key(&a.id, &inv_key.id).await.unwrap();
         assert_eq!(
-            store.authenticate(&inv_key.key).await.unwrap_err().code(),
-            "unauthorized"
+            code(store.authenticate(&inv_key.key).await.unwrap_err()),
+            ApiErrorCode::Unauthorized
         );
         assert_eq!(
-            store
-                .revoke_key(&b.id, &inv_key.id)
-                .await
-                .unwrap_err()
-                .code(),
-            "not_found"
+            code(store.revoke_key(&b.id, &inv_key.id).await.unwrap_err()),
+            ApiErrorCode::NotFound
         );
     }
 }
@@ -262,10 +270,10 @@ async fn accounts_are_isolated_and_keys_revoke_at_once() {
 async fn list_pages_newest_first_without_gaps() {
     for (store, _dir) in stores().await {
         let (a, _) = store.create_account("a").await.unwrap();
-        for i in 0..7 {
-            let hash = format!("{}{i}", crate::ids::new_id("h").unwrap());
+        for _ in 0..7 {
+            let hash = random_hash();
             store
-                .insert_invoice(new_invoice(&a.id, &hash, None))
+                .insert_invoice(new_invoice(&a.id, hash, None))
                 .await
                 .unwrap();
         }
@@ -274,7 +282,11 @@ async fn list_pages_newest_first_without_gaps() {
         loop {
             let filter = ListFilter {
                 limit: 3,
-                cursor: cursor.as_deref().map(Cursor::decode).transpose().unwrap(),
+                cursor: cursor
+                    .as_deref()
+                    .map(|c| Cursor::decode(c, "inv"))
+                    .transpose()
+                    .unwrap(),
                 ..ListFilter::default()
             };
             let (items, next) = store.list_invoices(&a.id, &filter).await.unwrap();

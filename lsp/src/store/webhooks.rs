@@ -4,9 +4,9 @@
 use etrid_core::lsp::{DeliveryStatus, EventType, Webhook, WebhookDelivery};
 
 use super::events::event_from_row;
+use super::StoreError;
 use super::{page, Cursor, ListFilter, Store, LIST_TAIL};
 use crate::db::{DbError, Row, Stmt, Value};
-use crate::error::ServerError;
 use crate::ids;
 use crate::time::now_secs;
 
@@ -42,11 +42,11 @@ pub struct DueDelivery {
     pub attempts: u32,
 }
 
-fn decode(reason: String) -> ServerError {
+fn decode(reason: String) -> StoreError {
     DbError::Decode { reason }.into()
 }
 
-fn webhook_from_row(r: &Row) -> Result<WebhookRecord, ServerError> {
+fn webhook_from_row(r: &Row) -> Result<WebhookRecord, StoreError> {
     let event_types: Vec<EventType> =
         serde_json::from_str(&r.text(2)?).map_err(|e| decode(format!("event_types: {e}")))?;
     Ok(WebhookRecord {
@@ -62,7 +62,7 @@ fn webhook_from_row(r: &Row) -> Result<WebhookRecord, ServerError> {
     })
 }
 
-fn delivery_from_row(r: &Row) -> Result<WebhookDelivery, ServerError> {
+fn delivery_from_row(r: &Row) -> Result<WebhookDelivery, StoreError> {
     let event_type =
         EventType::from_name(&r.text(3)?).ok_or_else(|| decode("delivery event_type".into()))?;
     let status = match r.text(4)?.as_str() {
@@ -97,7 +97,7 @@ impl Store {
         url: &str,
         event_types: &[EventType],
         description: Option<String>,
-    ) -> Result<WebhookRecord, ServerError> {
+    ) -> Result<WebhookRecord, StoreError> {
         let id = ids::new_id("wh")?;
         let secret = format!("whsec_{}", ids::hex(&ids::random_bytes::<32>()?));
         let created_at = now_secs();
@@ -139,7 +139,7 @@ impl Store {
         &self,
         account_id: &str,
         filter: &ListFilter,
-    ) -> Result<(Vec<Webhook>, Option<String>), ServerError> {
+    ) -> Result<(Vec<Webhook>, Option<String>), StoreError> {
         let sql = format!(
             "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE account_id = $1 AND deleted_at IS NULL {}",
             LIST_TAIL.replace("status = $2", "url = $2")
@@ -163,7 +163,7 @@ impl Store {
     ///
     /// # Errors
     /// `not_found`.
-    pub async fn webhook(&self, account_id: &str, id: &str) -> Result<WebhookRecord, ServerError> {
+    pub async fn webhook(&self, account_id: &str, id: &str) -> Result<WebhookRecord, StoreError> {
         let row = self
             .db
             .query_opt(
@@ -174,7 +174,7 @@ impl Store {
                 vec![id.into(), account_id.into()],
             )
             .await?
-            .ok_or_else(|| ServerError::not_found("webhook"))?;
+            .ok_or_else(|| StoreError::not_found("webhook"))?;
         webhook_from_row(&row)
     }
 
@@ -182,7 +182,7 @@ impl Store {
     ///
     /// # Errors
     /// `not_found` (also when already deleted).
-    pub async fn delete_webhook(&self, account_id: &str, id: &str) -> Result<(), ServerError> {
+    pub async fn delete_webhook(&self, account_id: &str, id: &str) -> Result<(), StoreError> {
         let now = now_secs();
         let result = self
             .db
@@ -202,7 +202,7 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) if e.is_guard() => Err(ServerError::not_found("webhook")),
+            Err(e) if e.is_guard() => Err(StoreError::not_found("webhook")),
             Err(e) => Err(e.into()),
         }
     }
@@ -216,7 +216,7 @@ impl Store {
         account_id: &str,
         webhook_id: &str,
         filter: &ListFilter,
-    ) -> Result<(Vec<WebhookDelivery>, Option<String>), ServerError> {
+    ) -> Result<(Vec<WebhookDelivery>, Option<String>), StoreError> {
         self.webhook(account_id, webhook_id).await?;
         let sql =
             format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE webhook_id = $1 {LIST_TAIL}");
@@ -244,7 +244,7 @@ impl Store {
         account_id: &str,
         webhook_id: &str,
         delivery_id: &str,
-    ) -> Result<WebhookDelivery, ServerError> {
+    ) -> Result<WebhookDelivery, StoreError> {
         self.webhook(account_id, webhook_id).await?;
         let changed = self
             .db
@@ -255,7 +255,7 @@ impl Store {
             )
             .await?;
         if changed != 1 {
-            return Err(ServerError::not_found("delivery"));
+            return Err(StoreError::not_found("delivery"));
         }
         self.deliveries_notify().notify_one();
         let row = self
@@ -265,7 +265,7 @@ impl Store {
                 vec![delivery_id.into()],
             )
             .await?
-            .ok_or_else(|| ServerError::not_found("delivery"))?;
+            .ok_or_else(|| StoreError::not_found("delivery"))?;
         delivery_from_row(&row)
     }
 
@@ -277,7 +277,7 @@ impl Store {
         &self,
         now: u64,
         limit: u32,
-    ) -> Result<Vec<DueDelivery>, ServerError> {
+    ) -> Result<Vec<DueDelivery>, StoreError> {
         let rows = self
             .db
             .query(
@@ -310,7 +310,7 @@ impl Store {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn next_delivery_at(&self) -> Result<Option<u64>, ServerError> {
+    pub async fn next_delivery_at(&self) -> Result<Option<u64>, StoreError> {
         Ok(self
             .db
             .query_opt(
@@ -332,7 +332,7 @@ impl Store {
         status_code: Option<u16>,
         error: Option<String>,
         next_retry_at: Option<u64>,
-    ) -> Result<(), ServerError> {
+    ) -> Result<(), StoreError> {
         let status = match (succeeded, next_retry_at) {
             (true, _) => "succeeded",
             (false, Some(_)) => "pending",

@@ -194,9 +194,8 @@ fn s17_every_admin_endpoint_refuses_an_invoice_key_and_ids_of_other_accounts() {
         let (_p, hash) = random_preimage();
         let b_hold = admin_b
             .create_hold_invoice(CreateHoldInvoiceRequest {
-                payment_hash: hash,
                 amount_msat: Some(Msat::from_msat(5_000)),
-                ..CreateHoldInvoiceRequest::default()
+                ..CreateHoldInvoiceRequest::new(hash)
             })
             .await
             .unwrap();

@@ -7,7 +7,7 @@ use etrid_core::amount::Msat;
 use etrid_core::lsp::{CreateHoldInvoiceRequest, EventType, InvoiceStatus, LspError};
 
 use crate::support::{next_event, run};
-use crate::{account, harness, hex, random_preimage};
+use crate::{account, harness, random_preimage};
 
 #[test]
 fn s15_hold_invoice_accepted_then_settled_and_accepted_then_cancelled_refunds() {
@@ -21,10 +21,9 @@ fn s15_hold_invoice_accepted_then_settled_and_accepted_then_cancelled_refunds() 
         let (preimage, hash) = random_preimage();
         let hold = admin
             .create_hold_invoice(CreateHoldInvoiceRequest {
-                payment_hash: hash.clone(),
                 amount_msat: Some(Msat::from_msat(30_000_000)),
                 description: Some("tournament entry".into()),
-                ..CreateHoldInvoiceRequest::default()
+                ..CreateHoldInvoiceRequest::new(hash)
             })
             .await
             .unwrap();
@@ -54,15 +53,16 @@ fn s15_hold_invoice_accepted_then_settled_and_accepted_then_cancelled_refunds() 
         let settled = admin
             .settle_hold_invoice(
                 &hold.id,
-                etrid_core::lsp::SettleHoldInvoiceRequest {
-                    preimage: hex(&preimage),
-                },
+                etrid_core::lsp::SettleHoldInvoiceRequest { preimage },
             )
             .await
             .unwrap();
         assert_eq!(settled.status, InvoiceStatus::Paid);
         let outcome = payer.await.unwrap().expect("payer sees success");
-        assert_eq!(outcome.preimage.as_deref(), Some(hex(&preimage).as_str()));
+        assert_eq!(
+            outcome.preimage.as_deref(),
+            Some(preimage.to_string().as_str())
+        );
         assert_eq!(
             admin.balance().await.unwrap().available_msat.as_u64(),
             30_000_000
@@ -72,10 +72,9 @@ fn s15_hold_invoice_accepted_then_settled_and_accepted_then_cancelled_refunds() 
         let (_p2, hash2) = random_preimage();
         let hold2 = admin
             .create_hold_invoice(CreateHoldInvoiceRequest {
-                payment_hash: hash2,
                 amount_msat: Some(Msat::from_msat(40_000_000)),
                 description: Some("cancelled match".into()),
-                ..CreateHoldInvoiceRequest::default()
+                ..CreateHoldInvoiceRequest::new(hash2)
             })
             .await
             .unwrap();
@@ -111,7 +110,7 @@ fn s15_hold_invoice_accepted_then_settled_and_accepted_then_cancelled_refunds() 
             .into_iter()
             .find(|p| {
                 matches!(&p.kind, ldk_node::payment::PaymentKind::Bolt11 { hash, .. }
-                    if hash.to_string() == hold2.payment_hash)
+                    if hash.to_string() == hold2.payment_hash.to_string())
             })
             .expect("bob's payment record");
         assert_eq!(record.status, ldk_node::payment::PaymentStatus::Failed);
@@ -120,7 +119,7 @@ fn s15_hold_invoice_accepted_then_settled_and_accepted_then_cancelled_refunds() 
             .settle_hold_invoice(
                 &hold2.id,
                 etrid_core::lsp::SettleHoldInvoiceRequest {
-                    preimage: hex(&[0u8; 32]),
+                    preimage: etrid_core::lsp::Preimage::from_bytes([0u8; 32]),
                 },
             )
             .await
@@ -153,10 +152,9 @@ fn s15_an_accepted_hold_invoice_is_cancelled_before_its_htlc_deadline() {
         let (_p, hash) = random_preimage();
         let hold = admin
             .create_hold_invoice(CreateHoldInvoiceRequest {
-                payment_hash: hash,
                 amount_msat: Some(Msat::from_msat(6_000_000)),
                 description: Some("forgotten escrow".into()),
-                ..CreateHoldInvoiceRequest::default()
+                ..CreateHoldInvoiceRequest::new(hash)
             })
             .await
             .unwrap();

@@ -8,17 +8,17 @@
 mod support;
 
 mod access;
+mod contract;
 mod hold;
 mod webhooks;
 
 use std::time::Duration;
 
-use bitcoin::hashes::{sha256, Hash};
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
     ApiKeyScope, CreateApiKeyRequest, CreateInvoiceRequest, EventType, InvoiceStatus,
     LedgerEntryKind, ListEventsRequest, ListInvoicesRequest, ListLedgerRequest, LspError,
-    WaitOutcome,
+    PaymentHash, Preimage, WaitOutcome,
 };
 use support::{next_event, run, Client, Harness};
 use tokio::sync::OnceCell;
@@ -65,17 +65,12 @@ fn invoice_req(sats: u64, description: &str) -> CreateInvoiceRequest {
     }
 }
 
-/// A random preimage and its payment hash (hex), for hold invoices.
-fn random_preimage() -> ([u8; 32], String) {
+/// A random preimage and its payment hash, for hold invoices.
+fn random_preimage() -> (Preimage, PaymentHash) {
     let mut p = [0u8; 32];
     getrandom::fill(&mut p).unwrap();
-    let hash = sha256::Hash::hash(&p);
-    (p, hash.to_string())
-}
-
-/// Lower-case hex of `b`.
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    let preimage = Preimage::from_bytes(p);
+    (preimage, preimage.payment_hash())
 }
 
 #[test]

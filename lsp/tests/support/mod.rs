@@ -26,9 +26,12 @@ pub struct Account {
     pub admin_key: String,
 }
 
-/// A running LSP process.
+/// A running LSP process. It was started with `--exit-on-stdin-eof` and this holds the write
+/// end of its standard input: when the test process ends, however (a static harness is never
+/// dropped; a panic or a kill skips destructors), the pipe closes and the server stops.
 pub struct LspProcess {
     child: Child,
+    _stdin: std::process::ChildStdin,
     pub api: String,
     pub node_id: String,
     pub ldk_listen: String,
@@ -61,6 +64,42 @@ pub struct Harness {
     ldk_port: u16,
     /// The API port, kept across restarts so clients reconnect to the same URL.
     api_port: u16,
+    /// Removes `dir` (the LSP's and the devnet's state) once this process ends, however it
+    /// ends: see [`Reaper`].
+    _reaper: Reaper,
+}
+
+/// A `sh` child holding the read end of a pipe whose write end only this process has. When the
+/// process ends by any means (a static harness is never dropped; a panic or a kill skips
+/// destructors), the pipe closes, and the reaper waits for the LSP (stopped by its own closed
+/// stdin) to exit and removes the directory.
+struct Reaper {
+    _child: Child,
+    _stdin: std::process::ChildStdin,
+}
+
+impl Reaper {
+    fn watch(dir: &Path) -> Reaper {
+        let script = r#"cat >/dev/null
+i=0
+while [ -f "$1/lsp.pid" ] && kill -0 "$(cat "$1/lsp.pid")" 2>/dev/null && [ $i -lt 300 ]; do
+  sleep 0.1; i=$((i+1))
+done
+rm -rf "$1""#;
+        let mut child = Command::new("sh")
+            .args(["-c", script, "etrid-e2e-reaper"])
+            .arg(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sh starts");
+        let stdin = child.stdin.take().unwrap();
+        Reaper {
+            _child: child,
+            _stdin: stdin,
+        }
+    }
 }
 
 /// A fresh schema in the PostgreSQL database at `base`, as a URL whose connections use it.
@@ -114,13 +153,15 @@ impl Harness {
     /// As [`start`](Self::start), with extra `etrid-lsp run` flags.
     pub async fn start_with(accounts: usize, extra_args: Vec<String>) -> Harness {
         init_tracing();
+        let dir = tempfile::tempdir().unwrap();
+        let reaper = Reaper::watch(dir.path());
         let devnet = Devnet::start(DevnetConfig {
             control_bind: None,
+            data_dir: Some(dir.path().join("devnet")),
             ..DevnetConfig::default()
         })
         .await
         .expect("devnet starts");
-        let dir = tempfile::tempdir().unwrap();
         let database_url = match std::env::var("ETRID_LSP_TEST_DATABASE_URL") {
             Ok(base) => Some(postgres_schema(&base).await),
             Err(_) => None,
@@ -134,6 +175,7 @@ impl Harness {
             extra_args,
             ldk_port: free_port(),
             api_port: free_port(),
+            _reaper: reaper,
         };
         for i in 0..accounts {
             let account = h.create_account(&format!("account-{i}"));
@@ -202,11 +244,14 @@ impl Harness {
                 &format!("127.0.0.1:{}", self.api_port),
             ])
             .args(&self.extra_args)
-            .arg("run")
+            .args(["run", "--exit-on-stdin-eof"])
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
             .spawn()
             .expect("etrid-lsp starts");
+        let stdin = child.stdin.take().unwrap();
+        std::fs::write(self.dir.path().join("lsp.pid"), child.id().to_string()).unwrap();
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).unwrap();
@@ -218,6 +263,7 @@ impl Harness {
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         self.lsp = Some(LspProcess {
             child,
+            _stdin: stdin,
             api: v["api"].as_str().unwrap().to_owned(),
             node_id: v["node_id"].as_str().unwrap().to_owned(),
             ldk_listen: v["ldk_listen"].as_str().unwrap().to_owned(),

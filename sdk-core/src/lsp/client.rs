@@ -13,9 +13,6 @@ use super::{LspConfig, LspError};
 use crate::timer::Timer;
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
 
-/// The longest id accepted in a URL path.
-const MAX_ID_LEN: usize = 128;
-
 /// A client of an Étrid LSP's HTTP API v1, generic over the platform's [`Transport`] and
 /// [`Timer`].
 ///
@@ -201,17 +198,15 @@ pub(super) fn json_body<B: Serialize>(body: &B) -> Result<Option<Vec<u8>>, LspEr
 /// Checks an id before it goes into a URL path: 1 to 128 of `A-Z a-z 0-9 _ -`, so no input
 /// can change the path.
 pub(super) fn checked_id<'a>(field: &str, id: &'a str) -> Result<&'a str, LspError> {
-    let valid = !id.is_empty()
-        && id.len() <= MAX_ID_LEN
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if valid {
+    if super::model::limits::is_resource_id(id) {
         Ok(id)
     } else {
         Err(LspError::InvalidRequest {
             field: field.to_owned(),
-            reason: "must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -".to_owned(),
+            reason: format!(
+                "must be 1 to {} characters of A-Z, a-z, 0-9, _ and -",
+                super::model::limits::MAX_ID_LEN
+            ),
         })
     }
 }

@@ -4,7 +4,7 @@
 
 use thiserror::Error;
 
-use super::model::ErrorResponse;
+use super::model::{ApiErrorCode, ErrorResponse, RequestError};
 use crate::invoice::InvoiceError;
 use crate::transport::{HttpResponse, TransportError};
 
@@ -86,9 +86,9 @@ pub enum LspError {
     Api {
         /// HTTP status.
         status: u16,
-        /// The server's stable code (`insufficient_balance`, ...), or `unknown` when the body
-        /// was not an error object.
-        code: String,
+        /// The server's stable code, or [`ApiErrorCode::Unknown`] for a code this client does
+        /// not know or a body that was not an error object.
+        code: ApiErrorCode,
         /// The server's message, or the start of the body.
         message: String,
     },
@@ -133,7 +133,7 @@ impl LspError {
             LspError::Forbidden { .. } => "lsp_forbidden_scope",
             LspError::NotFound { .. } => "lsp_not_found",
             LspError::RateLimited { .. } => "lsp_rate_limited",
-            LspError::Api { code, .. } => api_code(code),
+            LspError::Api { code, .. } => code.sdk_code(),
             LspError::Decode { .. } => "lsp_decode",
             LspError::Timeout { .. } => "lsp_timeout",
             LspError::Transport(e) => e.code(),
@@ -158,7 +158,7 @@ impl LspError {
     pub(crate) fn from_response(response: &HttpResponse) -> LspError {
         let (code, message) = match serde_json::from_slice::<ErrorResponse>(&response.body) {
             Ok(body) => (body.code, body.message),
-            Err(_) => ("unknown".to_owned(), body_snippet(&response.body)),
+            Err(_) => (ApiErrorCode::Unknown, body_snippet(&response.body)),
         };
         match response.status {
             401 => LspError::Unauthorized { message },
@@ -186,21 +186,12 @@ impl LspError {
     }
 }
 
-/// The static code for a server error code.
-fn api_code(code: &str) -> &'static str {
-    match code {
-        "invalid_request" => "lsp_invalid_request",
-        "invalid_invoice" => "lsp_invalid_invoice",
-        "conflict" => "lsp_conflict",
-        "idempotency_mismatch" => "lsp_idempotency_mismatch",
-        "duplicate_payment" => "lsp_duplicate_payment",
-        "cursor_expired" => "lsp_cursor_expired",
-        "invoice_expired" => "lsp_invoice_expired",
-        "insufficient_balance" => "lsp_insufficient_balance",
-        "payment_failed" => "lsp_payment_failed",
-        "internal_error" => "lsp_internal_error",
-        "node_unavailable" => "lsp_node_unavailable",
-        _ => "lsp_api_error",
+impl From<RequestError> for LspError {
+    fn from(e: RequestError) -> LspError {
+        LspError::InvalidRequest {
+            field: e.field,
+            reason: e.reason,
+        }
     }
 }
 

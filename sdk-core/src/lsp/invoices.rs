@@ -2,43 +2,14 @@
 //! invoices (create for a payment hash, settle with the preimage, cancel).
 
 use super::client::{checked_id, json_body, Query};
+use super::model::{check_page_limit, limits::MAX_PAGE_LIMIT};
 use super::model::{
     CreateHoldInvoiceRequest, CreateInvoiceRequest, InvoiceList, ListInvoicesRequest, LspInvoice,
-    SettleHoldInvoiceRequest,
+    SettleHoldInvoiceRequest, Validate,
 };
 use super::{LspClient, LspError};
 use crate::timer::Timer;
 use crate::transport::{Method, Transport};
-
-/// Checks a 32-byte lower-case hex value (payment hash, preimage, description hash).
-pub(super) fn check_hex32(field: &str, value: &str) -> Result<(), LspError> {
-    let valid = value.len() == 64
-        && value
-            .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    if valid {
-        Ok(())
-    } else {
-        Err(LspError::InvalidRequest {
-            field: field.to_owned(),
-            reason: "must be 64 lower-case hex characters".to_owned(),
-        })
-    }
-}
-
-/// Checks the description fields shared by both create requests.
-fn check_description(description: Option<&str>, hash: Option<&str>) -> Result<(), LspError> {
-    if description.is_some() && hash.is_some() {
-        return Err(LspError::InvalidRequest {
-            field: "description_hash".to_owned(),
-            reason: "give description or description_hash, not both".to_owned(),
-        });
-    }
-    match hash {
-        Some(hash) => check_hex32("description_hash", hash),
-        None => Ok(()),
-    }
-}
 
 impl<T: Transport, M: Timer> LspClient<T, M> {
     /// Creates a standard invoice (`POST /v1/invoices`, invoice scope).
@@ -46,16 +17,13 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
     /// With an `external_id`, a repeated call returns the invoice created the first time.
     ///
     /// # Errors
-    /// [`LspError::InvalidRequest`] for both description kinds or a bad hash (nothing sent);
+    /// [`LspError::InvalidRequest`] for a field outside the API's limits (nothing sent);
     /// server errors such as `idempotency_mismatch` as [`LspError::Api`].
     pub async fn create_invoice(
         &self,
         request: CreateInvoiceRequest,
     ) -> Result<LspInvoice, LspError> {
-        check_description(
-            request.description.as_deref(),
-            request.description_hash.as_deref(),
-        )?;
+        request.validate()?;
         let body = json_body(&request)?;
         self.call(Method::Post, "/v1/invoices", &Query::new(), body)
             .await
@@ -79,6 +47,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         &self,
         request: ListInvoicesRequest,
     ) -> Result<InvoiceList, LspError> {
+        check_page_limit(request.limit, MAX_PAGE_LIMIT)?;
         let query = Query::new()
             .opt("status", request.status.map(|s| s.as_str()))
             .opt("created_after", request.created_after)
@@ -102,16 +71,13 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
     /// (`POST /v1/hold-invoices`, admin scope).
     ///
     /// # Errors
-    /// [`LspError::InvalidRequest`] for a malformed hash (nothing sent); server errors.
+    /// [`LspError::InvalidRequest`] for a field outside the API's limits (nothing sent);
+    /// server errors.
     pub async fn create_hold_invoice(
         &self,
         request: CreateHoldInvoiceRequest,
     ) -> Result<LspInvoice, LspError> {
-        check_hex32("payment_hash", &request.payment_hash)?;
-        check_description(
-            request.description.as_deref(),
-            request.description_hash.as_deref(),
-        )?;
+        request.validate()?;
         let body = json_body(&request)?;
         self.call(Method::Post, "/v1/hold-invoices", &Query::new(), body)
             .await
@@ -121,14 +87,14 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
     /// (`POST /v1/hold-invoices/{id}/settle`).
     ///
     /// # Errors
-    /// [`LspError::InvalidRequest`] for a malformed preimage; `conflict` when not accepted.
+    /// `invalid_request` when the preimage does not match; `conflict` when not accepted.
     pub async fn settle_hold_invoice(
         &self,
         invoice_id: &str,
         request: SettleHoldInvoiceRequest,
     ) -> Result<LspInvoice, LspError> {
         let id = checked_id("invoice_id", invoice_id)?;
-        check_hex32("preimage", &request.preimage)?;
+        request.validate()?;
         let path = format!("/v1/hold-invoices/{id}/settle");
         let body = json_body(&request)?;
         self.call(Method::Post, &path, &Query::new(), body).await

@@ -2,28 +2,16 @@
 //! against the network, the clock and the [`PaymentPolicy`](super::PaymentPolicy) before
 //! anything is sent), then get and list.
 
-use bitcoin::secp256k1::PublicKey;
-
 use super::client::{checked_id, json_body, Query};
 use super::model::{
-    KeysendRequest, ListPaymentsRequest, LspPayment, PayInvoiceRequest, PaymentList,
+    check_page_limit, limits::MAX_PAGE_LIMIT, KeysendRequest, ListPaymentsRequest, LspPayment,
+    PayInvoiceRequest, PaymentList, Validate,
 };
 use super::{LspClient, LspError};
 use crate::amount::Msat;
 use crate::invoice::{decode_invoice_with, DecodeOptions, Invoice, InvoiceError};
 use crate::timer::Timer;
 use crate::transport::{Method, Transport};
-
-/// The keysend preimage TLV type, which custom records must not use.
-const KEYSEND_TLV_TYPE: u64 = 5_482_373_484;
-/// The first TLV type of the custom range.
-const MIN_CUSTOM_TLV_TYPE: u64 = 65_536;
-/// The most custom records a keysend may carry.
-const MAX_CUSTOM_RECORDS: usize = 32;
-/// The longest custom record value, in bytes.
-const MAX_CUSTOM_RECORD_BYTES: usize = 1024;
-/// The longest idempotency key.
-const MAX_IDEMPOTENCY_KEY_LEN: usize = 128;
 
 /// A BOLT11 payment checked and completed by [`LspClient::prepare_pay_invoice`], ready for
 /// [`LspClient::pay`]: shows what will be paid at most before anything is sent.
@@ -94,7 +82,6 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         &self,
         mut request: PayInvoiceRequest,
     ) -> Result<PreparedPayment, LspError> {
-        check_idempotency_key(&request.idempotency_key)?;
         let options = DecodeOptions::new(self.config().network);
         let invoice = decode_invoice_with(&request.bolt11, &options, self.timer())?;
         let amount = match (invoice.amount_msat, request.amount_msat) {
@@ -112,6 +99,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         request.bolt11 = invoice.bolt11.clone();
         request.max_fee_msat = Some(max_fee);
         request.max_parts = Some(max_parts);
+        request.validate()?;
         Ok(PreparedPayment {
             request,
             invoice,
@@ -143,34 +131,18 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
     /// Checks a keysend payment locally and fills in the policy defaults; sends nothing.
     ///
     /// # Errors
-    /// [`LspError::InvalidRequest`] for a bad destination, a zero amount or a bad custom
-    /// record (type below 65536 or the keysend type, duplicate, odd or long hex);
+    /// [`LspError::InvalidRequest`] for a zero amount or a bad custom record (type below
+    /// 65536 or the keysend type, duplicate, too long);
     /// [`LspError::FeeLimitExceeded`], [`LspError::TooManyParts`].
     pub fn prepare_keysend(
         &self,
         mut request: KeysendRequest,
     ) -> Result<PreparedKeysend, LspError> {
-        check_idempotency_key(&request.idempotency_key)?;
-        let destination_ok = request.destination.len() == 66
-            && request
-                .destination
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-            && request.destination.parse::<PublicKey>().is_ok();
-        if !destination_ok {
-            return Err(invalid(
-                "destination",
-                "must be a 33-byte compressed public key in lower-case hex",
-            ));
-        }
-        if request.amount_msat.as_u64() == 0 {
-            return Err(invalid("amount_msat", "must be more than zero"));
-        }
-        check_custom_records(&request)?;
         let (max_fee, max_parts) =
             self.check_limits(request.amount_msat, request.max_fee_msat, request.max_parts)?;
         request.max_fee_msat = Some(max_fee);
         request.max_parts = Some(max_parts);
+        request.validate()?;
         Ok(PreparedKeysend { request })
     }
 
@@ -202,6 +174,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         &self,
         request: ListPaymentsRequest,
     ) -> Result<PaymentList, LspError> {
+        check_page_limit(request.limit, MAX_PAGE_LIMIT)?;
         let query = Query::new()
             .opt("status", request.status.map(|s| s.as_str()))
             .opt("created_after", request.created_after)
@@ -255,53 +228,4 @@ fn invalid(field: &str, reason: &str) -> LspError {
         field: field.to_owned(),
         reason: reason.to_owned(),
     }
-}
-
-/// Checks an idempotency key: 1 to 128 of `A-Z a-z 0-9 _ . : -`.
-fn check_idempotency_key(key: &str) -> Result<(), LspError> {
-    let valid = !key.is_empty()
-        && key.len() <= MAX_IDEMPOTENCY_KEY_LEN
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'));
-    if valid {
-        Ok(())
-    } else {
-        Err(invalid(
-            "idempotency_key",
-            "must be 1 to 128 characters of A-Z, a-z, 0-9, _, ., : and -",
-        ))
-    }
-}
-
-/// Checks keysend custom records: custom-range types, no duplicates, short lower-case hex.
-fn check_custom_records(request: &KeysendRequest) -> Result<(), LspError> {
-    if request.custom_records.len() > MAX_CUSTOM_RECORDS {
-        return Err(invalid("custom_records", "at most 32 records"));
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    for record in &request.custom_records {
-        if record.record_type < MIN_CUSTOM_TLV_TYPE || record.record_type == KEYSEND_TLV_TYPE {
-            return Err(invalid(
-                "custom_records.type",
-                "must be at least 65536 and not the keysend type 5482373484",
-            ));
-        }
-        if !seen.insert(record.record_type) {
-            return Err(invalid("custom_records.type", "duplicate type"));
-        }
-        let hex_ok = record.value.len() % 2 == 0
-            && record.value.len() <= 2 * MAX_CUSTOM_RECORD_BYTES
-            && record
-                .value
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        if !hex_ok {
-            return Err(invalid(
-                "custom_records.value",
-                "must be lower-case hex of at most 1024 bytes",
-            ));
-        }
-    }
-    Ok(())
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::{DescriptionHash, PaymentHash, Preimage};
 use crate::amount::Msat;
 
 /// Body of `POST /v1/invoices`: a standard invoice the server settles on arrival.
@@ -15,9 +16,9 @@ pub struct CreateInvoiceRequest {
     /// Description put in the invoice (at most 639 bytes); exclusive with `description_hash`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// SHA-256 of a longer description, lower-case hex; exclusive with `description`.
+    /// SHA-256 of a longer description; exclusive with `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description_hash: Option<String>,
+    pub description_hash: Option<DescriptionHash>,
     /// Seconds the invoice stays payable (server default 3600).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_secs: Option<u64>,
@@ -31,26 +32,23 @@ pub struct CreateInvoiceRequest {
 
 /// Body of `POST /v1/hold-invoices`: an invoice for a payment hash whose preimage the account
 /// keeps, settled or cancelled later (escrow).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateHoldInvoiceRequest {
-    /// SHA-256 of the preimage, lower-case hex.
-    pub payment_hash: String,
+    /// SHA-256 of the preimage the account keeps.
+    pub payment_hash: PaymentHash,
     /// Amount to request; `None` for an any-amount invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_msat: Option<Msat>,
     /// Description put in the invoice; exclusive with `description_hash`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// SHA-256 of a longer description, lower-case hex.
+    /// SHA-256 of a longer description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description_hash: Option<String>,
+    pub description_hash: Option<DescriptionHash>,
     /// Seconds the invoice stays payable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_secs: Option<u64>,
-    /// Final CLTV delta in blocks (server default 144): time the account has to settle.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_final_cltv_expiry_delta: Option<u32>,
     /// Idempotency id, as for standard invoices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
@@ -59,12 +57,27 @@ pub struct CreateHoldInvoiceRequest {
     pub metadata: Option<Map<String, Value>>,
 }
 
+impl CreateHoldInvoiceRequest {
+    /// A hold invoice request for `payment_hash`, every other field at its default.
+    pub fn new(payment_hash: PaymentHash) -> CreateHoldInvoiceRequest {
+        CreateHoldInvoiceRequest {
+            payment_hash,
+            amount_msat: None,
+            description: None,
+            description_hash: None,
+            expiry_secs: None,
+            external_id: None,
+            metadata: None,
+        }
+    }
+}
+
 /// Body of `POST /v1/hold-invoices/{id}/settle`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettleHoldInvoiceRequest {
-    /// The 32-byte preimage, lower-case hex; its SHA-256 must be the invoice's payment hash.
-    pub preimage: String,
+    /// The preimage; its SHA-256 must be the invoice's payment hash.
+    pub preimage: Preimage,
 }
 
 /// Query of `GET /v1/invoices`: filters and paging, all optional.
@@ -140,8 +153,8 @@ pub struct LspInvoice {
     pub status: InvoiceStatus,
     /// The BOLT11 invoice to show the payer.
     pub bolt11: String,
-    /// Payment hash, lower-case hex.
-    pub payment_hash: String,
+    /// Payment hash.
+    pub payment_hash: PaymentHash,
     /// Requested amount; `None` for an any-amount invoice.
     pub amount_msat: Option<Msat>,
     /// Amount actually received, once accepted or paid.
@@ -149,7 +162,7 @@ pub struct LspInvoice {
     /// Description, if the invoice has one.
     pub description: Option<String>,
     /// Description hash, if the invoice has one.
-    pub description_hash: Option<String>,
+    pub description_hash: Option<DescriptionHash>,
     /// The caller's `external_id`, if given.
     pub external_id: Option<String>,
     /// The metadata given at creation.

@@ -1,17 +1,34 @@
 //! The LSP API's request and response models, one file per operation family, matching the
 //! schemas of `lsp/openapi.json` field for field (a unit test checks it).
 //!
+//! This module is the contract between the SDK and the server, written once: the server
+//! (`lsp/`) deserialises requests into and serialises answers from these very types, answers
+//! errors with [`ApiErrorCode`], checks requests with [`Validate`] against [`limits`], and the
+//! client does the same before sending.
+//!
 //! Conventions: snake_case JSON names; amounts are [`Msat`](crate::amount::Msat) (a JSON
 //! integer of millisatoshis) named `*_msat`; timestamps are unix seconds named `*_at`; ids are
-//! opaque strings (event ids are integers). Optional request fields are omitted when `None`;
-//! nullable response fields are `null` when absent.
+//! opaque strings (event ids are integers); hashes, preimages, keys and TLV values are the hex
+//! newtypes of [`hex`](self::PaymentHash), exactly lower-case hex. Optional request fields are
+//! omitted when `None`; nullable response fields are `null` when absent.
 
+mod codes;
 mod events;
+mod hex;
 mod invoices;
 mod keys;
+pub mod limits;
 mod node;
 mod payments;
+mod validate;
 mod webhooks;
+
+pub use codes::ApiErrorCode;
+pub use hex::{
+    decode_hex, encode_hex, ChannelId, DescriptionHash, HexBytes, HexError, NodeId, PaymentHash,
+    Preimage, Txid,
+};
+pub use validate::{check_page_limit, RequestError, Validate};
 
 pub use events::{EventList, EventPayload, EventType, ListEventsRequest, LspEvent};
 pub use invoices::{
@@ -36,7 +53,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorResponse {
     /// The stable error code, e.g. `insufficient_balance` (listed in `lsp/API.md`).
-    pub code: String,
+    pub code: ApiErrorCode,
     /// A human-readable explanation; may change, never parse it.
     pub message: String,
 }

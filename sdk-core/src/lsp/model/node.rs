@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{ChannelId, NodeId, Txid};
 use crate::amount::Msat;
 use crate::network::Network;
 
@@ -27,8 +28,8 @@ pub struct Health {
 /// The LSP's Lightning node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeInfo {
-    /// Node public key, lower-case hex.
-    pub node_id: String,
+    /// Node public key.
+    pub node_id: NodeId,
     /// Bitcoin network.
     pub network: Network,
     /// Node alias.
@@ -54,10 +55,10 @@ pub struct NodeInfo {
 pub struct Channel {
     /// Opaque (user) channel id.
     pub id: String,
-    /// BOLT channel id, lower-case hex.
-    pub channel_id: String,
-    /// Peer public key, lower-case hex.
-    pub counterparty_node_id: String,
+    /// BOLT channel id.
+    pub channel_id: ChannelId,
+    /// Peer node.
+    pub counterparty_node_id: NodeId,
     /// Capacity.
     pub capacity_msat: Msat,
     /// Spendable by the node now.
@@ -73,7 +74,7 @@ pub struct Channel {
     /// Funding confirmations, if known.
     pub confirmations: Option<u32>,
     /// Funding transaction id.
-    pub funding_txid: Option<String>,
+    pub funding_txid: Option<Txid>,
 }
 
 /// All channels of the node.

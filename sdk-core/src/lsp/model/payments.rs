@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{HexBytes, NodeId, PaymentHash, Preimage};
 use crate::amount::Msat;
 
 /// Body of `POST /v1/payments/bolt11`. Build it, hand it to
@@ -34,16 +35,16 @@ pub struct CustomRecord {
     /// TLV type, at least 65536 (the custom range).
     #[serde(rename = "type")]
     pub record_type: u64,
-    /// Value, lower-case hex.
-    pub value: String,
+    /// Value (lower-case hex on the wire).
+    pub value: HexBytes,
 }
 
 /// Body of `POST /v1/payments/keysend`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeysendRequest {
-    /// Recipient node public key, 33-byte compressed, lower-case hex.
-    pub destination: String,
+    /// Recipient node.
+    pub destination: NodeId,
     /// Amount to send, more than zero.
     pub amount_msat: Msat,
     /// Custom TLV records to include.
@@ -60,6 +61,26 @@ pub struct KeysendRequest {
     pub timeout_secs: Option<u64>,
     /// Required: a retry with the same key never pays twice.
     pub idempotency_key: String,
+}
+
+impl KeysendRequest {
+    /// A keysend of `amount_msat` to `destination` under `idempotency_key`, without records
+    /// and with the policy's defaults.
+    pub fn new(
+        destination: NodeId,
+        amount_msat: Msat,
+        idempotency_key: impl Into<String>,
+    ) -> KeysendRequest {
+        KeysendRequest {
+            destination,
+            amount_msat,
+            custom_records: Vec::new(),
+            max_fee_msat: None,
+            max_parts: None,
+            timeout_secs: None,
+            idempotency_key: idempotency_key.into(),
+        }
+    }
 }
 
 /// Query of `GET /v1/payments`.
@@ -156,12 +177,12 @@ pub struct LspPayment {
     pub fee_msat: Option<Msat>,
     /// The fee limit in force.
     pub max_fee_msat: Msat,
-    /// Payment hash, lower-case hex.
-    pub payment_hash: String,
-    /// Proof of payment once succeeded, lower-case hex.
-    pub preimage: Option<String>,
-    /// Recipient node public key, lower-case hex.
-    pub destination: String,
+    /// Payment hash.
+    pub payment_hash: PaymentHash,
+    /// Proof of payment once succeeded.
+    pub preimage: Option<Preimage>,
+    /// Recipient node.
+    pub destination: NodeId,
     /// The invoice paid (BOLT11 payments).
     pub bolt11: Option<String>,
     /// The request's idempotency key.

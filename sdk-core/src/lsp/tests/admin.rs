@@ -150,12 +150,12 @@ fn webhooks_are_created_listed_deleted_and_redelivered() {
 fn node_info_channels_liquidity_and_health_are_read() {
     let (client, transport, _) = client();
     transport.push_json(200, r#"{"status":"ok","version":"0.1.0"}"#);
-    let node = json!({"node_id": format!("02{}", "aa".repeat(32)), "network": "regtest", "alias": null,
+    let node = json!({"node_id": "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798", "network": "regtest", "alias": null,
         "block_height": 150, "synced": true, "num_channels": 2, "num_usable_channels": 2,
         "num_peers": 3, "listening_addresses": ["127.0.0.1:9735"], "version": "0.1.0"});
     transport.push_json(200, &node.to_string());
     let channel = json!({"id": "ch_1", "channel_id": "cc".repeat(32),
-        "counterparty_node_id": format!("03{}", "bb".repeat(32)), "capacity_msat": 1_000_000_000u64,
+        "counterparty_node_id": "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5", "capacity_msat": 1_000_000_000u64,
         "outbound_capacity_msat": 600_000_000u64, "inbound_capacity_msat": 390_000_000u64,
         "is_usable": true, "is_public": false, "is_outbound": true, "confirmations": 6,
         "funding_txid": "dd".repeat(32)});

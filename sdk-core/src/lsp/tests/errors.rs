@@ -1,7 +1,7 @@
 //! Mapping of error responses and transport failures onto [`LspError`].
 
 use super::*;
-use crate::lsp::LspError;
+use crate::lsp::{ApiErrorCode, LspError};
 use crate::transport::{HttpResponse, TransportError};
 
 /// The error a `GET /v1/invoices/inv_1` gets when the server answers `status` and `body`.
@@ -57,7 +57,7 @@ fn status_409_keeps_the_server_code() {
         error,
         LspError::Api {
             status: 409,
-            code: "idempotency_mismatch".into(),
+            code: ApiErrorCode::IdempotencyMismatch,
             message: "differs".into()
         }
     );
@@ -109,7 +109,7 @@ fn status_500_and_garbage_bodies_stay_typed() {
         garbage,
         LspError::Api {
             status: 502,
-            code: "unknown".into(),
+            code: ApiErrorCode::Unknown,
             message: "<html>Bad Gateway</html>".into()
         }
     );

@@ -5,8 +5,8 @@ use serde_json::json;
 use super::*;
 use crate::amount::Msat;
 use crate::lsp::{
-    CreateHoldInvoiceRequest, CreateInvoiceRequest, InvoiceKind, InvoiceStatus,
-    ListInvoicesRequest, LspError, SettleHoldInvoiceRequest,
+    limits, CreateHoldInvoiceRequest, CreateInvoiceRequest, InvoiceKind, InvoiceStatus,
+    ListInvoicesRequest, LspError, PaymentHash, Preimage, SettleHoldInvoiceRequest,
 };
 
 #[test]
@@ -108,15 +108,13 @@ fn hold_invoices_create_settle_and_cancel() {
     hold["status"] = json!("cancelled");
     transport.push_json(200, &hold.to_string());
     let created = run(client.create_hold_invoice(CreateHoldInvoiceRequest {
-        payment_hash: "ab".repeat(32),
         amount_msat: Some(Msat::from_msat(10_000)),
-        min_final_cltv_expiry_delta: Some(144),
-        ..CreateHoldInvoiceRequest::default()
+        ..CreateHoldInvoiceRequest::new("ab".repeat(32).parse().unwrap())
     }))
     .unwrap();
     assert_eq!(created.kind, InvoiceKind::Hold);
     let settle = SettleHoldInvoiceRequest {
-        preimage: "cd".repeat(32),
+        preimage: "cd".repeat(32).parse().unwrap(),
     };
     assert_eq!(
         run(client.settle_hold_invoice("inv_h", settle))
@@ -129,7 +127,7 @@ fn hold_invoices_create_settle_and_cancel() {
     assert_request(&sent[0], "POST", "https://lsp.test/api/v1/hold-invoices");
     assert_eq!(
         body(&sent[0]),
-        json!({"payment_hash": "ab".repeat(32), "amount_msat": 10_000, "min_final_cltv_expiry_delta": 144})
+        json!({"payment_hash": "ab".repeat(32), "amount_msat": 10_000})
     );
     assert_request(
         &sent[1],
@@ -149,20 +147,19 @@ fn bad_input_is_refused_before_any_request() {
     let (client, transport, _) = client();
     let both = CreateInvoiceRequest {
         description: Some("a".into()),
-        description_hash: Some("00".repeat(32)),
+        description_hash: Some("00".repeat(32).parse().unwrap()),
         ..CreateInvoiceRequest::default()
     };
-    let bad_hash = CreateHoldInvoiceRequest {
-        payment_hash: "AB".repeat(32),
-        ..CreateHoldInvoiceRequest::default()
-    };
-    let bad_preimage = SettleHoldInvoiceRequest {
-        preimage: "00".into(),
+    // Malformed hashes and preimages cannot even be built: their types refuse them.
+    assert!("AB".repeat(32).parse::<PaymentHash>().is_err());
+    assert!("00".parse::<Preimage>().is_err());
+    let too_long = CreateHoldInvoiceRequest {
+        expiry_secs: Some(limits::MAX_EXPIRY_SECS + 1),
+        ..CreateHoldInvoiceRequest::new("ab".repeat(32).parse().unwrap())
     };
     let errors = [
         run(client.create_invoice(both)).unwrap_err(),
-        run(client.create_hold_invoice(bad_hash)).unwrap_err(),
-        run(client.settle_hold_invoice("inv_1", bad_preimage)).unwrap_err(),
+        run(client.create_hold_invoice(too_long)).unwrap_err(),
         run(client.get_invoice("../admin")).unwrap_err(),
         run(client.get_invoice("")).unwrap_err(),
         run(client.cancel_invoice(&"x".repeat(129))).unwrap_err(),

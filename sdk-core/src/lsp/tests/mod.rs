@@ -5,6 +5,7 @@ mod admin;
 mod errors;
 mod events;
 mod invoices;
+mod limits;
 mod operations;
 mod payments;
 mod schema;
@@ -105,7 +106,7 @@ pub(super) fn payment_value(id: &str, status: &str) -> Value {
         "amount_msat": 250_000_000u64, "fee_msat": if done { json!(1_500) } else { Value::Null },
         "max_fee_msat": 2_500_000, "payment_hash": "00".repeat(32),
         "preimage": if done { json!("22".repeat(32)) } else { Value::Null },
-        "destination": format!("03{}", "e7".repeat(32)), "bolt11": "lnbc2500u1...",
+        "destination": "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5", "bolt11": "lnbc2500u1...",
         "idempotency_key": "pay-1", "custom_records": [],
         "parts": if done { json!([{"amount_msat": 150_000_000u64, "fee_msat": 900}, {"amount_msat": 100_000_000u64, "fee_msat": 600}]) } else { json!([]) },
         "failure_reason": if status == "failed" { json!("route_not_found") } else { Value::Null },

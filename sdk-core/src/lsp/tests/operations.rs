@@ -36,13 +36,13 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
         })
         .unwrap();
     let keysend = client
-        .prepare_keysend(KeysendRequest {
-            destination: "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
-                .into(),
-            amount_msat: Msat::from_msat(1_000),
-            idempotency_key: "k".into(),
-            ..KeysendRequest::default()
-        })
+        .prepare_keysend(KeysendRequest::new(
+            "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+                .parse()
+                .unwrap(),
+            Msat::from_msat(1_000),
+            "k",
+        ))
         .unwrap();
     // Every call fails on the scripted-response queue being empty: only the requests matter.
     let _ = run(client.health());
@@ -56,14 +56,13 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
     }));
     let _ = run(client.get_invoice("i"));
     let _ = run(client.cancel_invoice("i"));
-    let _ = run(client.create_hold_invoice(CreateHoldInvoiceRequest {
-        payment_hash: "00".repeat(32),
-        ..CreateHoldInvoiceRequest::default()
-    }));
+    let _ = run(client.create_hold_invoice(CreateHoldInvoiceRequest::new(
+        "00".repeat(32).parse().unwrap(),
+    )));
     let _ = run(client.settle_hold_invoice(
         "i",
         SettleHoldInvoiceRequest {
-            preimage: "00".repeat(32),
+            preimage: "00".repeat(32).parse().unwrap(),
         },
     ));
     let _ = run(client.cancel_hold_invoice("i"));

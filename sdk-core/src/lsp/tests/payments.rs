@@ -9,8 +9,8 @@ use super::*;
 use crate::amount::Msat;
 use crate::invoice::InvoiceError;
 use crate::lsp::{
-    CustomRecord, FeeLimit, KeysendRequest, LedgerEntryKind, ListLedgerRequest,
-    ListPaymentsRequest, LspError, PayInvoiceRequest, PaymentFailureReason, PaymentStatus,
+    CustomRecord, FeeLimit, HexBytes, KeysendRequest, LedgerEntryKind, ListLedgerRequest,
+    ListPaymentsRequest, LspError, NodeId, PayInvoiceRequest, PaymentFailureReason, PaymentStatus,
 };
 
 /// BOLT11 specification example: 2500 µBTC (250,000,000 msat), mainnet, expiry 60 s.
@@ -47,7 +47,7 @@ fn s13_prepare_then_pay_sends_policy_limits_and_decodes_fee_and_preimage() {
     let payment = run(client.pay(prepared)).unwrap();
     assert_eq!(payment.status, PaymentStatus::Succeeded);
     assert_eq!(payment.fee_msat, Some(Msat::from_msat(1_500)));
-    assert_eq!(payment.preimage, Some("22".repeat(32)));
+    assert_eq!(payment.preimage, Some("22".repeat(32).parse().unwrap()));
     assert_eq!(payment.parts.len(), 2);
     let sent = &transport.requests()[0];
     assert_request(sent, "POST", "https://lsp.test/api/v1/payments/bolt11");
@@ -178,16 +178,13 @@ fn an_absolute_fee_policy_caps_every_payment() {
 const NODE_G: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
 
 fn keysend_request() -> KeysendRequest {
-    KeysendRequest {
-        destination: NODE_G.into(),
-        amount_msat: Msat::from_msat(100_000),
-        custom_records: vec![CustomRecord {
-            record_type: 696_969,
-            value: "68656c6c6f".into(),
-        }],
-        idempotency_key: "ks-1".into(),
-        ..KeysendRequest::default()
-    }
+    let mut request =
+        KeysendRequest::new(NODE_G.parse().unwrap(), Msat::from_msat(100_000), "ks-1");
+    request.custom_records = vec![CustomRecord {
+        record_type: 696_969,
+        value: "68656c6c6f".parse().unwrap(),
+    }];
+    request
 }
 
 #[test]
@@ -216,13 +213,10 @@ fn s16_keysend_sends_custom_records() {
 #[test]
 fn bad_keysend_requests_are_refused_before_sending() {
     let (client, transport, _) = client();
+    // A destination that is not a compressed key in lower-case hex cannot even be built.
+    assert!(format!("04{}", "11".repeat(32)).parse::<NodeId>().is_err());
+    assert!(NODE_G.to_uppercase().parse::<NodeId>().is_err());
     let mut cases = Vec::new();
-    let mut r = keysend_request();
-    r.destination = format!("04{}", "11".repeat(32));
-    cases.push((r, "destination"));
-    let mut r = keysend_request();
-    r.destination = NODE_G.to_uppercase();
-    cases.push((r, "destination"));
     let mut r = keysend_request();
     r.amount_msat = Msat::ZERO;
     cases.push((r, "amount_msat"));
@@ -235,11 +229,10 @@ fn bad_keysend_requests_are_refused_before_sending() {
     let mut r = keysend_request();
     r.custom_records.push(r.custom_records[0].clone());
     cases.push((r, "custom_records.type"));
+    // Odd-length hex cannot be built either.
+    assert!("abc".parse::<HexBytes>().is_err());
     let mut r = keysend_request();
-    r.custom_records[0].value = "abc".into();
-    cases.push((r, "custom_records.value"));
-    let mut r = keysend_request();
-    r.custom_records[0].value = "00".repeat(1025);
+    r.custom_records[0].value = HexBytes::new(vec![0; 1025]);
     cases.push((r, "custom_records.value"));
     for (request, expected) in cases {
         match client.prepare_keysend(request) {

@@ -97,6 +97,9 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<
     }
 }
 
+/// A valid node id (the secp256k1 generator point).
+const NODE: &str = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+
 /// A full sample (every optional field set) of each model, by schema name.
 fn samples() -> Vec<(&'static str, Value)> {
     fn v<T: Serialize>(model: T) -> Value {
@@ -111,7 +114,7 @@ fn samples() -> Vec<(&'static str, Value)> {
     let payment = from::<LspPayment>(payment_value("pay_1", "failed"));
     let record = CustomRecord {
         record_type: 65_536,
-        value: "00".into(),
+        value: "00".parse().unwrap(),
     };
     let ledger = json!({"id": "le_1", "kind": "credit", "amount_msat": 1, "reference_type": "invoice",
         "reference_id": "inv_1", "description": "x", "created_at": T0});
@@ -123,7 +126,7 @@ fn samples() -> Vec<(&'static str, Value)> {
         "last_error": "timeout", "next_retry_at": null, "created_at": T0});
     let key = json!({"id": "key_1", "scope": "admin", "label": "l", "prefix": "p", "created_at": T0,
         "last_used_at": T0, "revoked_at": null});
-    let channel = json!({"id": "ch", "channel_id": "cc".repeat(32), "counterparty_node_id": "02",
+    let channel = json!({"id": "ch", "channel_id": "cc".repeat(32), "counterparty_node_id": NODE,
         "capacity_msat": 1, "outbound_capacity_msat": 1, "inbound_capacity_msat": 0,
         "is_usable": true, "is_public": true, "is_outbound": false, "confirmations": null,
         "funding_txid": null});
@@ -131,7 +134,7 @@ fn samples() -> Vec<(&'static str, Value)> {
         (
             "ErrorResponse",
             v(ErrorResponse {
-                code: "not_found".into(),
+                code: ApiErrorCode::NotFound,
                 message: "m".into(),
             }),
         ),
@@ -140,7 +143,7 @@ fn samples() -> Vec<(&'static str, Value)> {
             v(CreateInvoiceRequest {
                 amount_msat: Some(Msat::from_msat(1)),
                 description: Some("d".into()),
-                description_hash: Some("00".repeat(32)),
+                description_hash: Some("00".repeat(32).parse().unwrap()),
                 expiry_secs: Some(60),
                 external_id: Some("e".into()),
                 metadata: Some(metadata.clone()),
@@ -149,12 +152,11 @@ fn samples() -> Vec<(&'static str, Value)> {
         (
             "CreateHoldInvoiceRequest",
             v(CreateHoldInvoiceRequest {
-                payment_hash: "00".repeat(32),
+                payment_hash: "00".repeat(32).parse().unwrap(),
                 amount_msat: Some(Msat::from_msat(1)),
                 description: Some("d".into()),
-                description_hash: Some("00".repeat(32)),
+                description_hash: Some("00".repeat(32).parse().unwrap()),
                 expiry_secs: Some(60),
-                min_final_cltv_expiry_delta: Some(144),
                 external_id: Some("e".into()),
                 metadata: Some(metadata),
             }),
@@ -162,7 +164,7 @@ fn samples() -> Vec<(&'static str, Value)> {
         (
             "SettleHoldInvoiceRequest",
             v(SettleHoldInvoiceRequest {
-                preimage: "00".repeat(32),
+                preimage: "00".repeat(32).parse().unwrap(),
             }),
         ),
         ("Invoice", invoice.clone()),
@@ -184,7 +186,7 @@ fn samples() -> Vec<(&'static str, Value)> {
         (
             "KeysendRequest",
             v(KeysendRequest {
-                destination: "02".into(),
+                destination: NODE.parse().unwrap(),
                 amount_msat: Msat::from_msat(1),
                 custom_records: vec![record.clone()],
                 max_fee_msat: Some(Msat::from_msat(1)),
@@ -265,7 +267,7 @@ fn samples() -> Vec<(&'static str, Value)> {
         ),
         (
             "NodeInfo",
-            from::<NodeInfo>(json!({"node_id": "02", "network": "signet", "alias": "a",
+            from::<NodeInfo>(json!({"node_id": NODE, "network": "signet", "alias": "a",
             "block_height": 1, "synced": false, "num_channels": 0, "num_usable_channels": 0,
             "num_peers": 0, "listening_addresses": [], "version": "1"})),
         ),

@@ -1,0 +1,744 @@
+//! The API contract as an outsider probes it, over raw HTTP against the real server: every
+//! route's scope and tenancy derived from `openapi.json`, every documented limit tried at its
+//! boundary, and the defects found by probing (hex with signs, arrays as objects, errors that
+//! were not JSON, keep-alive connections closed silently, cursors crossing lists, 401s telling
+//! keys apart) each kept fixed.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use etrid_core::lsp::limits::MAX_INVOICE_AMOUNT_MSAT;
+use etrid_core::lsp::{ApiKeyScope, CreateApiKeyRequest, CreateHoldInvoiceRequest};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::support::{run, Harness};
+use crate::{account, harness, invoice_req, random_preimage};
+
+/// The answer to one request: status, stable code (empty when the body is not an error
+/// object), the body as JSON (null when not JSON) and the headers.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    code: String,
+    body: Value,
+    headers: reqwest::header::HeaderMap,
+}
+
+/// Sends one request with `key` (none when empty) and an optional raw JSON body.
+async fn call(h: &Harness, method: Method, path: &str, key: &str, body: Option<String>) -> Answer {
+    let mut req = reqwest::Client::new().request(method, format!("{}{path}", h.api()));
+    if !key.is_empty() {
+        req = req.bearer_auth(key);
+    }
+    if let Some(b) = body {
+        req = req.header("content-type", "application/json").body(b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap_or_default();
+    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Answer {
+        status,
+        code: body["code"].as_str().unwrap_or_default().to_owned(),
+        body,
+        headers,
+    }
+}
+
+/// A new key of the account of `admin_key` with `scope` (so rate limits never interfere).
+async fn new_key(h: &Harness, admin_key: &str, scope: ApiKeyScope) -> String {
+    h.client(admin_key)
+        .create_api_key(CreateApiKeyRequest {
+            scope,
+            label: "contract".into(),
+        })
+        .await
+        .unwrap()
+        .key
+}
+
+/// A unique client key for idempotency fields.
+fn unique(prefix: &str) -> String {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).unwrap();
+    format!(
+        "{prefix}-{}",
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    )
+}
+
+#[test]
+fn s17_every_documented_route_checks_its_scope_and_account() {
+    run(async {
+        let h = harness().await;
+        let (admin_a, game_a) = account(h, "routes-a").await;
+        let (admin_b, _) = account(h, "routes-b").await;
+        let admin_key = admin_a.config().api_key.clone();
+        let game_key = game_a.config().api_key.clone();
+        // B's resources: every id in a path belongs to the other account.
+        let b_inv = admin_b.create_invoice(invoice_req(5, "b")).await.unwrap();
+        let (_p, hash) = random_preimage();
+        let b_hold = admin_b
+            .create_hold_invoice(CreateHoldInvoiceRequest::new(hash))
+            .await
+            .unwrap();
+        let b_hook = admin_b
+            .create_webhook(etrid_core::lsp::CreateWebhookRequest {
+                url: "http://127.0.0.1:9/never".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let b_key = admin_b
+            .create_api_key(CreateApiKeyRequest {
+                scope: ApiKeyScope::Invoice,
+                label: "b".into(),
+            })
+            .await
+            .unwrap();
+        let doc: Value = serde_json::from_str(include_str!("../../openapi.json")).unwrap();
+        let mut checked = 0;
+        for (template, ops) in doc["paths"].as_object().unwrap() {
+            for (method, op) in ops.as_object().unwrap() {
+                let scope = op["x-etrid-scope"]
+                    .as_str()
+                    .expect("every route has a scope");
+                let path = template
+                    .replace(
+                        "{invoice_id}",
+                        if template.starts_with("/v1/hold-invoices") {
+                            &b_hold.id
+                        } else {
+                            &b_inv.id
+                        },
+                    )
+                    .replace("{webhook_id}", &b_hook.id)
+                    .replace("{delivery_id}", "dlv_1_x")
+                    .replace("{key_id}", &b_key.id)
+                    .replace("{payment_id}", "pay_00000000000000000000");
+                let method: Method = method.to_uppercase().parse().unwrap();
+                // A body valid enough that the id is looked up (settle needs a preimage).
+                let body = template
+                    .ends_with("/settle")
+                    .then(|| json!({"preimage": "00".repeat(32)}).to_string());
+                let what = format!("{method} {template}");
+                let none = call(h, method.clone(), &path, "", body.clone()).await;
+                let invoice = call(h, method.clone(), &path, &game_key, body.clone()).await;
+                let admin = call(h, method.clone(), &path, &admin_key, body.clone()).await;
+                match scope {
+                    "none" => {
+                        for a in [&none, &invoice, &admin] {
+                            assert_eq!(a.status, 200, "{what}: {a:?}");
+                        }
+                    }
+                    "invoice" | "admin" => {
+                        assert_eq!(
+                            (none.status, none.code.as_str()),
+                            (401, "unauthorized"),
+                            "{what}"
+                        );
+                        if scope == "admin" {
+                            assert_eq!(
+                                (invoice.status, invoice.code.as_str()),
+                                (403, "forbidden_scope"),
+                                "{what}"
+                            );
+                        } else {
+                            assert!(![401, 403].contains(&invoice.status), "{what}: {invoice:?}");
+                        }
+                        assert!(![401, 403].contains(&admin.status), "{what}: {admin:?}");
+                        if template.contains('{') {
+                            // Another account's ids answer 404 like ids that do not exist.
+                            assert_eq!(
+                                (admin.status, admin.code.as_str()),
+                                (404, "not_found"),
+                                "{what}"
+                            );
+                        }
+                    }
+                    other => panic!("{what}: unknown scope {other}"),
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 28, "only {checked} routes in the document");
+    });
+}
+
+/// A documented boundary tried on the real server: `at` must pass validation (any answer but
+/// 400 and 5xx), `beyond` must be `400 invalid_request`.
+struct Boundary {
+    what: &'static str,
+    at: Value,
+    beyond: Value,
+}
+
+#[test]
+fn every_documented_request_limit_holds_at_its_boundary() {
+    run(async {
+        let h = harness().await;
+        // A fresh account: no balance, so payments at their boundary stop at 422, never pay.
+        let (admin, _) = account(h, "limits").await;
+        let admin_key = admin.config().api_key.clone();
+        let doc: Value = serde_json::from_str(include_str!("../../openapi.json")).unwrap();
+        let schema = |name: &str, field: &str| {
+            doc["components"]["schemas"][name]["properties"][field].clone()
+        };
+        let max = |name: &str, field: &str| schema(name, field)["maximum"].as_u64().unwrap();
+        let min = |name: &str, field: &str| schema(name, field)["minimum"].as_u64().unwrap();
+        let bytes = |name: &str, field: &str| {
+            schema(name, field)["x-etrid-max-bytes"].as_u64().unwrap() as usize
+        };
+        let chars =
+            |name: &str, field: &str| schema(name, field)["maxLength"].as_u64().unwrap() as usize;
+        // `n` bytes of two-byte characters (plus one ASCII when odd): a server counting
+        // characters instead of bytes would accept `n + 1` bytes.
+        let utf8 = |n: usize| "é".repeat(n / 2) + if n % 2 == 1 { "a" } else { "" };
+        let bolt11_any = h.devnet_invoice("alice", None);
+        let alice = h.devnet.api().node("alice").unwrap().node_id().to_string();
+
+        // POST /v1/invoices and /v1/hold-invoices share their limits.
+        for (route, schema_name) in [
+            ("/v1/invoices", "CreateInvoiceRequest"),
+            ("/v1/hold-invoices", "CreateHoldInvoiceRequest"),
+        ] {
+            let amount_max = max(schema_name, "amount_msat");
+            assert_eq!(amount_max, MAX_INVOICE_AMOUNT_MSAT.as_u64());
+            let desc = bytes(schema_name, "description");
+            let meta = bytes(schema_name, "metadata");
+            let ext = chars(schema_name, "external_id");
+            // {"k":"…"} is 8 bytes of overhead.
+            let cases = [
+                Boundary {
+                    what: "amount_msat max",
+                    at: json!({"amount_msat": amount_max}),
+                    beyond: json!({"amount_msat": amount_max + 1}),
+                },
+                Boundary {
+                    what: "amount_msat min",
+                    at: json!({"amount_msat": min(schema_name, "amount_msat")}),
+                    beyond: json!({"amount_msat": 0}),
+                },
+                Boundary {
+                    what: "description bytes",
+                    at: json!({"description": utf8(desc)}),
+                    beyond: json!({"description": utf8(desc + 1)}),
+                },
+                Boundary {
+                    what: "expiry_secs min",
+                    at: json!({"expiry_secs": min(schema_name, "expiry_secs")}),
+                    beyond: json!({"expiry_secs": 0}),
+                },
+                Boundary {
+                    what: "expiry_secs max",
+                    at: json!({"expiry_secs": max(schema_name, "expiry_secs")}),
+                    beyond: json!({"expiry_secs": max(schema_name, "expiry_secs") + 1}),
+                },
+                Boundary {
+                    what: "external_id length",
+                    at: json!({"external_id": format!("{}:{}", unique("x"), "a".repeat(ext - 19))}),
+                    beyond: json!({"external_id": "a".repeat(ext + 1)}),
+                },
+                Boundary {
+                    what: "external_id characters",
+                    at: json!({"external_id": format!("order.{}", unique("y"))}),
+                    beyond: json!({"external_id": "order/1"}),
+                },
+                Boundary {
+                    what: "metadata bytes",
+                    at: json!({"metadata": {"k": "a".repeat(meta - 8)}}),
+                    beyond: json!({"metadata": {"k": "a".repeat(meta - 7)}}),
+                },
+                Boundary {
+                    what: "description_hash hex",
+                    at: json!({"description_hash": "ab".repeat(32)}),
+                    beyond: json!({"description_hash": format!("+{}", "a".repeat(63))}),
+                },
+                Boundary {
+                    what: "description_hash case",
+                    at: json!({"description_hash": "cd".repeat(32)}),
+                    beyond: json!({"description_hash": "CD".repeat(32)}),
+                },
+                Boundary {
+                    what: "optional fields may be null",
+                    at: json!({"description": null, "expiry_secs": null, "metadata": null}),
+                    beyond: json!({"expiry_secs": "60"}),
+                },
+            ];
+            for case in cases {
+                for (value, ok) in [(&case.at, true), (&case.beyond, false)] {
+                    let mut body = value.clone();
+                    if route == "/v1/hold-invoices" {
+                        let (_p, hash) = random_preimage();
+                        body["payment_hash"] = json!(hash.to_string());
+                    }
+                    let scope = if route == "/v1/invoices" {
+                        ApiKeyScope::Invoice
+                    } else {
+                        ApiKeyScope::Admin
+                    };
+                    let key = new_key(h, &admin_key, scope).await;
+                    let a = call(h, Method::POST, route, &key, Some(body.to_string())).await;
+                    if ok {
+                        assert!(
+                            a.status != 400 && a.status < 500,
+                            "{route} {}: {value} → {a:?}",
+                            case.what
+                        );
+                    } else {
+                        assert_eq!(
+                            (a.status, a.code.as_str()),
+                            (400, "invalid_request"),
+                            "{route} {}: {value}",
+                            case.what
+                        );
+                    }
+                }
+            }
+        }
+        // A hold invoice's payment hash: exactly 64 lower-case hex digits, no sign.
+        for bad in [
+            format!("+{}", "1".repeat(63)),
+            "AB".repeat(32),
+            "ab".repeat(31),
+        ] {
+            let a = call(
+                h,
+                Method::POST,
+                "/v1/hold-invoices",
+                &new_key(h, &admin_key, ApiKeyScope::Admin).await,
+                Some(json!({"payment_hash": bad}).to_string()),
+            )
+            .await;
+            assert_eq!(
+                (a.status, a.code.as_str()),
+                (400, "invalid_request"),
+                "payment_hash {bad}"
+            );
+        }
+
+        // Payments: limits checked before the balance (this account has none: 422 at the edge).
+        let pay = |extra: Value| {
+            let mut b =
+                json!({"bolt11": bolt11_any, "amount_msat": 1000, "idempotency_key": unique("p")});
+            for (k, v) in extra.as_object().unwrap() {
+                b[k] = v.clone();
+            }
+            b
+        };
+        let keysend = |extra: Value| {
+            let mut b =
+                json!({"destination": alice, "amount_msat": 1000, "idempotency_key": unique("k")});
+            for (k, v) in extra.as_object().unwrap() {
+                b[k] = v.clone();
+            }
+            b
+        };
+        let record_bytes = bytes("CustomRecord", "value");
+        let records = |n: usize| {
+            (0..n)
+                .map(|i| json!({"type": 65_536 + i as u64, "value": "00"}))
+                .collect::<Vec<_>>()
+        };
+        let key_len = chars("PayInvoiceRequest", "idempotency_key");
+        let cases: Vec<(&str, Value, Value)> = vec![
+            (
+                "/v1/payments/bolt11",
+                pay(json!({"max_parts": max("PayInvoiceRequest", "max_parts")})),
+                pay(json!({"max_parts": max("PayInvoiceRequest", "max_parts") + 1})),
+            ),
+            (
+                "/v1/payments/bolt11",
+                pay(json!({"max_parts": 1})),
+                pay(json!({"max_parts": 0})),
+            ),
+            (
+                "/v1/payments/bolt11",
+                pay(json!({"timeout_secs": max("PayInvoiceRequest", "timeout_secs")})),
+                pay(json!({"timeout_secs": max("PayInvoiceRequest", "timeout_secs") + 1})),
+            ),
+            (
+                "/v1/payments/bolt11",
+                pay(json!({"timeout_secs": min("PayInvoiceRequest", "timeout_secs")})),
+                pay(json!({"timeout_secs": 0})),
+            ),
+            (
+                "/v1/payments/bolt11",
+                pay(json!({"max_fee_msat": max("PayInvoiceRequest", "max_fee_msat")})),
+                pay(json!({"max_fee_msat": max("PayInvoiceRequest", "max_fee_msat") + 1})),
+            ),
+            (
+                "/v1/payments/bolt11",
+                pay(
+                    json!({"idempotency_key": format!("{}.{}", unique("i"), "a".repeat(key_len - 19))}),
+                ),
+                pay(json!({"idempotency_key": "a".repeat(key_len + 1)})),
+            ),
+            (
+                "/v1/payments/bolt11",
+                pay(json!({"amount_msat": 1})),
+                pay(json!({"amount_msat": 0})),
+            ),
+            (
+                "/v1/payments/keysend",
+                keysend(json!({"custom_records": records(32)})),
+                keysend(json!({"custom_records": records(33)})),
+            ),
+            (
+                "/v1/payments/keysend",
+                keysend(
+                    json!({"custom_records": [{"type": 65_536, "value": "ab".repeat(record_bytes)}]}),
+                ),
+                keysend(
+                    json!({"custom_records": [{"type": 65_536, "value": "ab".repeat(record_bytes + 1)}]}),
+                ),
+            ),
+            (
+                "/v1/payments/keysend",
+                keysend(json!({"custom_records": [{"type": 65_536, "value": "0a"}]})),
+                keysend(json!({"custom_records": [{"type": 65_535, "value": "0a"}]})),
+            ),
+            (
+                "/v1/payments/keysend",
+                keysend(
+                    json!({"custom_records": [{"type": 65_536, "value": "0a"}, {"type": 65_537, "value": "0b"}]}),
+                ),
+                keysend(
+                    json!({"custom_records": [{"type": 65_536, "value": "0a"}, {"type": 65_536, "value": "0b"}]}),
+                ),
+            ),
+            (
+                "/v1/payments/keysend",
+                keysend(json!({"custom_records": [{"type": 65_536, "value": "0a"}]})),
+                keysend(json!({"custom_records": [{"type": 65_536, "value": "+a"}]})),
+            ),
+            (
+                "/v1/payments/keysend",
+                keysend(json!({"amount_msat": 1})),
+                keysend(json!({"amount_msat": 0})),
+            ),
+            (
+                "/v1/payments/keysend",
+                keysend(json!({})),
+                keysend(json!({"destination": alice.to_uppercase()})),
+            ),
+        ];
+        for (route, at, beyond) in cases {
+            let a = call(h, Method::POST, route, &admin_key, Some(at.to_string())).await;
+            assert!(a.status != 400 && a.status < 500, "{route}: {at} → {a:?}");
+            let b = call(h, Method::POST, route, &admin_key, Some(beyond.to_string())).await;
+            assert_eq!(
+                (b.status, b.code.as_str()),
+                (400, "invalid_request"),
+                "{route}: {beyond} → {:?}",
+                b.body
+            );
+        }
+
+        // Keys and webhooks: labels and texts in bytes, URLs, repeated event types.
+        let label = bytes("CreateApiKeyRequest", "label");
+        let url = bytes("CreateWebhookRequest", "url");
+        let wh_desc = bytes("CreateWebhookRequest", "description");
+        let long_url = |n: usize| format!("https://hooks.example/{}", "a".repeat(n - 22));
+        let cases: Vec<(&str, Value, Value)> = vec![
+            (
+                "/v1/api-keys",
+                json!({"scope": "invoice", "label": utf8(label)}),
+                json!({"scope": "invoice", "label": utf8(label + 1)}),
+            ),
+            (
+                "/v1/api-keys",
+                json!({"scope": "invoice", "label": "a"}),
+                json!({"scope": "invoice", "label": ""}),
+            ),
+            (
+                "/v1/webhooks",
+                json!({"url": long_url(url)}),
+                json!({"url": long_url(url + 1)}),
+            ),
+            (
+                "/v1/webhooks",
+                json!({"url": "https://hooks.example/", "description": utf8(wh_desc)}),
+                json!({"url": "https://hooks.example/", "description": utf8(wh_desc + 1)}),
+            ),
+            (
+                "/v1/webhooks",
+                json!({"url": "http://hooks.example/"}),
+                json!({"url": "ftp://hooks.example/"}),
+            ),
+            (
+                "/v1/webhooks",
+                json!({"url": "https://hooks.example/", "event_types": ["invoice.paid", "payment.failed"]}),
+                json!({"url": "https://hooks.example/", "event_types": ["invoice.paid", "invoice.paid"]}),
+            ),
+        ];
+        for (route, at, beyond) in cases {
+            let a = call(h, Method::POST, route, &admin_key, Some(at.to_string())).await;
+            assert!(a.status != 400 && a.status < 500, "{route}: {at} → {a:?}");
+            let b = call(h, Method::POST, route, &admin_key, Some(beyond.to_string())).await;
+            assert_eq!(
+                (b.status, b.code.as_str()),
+                (400, "invalid_request"),
+                "{route}: {beyond} → {:?}",
+                b.body
+            );
+        }
+
+        // List pages: the documented `limit` maximum of every list route.
+        for (template, ops) in doc["paths"].as_object().unwrap() {
+            let Some(params) = ops["get"]["parameters"].as_array() else {
+                continue;
+            };
+            let Some(limit) = params.iter().find(|p| p["name"] == "limit") else {
+                continue;
+            };
+            if template.contains('{') {
+                continue;
+            }
+            let m = limit["schema"]["maximum"].as_u64().unwrap();
+            let a = call(
+                h,
+                Method::GET,
+                &format!("{template}?limit={m}"),
+                &admin_key,
+                None,
+            )
+            .await;
+            assert_eq!(a.status, 200, "{template} limit={m}: {a:?}");
+            let b = call(
+                h,
+                Method::GET,
+                &format!("{template}?limit={}", m + 1),
+                &admin_key,
+                None,
+            )
+            .await;
+            assert_eq!(
+                (b.status, b.code.as_str()),
+                (400, "invalid_request"),
+                "{template} limit={}",
+                m + 1
+            );
+            let z = call(
+                h,
+                Method::GET,
+                &format!("{template}?limit=0"),
+                &admin_key,
+                None,
+            )
+            .await;
+            assert_eq!(z.status, 400, "{template} limit=0");
+        }
+    });
+}
+
+#[test]
+fn bodies_must_be_json_objects_and_every_refusal_is_a_json_error() {
+    run(async {
+        let h = harness().await;
+        let (admin, game) = account(h, "shapes").await;
+        let admin_key = admin.config().api_key.clone();
+        let game_key = game.config().api_key.clone();
+        // Fields by position are not an object.
+        let a = call(
+            h,
+            Method::POST,
+            "/v1/api-keys",
+            &admin_key,
+            Some(r#"["invoice","x"]"#.into()),
+        )
+        .await;
+        assert_eq!((a.status, a.code.as_str()), (400, "invalid_request"));
+        let a = call(
+            h,
+            Method::POST,
+            "/v1/invoices",
+            &game_key,
+            Some("[1000]".into()),
+        )
+        .await;
+        assert_eq!((a.status, a.code.as_str()), (400, "invalid_request"));
+        // An id that is not UTF-8 cannot exist: 404 JSON, like any unknown id.
+        let a = call(h, Method::GET, "/v1/invoices/%FF%FE", &game_key, None).await;
+        assert_eq!((a.status, a.code.as_str()), (404, "not_found"));
+        // A route without this method: 405 JSON with Allow.
+        let a = call(h, Method::DELETE, "/v1/invoices", &game_key, None).await;
+        assert_eq!((a.status, a.code.as_str()), (405, "method_not_allowed"));
+        let allow = a.headers.get("allow").unwrap().to_str().unwrap().to_owned();
+        assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+        let a = call(h, Method::PUT, "/v1/balance", &admin_key, None).await;
+        assert_eq!((a.status, a.code.as_str()), (405, "method_not_allowed"));
+        // An over-long path: 414 JSON.
+        let a = call(
+            h,
+            Method::GET,
+            &format!("/v1/invoices/{}", "a".repeat(9000)),
+            &game_key,
+            None,
+        )
+        .await;
+        assert_eq!((a.status, a.code.as_str()), (414, "uri_too_long"));
+        // An over-long body: 413 JSON.
+        let big = json!({"description": "a".repeat(70_000)}).to_string();
+        let a = call(h, Method::POST, "/v1/invoices", &game_key, Some(big)).await;
+        assert_eq!((a.status, a.code.as_str()), (413, "payload_too_large"));
+        // A plain GET of the WebSocket route: 401 without a key, like every route; 400 with one.
+        let a = call(h, Method::GET, "/v1/events/stream", "", None).await;
+        assert_eq!((a.status, a.code.as_str()), (401, "unauthorized"));
+        let a = call(h, Method::GET, "/v1/events/stream", &game_key, None).await;
+        assert_eq!((a.status, a.code.as_str()), (400, "invalid_request"));
+        // Unknown routes: 404 JSON.
+        let a = call(h, Method::GET, "/v2/nothing", &game_key, None).await;
+        assert_eq!((a.status, a.code.as_str()), (404, "not_found"));
+        // A status that a list does not have, or a status filter where none exists.
+        let a = call(
+            h,
+            Method::GET,
+            "/v1/invoices?status=succeeded",
+            &game_key,
+            None,
+        )
+        .await;
+        assert_eq!((a.status, a.code.as_str()), (400, "invalid_request"));
+        let a = call(h, Method::GET, "/v1/ledger?status=paid", &admin_key, None).await;
+        assert_eq!((a.status, a.code.as_str()), (400, "invalid_request"));
+        let a = call(
+            h,
+            Method::GET,
+            "/v1/webhooks/wh_x/deliveries?status=failed",
+            &admin_key,
+            None,
+        )
+        .await;
+        assert_eq!((a.status, a.code.as_str()), (404, "not_found"));
+    });
+}
+
+/// Writes `request` on `stream` and reads one response: its status line and headers (lower
+/// case) and its body (by Content-Length).
+fn exchange(stream: &mut TcpStream, request: &str) -> (String, String) {
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = stream.read(&mut byte).unwrap();
+        assert_eq!(
+            n,
+            1,
+            "connection closed mid-response: {}",
+            String::from_utf8_lossy(&head)
+        );
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap().to_ascii_lowercase();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map_or(0, |v| v.trim().parse().unwrap());
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body).unwrap();
+    (head, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[test]
+fn refused_requests_keep_the_connection_usable() {
+    run(async {
+        let h = harness().await;
+        let addr = h.api().trim_start_matches("http://").to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut stream = TcpStream::connect(&addr).unwrap();
+            stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let body = r#"{"amount_msat":1000,"description":"refused before the body is read"}"#;
+            let refused = [
+                // No key: refused by authentication.
+                format!("POST /v1/invoices HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()),
+                // A bad key.
+                format!("POST /v1/invoices HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer etrid_nope\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()),
+                // An unknown route.
+                format!("POST /v1/nothing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()),
+                // A wrong method.
+                format!("PUT /v1/health HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()),
+            ];
+            for request in &refused {
+                let (head, answer) = exchange(&mut stream, request);
+                assert!(!head.contains("connection: close"), "{head}");
+                let v: Value = serde_json::from_str(&answer).unwrap();
+                assert!(v["code"].is_string(), "{answer}");
+                // The same connection serves the next request.
+                let (head, answer) = exchange(&mut stream, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+                assert!(head.starts_with("http/1.1 200"), "{head}");
+                assert!(answer.contains("\"status\""), "{answer}");
+            }
+        })
+        .await
+        .unwrap();
+    });
+}
+
+#[test]
+fn unknown_and_revoked_keys_get_the_same_answer_and_cursors_stay_in_their_list() {
+    run(async {
+        let h = harness().await;
+        let (admin, _) = account(h, "keys-cursors").await;
+        let admin_key = admin.config().api_key.clone();
+        let revoked = admin
+            .create_api_key(CreateApiKeyRequest {
+                scope: ApiKeyScope::Invoice,
+                label: "to revoke".into(),
+            })
+            .await
+            .unwrap();
+        admin.revoke_api_key(&revoked.id).await.unwrap();
+        let unknown = call(
+            h,
+            Method::GET,
+            "/v1/invoices",
+            "etrid_inv_0000000000000000",
+            None,
+        )
+        .await;
+        let gone = call(h, Method::GET, "/v1/invoices", &revoked.key, None).await;
+        assert_eq!((unknown.status, gone.status), (401, 401));
+        assert_eq!(
+            unknown.body, gone.body,
+            "a 401 must not tell unknown from revoked keys"
+        );
+        // A cursor of the invoice list is refused by the payment list (and the other way).
+        for i in 0..3 {
+            let key = new_key(h, &admin_key, ApiKeyScope::Invoice).await;
+            h.client(&key)
+                .create_invoice(invoice_req(1, &format!("page {i}")))
+                .await
+                .unwrap();
+        }
+        let page = call(h, Method::GET, "/v1/invoices?limit=1", &admin_key, None).await;
+        let cursor = page.body["next_cursor"].as_str().unwrap().to_owned();
+        let ok = call(
+            h,
+            Method::GET,
+            &format!("/v1/invoices?limit=1&cursor={cursor}"),
+            &admin_key,
+            None,
+        )
+        .await;
+        assert_eq!(ok.status, 200);
+        for other in ["/v1/payments", "/v1/ledger", "/v1/webhooks", "/v1/api-keys"] {
+            let a = call(
+                h,
+                Method::GET,
+                &format!("{other}?cursor={cursor}"),
+                &admin_key,
+                None,
+            )
+            .await;
+            assert_eq!(
+                (a.status, a.code.as_str()),
+                (400, "invalid_request"),
+                "{other}"
+            );
+        }
+    });
+}
