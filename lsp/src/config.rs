@@ -93,7 +93,7 @@ pub struct Options {
     /// HTTP API address. Default 127.0.0.1:8080.
     #[arg(long, env = "ETRID_LSP_API_BIND")]
     pub api_bind: Option<SocketAddr>,
-    /// Database URL: sqlite://PATH (default <data-dir>/lsp.sqlite) or postgres://…
+    /// Database URL: `sqlite://PATH` (default `<data-dir>/lsp.sqlite`) or `postgres://…`.
     #[arg(long, env = "ETRID_LSP_DATABASE_URL")]
     pub database_url: Option<String>,
     /// CORS for invoice endpoints: true or false. Default true.

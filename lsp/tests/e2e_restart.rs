@@ -1,6 +1,7 @@
 //! The LSP killed (SIGKILL) and restarted mid-flow loses nothing: a pending invoice is still
 //! payable and credited once, a payment in flight settles once, the ledger adds up, and the
-//! event stream resumed from the last id misses nothing.
+//! event stream resumed from the last id misses nothing. And a test process that ends leaves
+//! no LSP and no state behind.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -221,5 +222,36 @@ fn lsp_killed_mid_flow_and_restarted_loses_nothing() {
         assert_eq!(count(EventType::InvoicePaid, &pending.id), 1, "{events:?}");
         let ids: Vec<u64> = events.iter().map(|e| e.id).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    });
+}
+
+/// The end-to-end binaries keep one harness per binary in a static, which is never dropped:
+/// the LSP child and its state directory must still go when the test process ends, however it
+/// ends. The closed pipes stand for that end here.
+#[test]
+fn the_lsp_and_its_state_go_when_the_test_process_ends() {
+    run(async {
+        let mut h = Harness::start(0).await;
+        let dir = h.dir.path().to_owned();
+        assert!(dir.join("lsp").exists());
+        h.close_lsp_stdin();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !h.lsp_exited() {
+            assert!(
+                Instant::now() < deadline,
+                "the LSP outlived its closed stdin"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        h.close_reaper();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while dir.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "{} outlived the reaper",
+                dir.display()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     });
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 /// A source of wall-clock time, as a duration since the Unix epoch.
 ///
-/// Native code uses [`crate::platform::SystemClock`]; the wasm binding uses JavaScript's
+/// Native code uses `platform::SystemClock` (native targets only); the wasm binding uses JavaScript's
 /// `Date.now()`; tests use [`FixedClock`].
 pub trait Clock {
     /// The current time since 1970-01-01T00:00:00Z.

@@ -31,7 +31,7 @@ export interface EtridError extends Error {
 }
 "#;
 
-/// Converts any core error into the thrown JavaScript value (see [`error_value`]).
+/// Converts any core error into the thrown JavaScript value (see `error_value`).
 pub fn to_js_error(err: impl Into<Error>) -> JsValue {
     let err = err.into();
     error_value(err.code(), &err.to_string())

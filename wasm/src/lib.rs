@@ -2,7 +2,7 @@
 //! convert JavaScript values to `etrid-core` calls and back (npm package `@etrid/lightning`).
 //!
 //! Each exported function is a few lines: parse the JavaScript arguments, call the core, convert
-//! the result with [`convert::to_js`] or throw the error mapped once by [`error::to_js_error`].
+//! the result with `convert::to_js` or throw the error mapped once by `error::to_js_error`.
 //! No protocol logic lives here; it is all in `etrid-core`, shared with every other platform.
 //!
 //! The whole crate is compiled only for `wasm32`, so `cargo check --workspace` and the native

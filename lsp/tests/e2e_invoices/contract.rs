@@ -367,7 +367,10 @@ fn every_documented_request_limit_holds_at_its_boundary() {
             ),
             (
                 "/v1/payments/bolt11",
-                pay(json!({"max_fee_msat": max("PayInvoiceRequest", "max_fee_msat")})),
+                // Amount plus maximum fee is at most the documented maximum too.
+                pay(
+                    json!({"amount_msat": 1, "max_fee_msat": max("PayInvoiceRequest", "max_fee_msat") - 1}),
+                ),
                 pay(json!({"max_fee_msat": max("PayInvoiceRequest", "max_fee_msat") + 1})),
             ),
             (
@@ -650,27 +653,44 @@ fn refused_requests_keep_the_connection_usable() {
         let addr = h.api().trim_start_matches("http://").to_owned();
         tokio::task::spawn_blocking(move || {
             let mut stream = TcpStream::connect(&addr).unwrap();
-            stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
             let body = r#"{"amount_msat":1000,"description":"refused before the body is read"}"#;
+            let head = |line: &str, extra: &str| {
+                format!(
+                    "{line} HTTP/1.1\r\nHost: x\r\n{extra}Content-Type: application/json\r\n\
+                     Content-Length: {}\r\n\r\n",
+                    body.len()
+                )
+            };
             let refused = [
                 // No key: refused by authentication.
-                format!("POST /v1/invoices HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()),
+                head("POST /v1/invoices", ""),
                 // A bad key.
-                format!("POST /v1/invoices HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer etrid_nope\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()),
+                head("POST /v1/invoices", "Authorization: Bearer etrid_nope\r\n"),
                 // An unknown route.
-                format!("POST /v1/nothing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()),
+                head("POST /v1/nothing", ""),
                 // A wrong method.
-                format!("PUT /v1/health HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()),
+                head("PUT /v1/health", ""),
             ];
-            for request in &refused {
-                let (head, answer) = exchange(&mut stream, request);
-                assert!(!head.contains("connection: close"), "{head}");
-                let v: Value = serde_json::from_str(&answer).unwrap();
-                assert!(v["code"].is_string(), "{answer}");
-                // The same connection serves the next request.
-                let (head, answer) = exchange(&mut stream, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
-                assert!(head.starts_with("http/1.1 200"), "{head}");
-                assert!(answer.contains("\"status\""), "{answer}");
+            // The body in the same packet as the head, and (as clients that write them
+            // separately often do) a moment later: the server must not answer and hang up
+            // before it has read the body.
+            for delay in [Duration::ZERO, Duration::from_millis(300)] {
+                for request in &refused {
+                    stream.write_all(request.as_bytes()).unwrap();
+                    std::thread::sleep(delay);
+                    let (head, answer) = exchange(&mut stream, body);
+                    assert!(!head.contains("connection: close"), "{request}: {head}");
+                    let v: Value = serde_json::from_str(&answer).unwrap();
+                    assert!(v["code"].is_string(), "{answer}");
+                    // The same connection serves the next request.
+                    let (head, answer) =
+                        exchange(&mut stream, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assert!(head.starts_with("http/1.1 200"), "after {request}: {head}");
+                    assert!(answer.contains("\"status\""), "{answer}");
+                }
             }
         })
         .await

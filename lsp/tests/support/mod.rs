@@ -31,7 +31,7 @@ pub struct Account {
 /// dropped; a panic or a kill skips destructors), the pipe closes and the server stops.
 pub struct LspProcess {
     child: Child,
-    _stdin: std::process::ChildStdin,
+    stdin: Option<std::process::ChildStdin>,
     pub api: String,
     pub node_id: String,
     pub ldk_listen: String,
@@ -66,7 +66,7 @@ pub struct Harness {
     api_port: u16,
     /// Removes `dir` (the LSP's and the devnet's state) once this process ends, however it
     /// ends: see [`Reaper`].
-    _reaper: Reaper,
+    reaper: Reaper,
 }
 
 /// A `sh` child holding the read end of a pipe whose write end only this process has. When the
@@ -75,7 +75,7 @@ pub struct Harness {
 /// stdin) to exit and removes the directory.
 struct Reaper {
     _child: Child,
-    _stdin: std::process::ChildStdin,
+    stdin: Option<std::process::ChildStdin>,
 }
 
 impl Reaper {
@@ -97,7 +97,7 @@ rm -rf "$1""#;
         let stdin = child.stdin.take().unwrap();
         Reaper {
             _child: child,
-            _stdin: stdin,
+            stdin: Some(stdin),
         }
     }
 }
@@ -175,7 +175,7 @@ impl Harness {
             extra_args,
             ldk_port: free_port(),
             api_port: free_port(),
-            _reaper: reaper,
+            reaper,
         };
         for i in 0..accounts {
             let account = h.create_account(&format!("account-{i}"));
@@ -263,11 +263,31 @@ impl Harness {
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         self.lsp = Some(LspProcess {
             child,
-            _stdin: stdin,
+            stdin: Some(stdin),
             api: v["api"].as_str().unwrap().to_owned(),
             node_id: v["node_id"].as_str().unwrap().to_owned(),
             ldk_listen: v["ldk_listen"].as_str().unwrap().to_owned(),
         });
+    }
+
+    /// Closes the LSP's standard input, as the end of this process would.
+    pub fn close_lsp_stdin(&mut self) {
+        if let Some(p) = self.lsp.as_mut() {
+            p.stdin.take();
+        }
+    }
+
+    /// Whether the LSP process has exited.
+    pub fn lsp_exited(&mut self) -> bool {
+        self.lsp
+            .as_mut()
+            .is_none_or(|p| p.child.try_wait().ok().flatten().is_some())
+    }
+
+    /// Closes the reaper's standard input, as the end of this process would: it then removes
+    /// the state directory.
+    pub fn close_reaper(&mut self) {
+        self.reaper.stdin.take();
     }
 
     /// Kills the LSP process (no clean shutdown).

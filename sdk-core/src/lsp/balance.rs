@@ -1,7 +1,7 @@
 //! The account's balance and ledger (admin scope).
 
 use super::client::Query;
-use super::model::{Balance, LedgerList, ListLedgerRequest};
+use super::model::{Balance, LedgerList, ListLedgerRequest, Validate};
 use super::{LspClient, LspError};
 use crate::timer::Timer;
 use crate::transport::{Method, Transport};
@@ -21,6 +21,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
     /// # Errors
     /// Server and transport errors.
     pub async fn list_ledger(&self, request: ListLedgerRequest) -> Result<LedgerList, LspError> {
+        request.validate()?;
         let query = Query::new()
             .opt("created_after", request.created_after)
             .opt("created_before", request.created_before)

@@ -8,7 +8,7 @@ use futures_util::future::{select, Either};
 use serde::Deserialize;
 
 use super::client::Query;
-use super::model::{EventList, EventType, ListEventsRequest, LspEvent};
+use super::model::{EventList, EventType, ListEventsRequest, LspEvent, Validate};
 use super::{LspClient, LspError};
 use crate::timer::Timer;
 use crate::transport::{EventStream, Method, Transport};
@@ -26,6 +26,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
     /// # Errors
     /// `cursor_expired` ([`LspError::Api`], 410) when `after` is older than the retention.
     pub async fn list_events(&self, request: ListEventsRequest) -> Result<EventList, LspError> {
+        request.validate()?;
         let query = Query::new()
             .opt("after", request.after)
             .opt("limit", request.limit);

@@ -2,7 +2,6 @@
 //! invoices (create for a payment hash, settle with the preimage, cancel).
 
 use super::client::{checked_id, json_body, Query};
-use super::model::{check_page_limit, limits::MAX_PAGE_LIMIT};
 use super::model::{
     CreateHoldInvoiceRequest, CreateInvoiceRequest, InvoiceList, ListInvoicesRequest, LspInvoice,
     SettleHoldInvoiceRequest, Validate,
@@ -47,7 +46,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         &self,
         request: ListInvoicesRequest,
     ) -> Result<InvoiceList, LspError> {
-        check_page_limit(request.limit, MAX_PAGE_LIMIT)?;
+        request.validate()?;
         let query = Query::new()
             .opt("status", request.status.map(|s| s.as_str()))
             .opt("created_after", request.created_after)

@@ -2,7 +2,7 @@
 
 use super::client::{checked_id, json_body, Query};
 use super::model::{
-    ApiKey, ApiKeyList, CreateApiKeyRequest, CreateApiKeyResponse, ListPageRequest,
+    ApiKey, ApiKeyList, CreateApiKeyRequest, CreateApiKeyResponse, ListPageRequest, Validate,
 };
 use super::{LspClient, LspError};
 use crate::timer::Timer;
@@ -17,12 +17,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         &self,
         request: CreateApiKeyRequest,
     ) -> Result<CreateApiKeyResponse, LspError> {
-        if request.label.is_empty() || request.label.chars().count() > 128 {
-            return Err(LspError::InvalidRequest {
-                field: "label".to_owned(),
-                reason: "must be 1 to 128 characters".to_owned(),
-            });
-        }
+        request.validate()?;
         let body = json_body(&request)?;
         self.call(Method::Post, "/v1/api-keys", &Query::new(), body)
             .await
@@ -33,6 +28,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
     /// # Errors
     /// Server and transport errors.
     pub async fn list_api_keys(&self, request: ListPageRequest) -> Result<ApiKeyList, LspError> {
+        request.validate()?;
         let query = Query::new()
             .opt("limit", request.limit)
             .opt("cursor", request.cursor);

@@ -4,8 +4,7 @@
 
 use super::client::{checked_id, json_body, Query};
 use super::model::{
-    check_page_limit, limits::MAX_PAGE_LIMIT, KeysendRequest, ListPaymentsRequest, LspPayment,
-    PayInvoiceRequest, PaymentList, Validate,
+    KeysendRequest, ListPaymentsRequest, LspPayment, PayInvoiceRequest, PaymentList, Validate,
 };
 use super::{LspClient, LspError};
 use crate::amount::Msat;
@@ -174,7 +173,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         &self,
         request: ListPaymentsRequest,
     ) -> Result<PaymentList, LspError> {
-        check_page_limit(request.limit, MAX_PAGE_LIMIT)?;
+        request.validate()?;
         let query = Query::new()
             .opt("status", request.status.map(|s| s.as_str()))
             .opt("created_after", request.created_after)

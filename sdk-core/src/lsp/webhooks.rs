@@ -3,7 +3,7 @@
 
 use super::client::{checked_id, json_body, Query};
 use super::model::{
-    CreateWebhookRequest, CreateWebhookResponse, ListPageRequest, WebhookDelivery,
+    CreateWebhookRequest, CreateWebhookResponse, ListPageRequest, Validate, WebhookDelivery,
     WebhookDeliveryList, WebhookList,
 };
 use super::{LspClient, LspError};
@@ -20,15 +20,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         &self,
         request: CreateWebhookRequest,
     ) -> Result<CreateWebhookResponse, LspError> {
-        let scheme_ok = url::Url::parse(&request.url)
-            .map(|u| matches!(u.scheme(), "https" | "http"))
-            .unwrap_or(false);
-        if !scheme_ok {
-            return Err(LspError::InvalidRequest {
-                field: "url".to_owned(),
-                reason: "must be an absolute https URL".to_owned(),
-            });
-        }
+        request.validate()?;
         let body = json_body(&request)?;
         self.call(Method::Post, "/v1/webhooks", &Query::new(), body)
             .await
@@ -39,6 +31,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
     /// # Errors
     /// Server and transport errors.
     pub async fn list_webhooks(&self, request: ListPageRequest) -> Result<WebhookList, LspError> {
+        request.validate()?;
         let query = Query::new()
             .opt("limit", request.limit)
             .opt("cursor", request.cursor);
@@ -64,6 +57,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         webhook_id: &str,
         request: ListPageRequest,
     ) -> Result<WebhookDeliveryList, LspError> {
+        request.validate()?;
         let id = checked_id("webhook_id", webhook_id)?;
         let query = Query::new()
             .opt("limit", request.limit)

@@ -14,9 +14,11 @@ use super::limits::{
     MAX_WEBHOOK_DESCRIPTION_BYTES, MAX_WEBHOOK_URL_BYTES, MIN_CUSTOM_RECORD_TYPE, MIN_EXPIRY_SECS,
     MIN_TIMEOUT_SECS,
 };
+use super::limits::{MAX_EVENTS_LIMIT, MAX_PAGE_LIMIT};
 use super::{
     CreateApiKeyRequest, CreateHoldInvoiceRequest, CreateInvoiceRequest, CreateWebhookRequest,
-    DescriptionHash, KeysendRequest, PayInvoiceRequest, SettleHoldInvoiceRequest,
+    DescriptionHash, KeysendRequest, ListEventsRequest, ListInvoicesRequest, ListLedgerRequest,
+    ListPageRequest, ListPaymentsRequest, PayInvoiceRequest, SettleHoldInvoiceRequest,
 };
 use crate::amount::Msat;
 
@@ -299,6 +301,36 @@ impl Validate for CreateWebhookRequest {
             ));
         }
         Ok(())
+    }
+}
+
+impl Validate for ListInvoicesRequest {
+    fn validate(&self) -> Result<(), RequestError> {
+        check_page_limit(self.limit, MAX_PAGE_LIMIT)
+    }
+}
+
+impl Validate for ListPaymentsRequest {
+    fn validate(&self) -> Result<(), RequestError> {
+        check_page_limit(self.limit, MAX_PAGE_LIMIT)
+    }
+}
+
+impl Validate for ListLedgerRequest {
+    fn validate(&self) -> Result<(), RequestError> {
+        check_page_limit(self.limit, MAX_PAGE_LIMIT)
+    }
+}
+
+impl Validate for ListPageRequest {
+    fn validate(&self) -> Result<(), RequestError> {
+        check_page_limit(self.limit, MAX_PAGE_LIMIT)
+    }
+}
+
+impl Validate for ListEventsRequest {
+    fn validate(&self) -> Result<(), RequestError> {
+        check_page_limit(self.limit, MAX_EVENTS_LIMIT)
     }
 }
 

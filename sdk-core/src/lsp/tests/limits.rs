@@ -128,3 +128,24 @@ fn the_document_lists_every_error_code() {
     let codes: Vec<&str> = ApiErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(documented, &json!(codes));
 }
+
+#[test]
+fn the_documented_error_table_has_every_code_with_its_status() {
+    let doc = doc();
+    let table: Vec<(String, u64)> = doc["x-etrid-error-codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap().to_owned(),
+                e["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let ours: Vec<(String, u64)> = ApiErrorCode::ALL
+        .iter()
+        .map(|c| (c.as_str().to_owned(), u64::from(c.http_status())))
+        .collect();
+    assert_eq!(table, ours);
+}
