@@ -32,6 +32,33 @@ struct Common {
     metadata: Option<Map<String, Value>>,
 }
 
+impl From<CreateInvoiceRequest> for Common {
+    fn from(req: CreateInvoiceRequest) -> Common {
+        Common {
+            amount_msat: req.amount_msat.map(|a| a.as_u64()),
+            description: req.description,
+            description_hash: req.description_hash,
+            expiry_secs: req.expiry_secs.unwrap_or(DEFAULT_EXPIRY_SECS),
+            external_id: req.external_id,
+            metadata: req.metadata,
+        }
+    }
+}
+
+impl From<CreateHoldInvoiceRequest> for Common {
+    fn from(req: CreateHoldInvoiceRequest) -> Common {
+        CreateInvoiceRequest {
+            amount_msat: req.amount_msat,
+            description: req.description,
+            description_hash: req.description_hash,
+            expiry_secs: req.expiry_secs,
+            external_id: req.external_id,
+            metadata: req.metadata,
+        }
+        .into()
+    }
+}
+
 fn ldk_description(c: &Common) -> Result<Bolt11InvoiceDescription, ServerError> {
     if let Some(hash) = &c.description_hash {
         let hash = sha256::Hash::from_byte_array(hash.to_bytes());
@@ -90,22 +117,9 @@ impl Engine {
     ) -> Result<(LspInvoice, bool), ServerError> {
         req.validate()?;
         let fp = fingerprint(&req);
-        let c = Common {
-            amount_msat: req.amount_msat.map(|a| a.as_u64()),
-            description: req.description,
-            description_hash: req.description_hash,
-            expiry_secs: req.expiry_secs.unwrap_or(DEFAULT_EXPIRY_SECS),
-            external_id: req.external_id,
-            metadata: req.metadata,
-        };
-        if let Some(ext) = &c.external_id {
-            if let Some(existing) = self
-                .store
-                .invoice_by_external_id(&ctx.account_id, ext)
-                .await?
-            {
-                return idempotent(existing, &fp);
-            }
+        let c = Common::from(req);
+        if let Some(earlier) = self.earlier_invoice(ctx, &c, &fp).await? {
+            return Ok(earlier);
         }
         let preimage = Preimage::from_bytes(ids::random_bytes::<32>()?);
         self.register(
@@ -131,22 +145,9 @@ impl Engine {
         req.validate()?;
         let fp = fingerprint(&req);
         let hash = req.payment_hash;
-        let c = Common {
-            amount_msat: req.amount_msat.map(|a| a.as_u64()),
-            description: req.description,
-            description_hash: req.description_hash,
-            expiry_secs: req.expiry_secs.unwrap_or(DEFAULT_EXPIRY_SECS),
-            external_id: req.external_id,
-            metadata: req.metadata,
-        };
-        if let Some(ext) = &c.external_id {
-            if let Some(existing) = self
-                .store
-                .invoice_by_external_id(&ctx.account_id, ext)
-                .await?
-            {
-                return idempotent(existing, &fp);
-            }
+        let c = Common::from(req);
+        if let Some(earlier) = self.earlier_invoice(ctx, &c, &fp).await? {
+            return Ok(earlier);
         }
         if self.store.invoice_by_hash(&hash).await?.is_some() {
             return Err(ServerError::conflict(
@@ -155,6 +156,27 @@ impl Engine {
         }
         self.register(ctx, InvoiceKind::Hold, c, hash, None, fp)
             .await
+    }
+
+    /// The invoice an earlier create with the same `external_id` made, if any (an error if its
+    /// parameters differ).
+    async fn earlier_invoice(
+        &self,
+        ctx: &AuthContext,
+        c: &Common,
+        fp: &str,
+    ) -> Result<Option<(LspInvoice, bool)>, ServerError> {
+        let Some(ext) = &c.external_id else {
+            return Ok(None);
+        };
+        match self
+            .store
+            .invoice_by_external_id(&ctx.account_id, ext)
+            .await?
+        {
+            Some(existing) => idempotent(existing, fp).map(Some),
+            None => Ok(None),
+        }
     }
 
     async fn register(

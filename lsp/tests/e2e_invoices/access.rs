@@ -3,15 +3,14 @@
 
 use std::time::Duration;
 
-use etrid_core::amount::Msat;
 use etrid_core::lsp::{
-    ApiKeyScope, CreateApiKeyRequest, CreateHoldInvoiceRequest, CreateWebhookRequest,
-    ListInvoicesRequest, ListPageRequest, PayInvoiceRequest, WaitOutcome,
+    ApiKeyScope, CreateApiKeyRequest, CreateWebhookRequest, ListInvoicesRequest, ListPageRequest,
+    PayInvoiceRequest, WaitOutcome,
 };
 use etrid_core::platform::SystemClock;
 
 use crate::support::run;
-use crate::{account, harness, invoice_req, random_preimage};
+use crate::{account, harness, invoice_req, resources};
 
 #[test]
 fn s17_an_invoice_key_cannot_pay_manage_keys_or_see_other_accounts() {
@@ -190,29 +189,7 @@ fn s17_every_admin_endpoint_refuses_an_invoice_key_and_ids_of_other_accounts() {
             }
         };
         // B's resources, for the wrong-account checks.
-        let b_inv = admin_b.create_invoice(invoice_req(5, "b")).await.unwrap();
-        let (_p, hash) = random_preimage();
-        let b_hold = admin_b
-            .create_hold_invoice(CreateHoldInvoiceRequest {
-                amount_msat: Some(Msat::from_msat(5_000)),
-                ..CreateHoldInvoiceRequest::new(hash)
-            })
-            .await
-            .unwrap();
-        let b_hook = admin_b
-            .create_webhook(CreateWebhookRequest {
-                url: "http://127.0.0.1:9/never".into(),
-                ..CreateWebhookRequest::default()
-            })
-            .await
-            .unwrap();
-        let b_key = admin_b
-            .create_api_key(CreateApiKeyRequest {
-                scope: ApiKeyScope::Invoice,
-                label: "b".into(),
-            })
-            .await
-            .unwrap();
+        let b = resources(&admin_b).await;
         let game_key = game_a.config().api_key.clone();
         let admin_key = admin_a.config().api_key.clone();
         use reqwest::Method as M;
@@ -224,12 +201,12 @@ fn s17_every_admin_endpoint_refuses_an_invoice_key_and_ids_of_other_accounts() {
             ),
             (
                 M::POST,
-                format!("/v1/hold-invoices/{}/settle", b_hold.id),
+                format!("/v1/hold-invoices/{}/settle", b.hold_invoice),
                 Some(r#"{"preimage":"00"}"#),
             ),
             (
                 M::POST,
-                format!("/v1/hold-invoices/{}/cancel", b_hold.id),
+                format!("/v1/hold-invoices/{}/cancel", b.hold_invoice),
                 None,
             ),
             (
@@ -252,15 +229,15 @@ fn s17_every_admin_endpoint_refuses_an_invoice_key_and_ids_of_other_accounts() {
                 Some(r#"{"url":"http://127.0.0.1:9/"}"#),
             ),
             (M::GET, "/v1/webhooks".into(), None),
-            (M::DELETE, format!("/v1/webhooks/{}", b_hook.id), None),
+            (M::DELETE, format!("/v1/webhooks/{}", b.webhook), None),
             (
                 M::GET,
-                format!("/v1/webhooks/{}/deliveries", b_hook.id),
+                format!("/v1/webhooks/{}/deliveries", b.webhook),
                 None,
             ),
             (
                 M::POST,
-                format!("/v1/webhooks/{}/deliveries/dlv_x/redeliver", b_hook.id),
+                format!("/v1/webhooks/{}/deliveries/dlv_x/redeliver", b.webhook),
                 None,
             ),
             (
@@ -269,7 +246,7 @@ fn s17_every_admin_endpoint_refuses_an_invoice_key_and_ids_of_other_accounts() {
                 Some(r#"{"scope":"admin","label":"x"}"#),
             ),
             (M::GET, "/v1/api-keys".into(), None),
-            (M::DELETE, format!("/v1/api-keys/{}", b_key.id), None),
+            (M::DELETE, format!("/v1/api-keys/{}", b.key), None),
             (M::GET, "/v1/node".into(), None),
             (M::GET, "/v1/channels".into(), None),
             (M::GET, "/v1/liquidity".into(), None),
@@ -282,25 +259,25 @@ fn s17_every_admin_endpoint_refuses_an_invoice_key_and_ids_of_other_accounts() {
         let foreign: Vec<(M, String, Option<&str>, String)> = vec![
             (
                 M::GET,
-                format!("/v1/invoices/{}", b_inv.id),
+                format!("/v1/invoices/{}", b.invoice),
                 None,
                 game_key.clone(),
             ),
             (
                 M::POST,
-                format!("/v1/invoices/{}/cancel", b_inv.id),
+                format!("/v1/invoices/{}/cancel", b.invoice),
                 None,
                 game_key.clone(),
             ),
             (
                 M::POST,
-                format!("/v1/hold-invoices/{}/cancel", b_hold.id),
+                format!("/v1/hold-invoices/{}/cancel", b.hold_invoice),
                 None,
                 admin_key.clone(),
             ),
             (
                 M::POST,
-                format!("/v1/hold-invoices/{}/settle", b_hold.id),
+                format!("/v1/hold-invoices/{}/settle", b.hold_invoice),
                 Some(
                     r#"{"preimage":"0000000000000000000000000000000000000000000000000000000000000000"}"#,
                 ),
@@ -308,19 +285,19 @@ fn s17_every_admin_endpoint_refuses_an_invoice_key_and_ids_of_other_accounts() {
             ),
             (
                 M::DELETE,
-                format!("/v1/webhooks/{}", b_hook.id),
+                format!("/v1/webhooks/{}", b.webhook),
                 None,
                 admin_key.clone(),
             ),
             (
                 M::GET,
-                format!("/v1/webhooks/{}/deliveries", b_hook.id),
+                format!("/v1/webhooks/{}/deliveries", b.webhook),
                 None,
                 admin_key.clone(),
             ),
             (
                 M::DELETE,
-                format!("/v1/api-keys/{}", b_key.id),
+                format!("/v1/api-keys/{}", b.key),
                 None,
                 admin_key.clone(),
             ),

@@ -9,12 +9,12 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use etrid_core::lsp::limits::MAX_INVOICE_AMOUNT_MSAT;
-use etrid_core::lsp::{ApiKeyScope, CreateApiKeyRequest, CreateHoldInvoiceRequest};
+use etrid_core::lsp::{ApiKeyScope, CreateApiKeyRequest};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::support::{run, Harness};
-use crate::{account, harness, invoice_req, random_preimage};
+use crate::{account, harness, invoice_req, random_preimage, resources};
 
 /// The answer to one request: status, stable code (empty when the body is not an error
 /// object), the body as JSON (null when not JSON) and the headers.
@@ -79,26 +79,7 @@ fn s17_every_documented_route_checks_its_scope_and_account() {
         let admin_key = admin_a.config().api_key.clone();
         let game_key = game_a.config().api_key.clone();
         // B's resources: every id in a path belongs to the other account.
-        let b_inv = admin_b.create_invoice(invoice_req(5, "b")).await.unwrap();
-        let (_p, hash) = random_preimage();
-        let b_hold = admin_b
-            .create_hold_invoice(CreateHoldInvoiceRequest::new(hash))
-            .await
-            .unwrap();
-        let b_hook = admin_b
-            .create_webhook(etrid_core::lsp::CreateWebhookRequest {
-                url: "http://127.0.0.1:9/never".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        let b_key = admin_b
-            .create_api_key(CreateApiKeyRequest {
-                scope: ApiKeyScope::Invoice,
-                label: "b".into(),
-            })
-            .await
-            .unwrap();
+        let b = resources(&admin_b).await;
         let doc: Value = serde_json::from_str(include_str!("../../openapi.json")).unwrap();
         let mut checked = 0;
         for (template, ops) in doc["paths"].as_object().unwrap() {
@@ -110,14 +91,14 @@ fn s17_every_documented_route_checks_its_scope_and_account() {
                     .replace(
                         "{invoice_id}",
                         if template.starts_with("/v1/hold-invoices") {
-                            &b_hold.id
+                            &b.hold_invoice
                         } else {
-                            &b_inv.id
+                            &b.invoice
                         },
                     )
-                    .replace("{webhook_id}", &b_hook.id)
+                    .replace("{webhook_id}", &b.webhook)
                     .replace("{delivery_id}", "dlv_1_x")
-                    .replace("{key_id}", &b_key.id)
+                    .replace("{key_id}", &b.key)
                     .replace("{payment_id}", "pay_00000000000000000000");
                 let method: Method = method.to_uppercase().parse().unwrap();
                 // A body valid enough that the id is looked up (settle needs a preimage).
@@ -174,6 +155,22 @@ struct Boundary {
     what: &'static str,
     at: Value,
     beyond: Value,
+}
+
+/// Posts each case's value at its boundary (must pass validation: any answer but 400 and 5xx)
+/// and beyond it (must be `400 invalid_request`) to its route with `key`.
+async fn check_boundaries(h: &Harness, key: &str, cases: Vec<(&str, Value, Value)>) {
+    for (route, at, beyond) in cases {
+        let a = call(h, Method::POST, route, key, Some(at.to_string())).await;
+        assert!(a.status != 400 && a.status < 500, "{route}: {at} → {a:?}");
+        let b = call(h, Method::POST, route, key, Some(beyond.to_string())).await;
+        assert_eq!(
+            (b.status, b.code.as_str()),
+            (400, "invalid_request"),
+            "{route}: {beyond} → {:?}",
+            b.body
+        );
+    }
 }
 
 #[test]
@@ -429,17 +426,7 @@ fn every_documented_request_limit_holds_at_its_boundary() {
                 keysend(json!({"destination": alice.to_uppercase()})),
             ),
         ];
-        for (route, at, beyond) in cases {
-            let a = call(h, Method::POST, route, &admin_key, Some(at.to_string())).await;
-            assert!(a.status != 400 && a.status < 500, "{route}: {at} → {a:?}");
-            let b = call(h, Method::POST, route, &admin_key, Some(beyond.to_string())).await;
-            assert_eq!(
-                (b.status, b.code.as_str()),
-                (400, "invalid_request"),
-                "{route}: {beyond} → {:?}",
-                b.body
-            );
-        }
+        check_boundaries(h, &admin_key, cases).await;
 
         // Keys and webhooks: labels and texts in bytes, URLs, repeated event types.
         let label = bytes("CreateApiKeyRequest", "label");
@@ -478,17 +465,7 @@ fn every_documented_request_limit_holds_at_its_boundary() {
                 json!({"url": "https://hooks.example/", "event_types": ["invoice.paid", "invoice.paid"]}),
             ),
         ];
-        for (route, at, beyond) in cases {
-            let a = call(h, Method::POST, route, &admin_key, Some(at.to_string())).await;
-            assert!(a.status != 400 && a.status < 500, "{route}: {at} → {a:?}");
-            let b = call(h, Method::POST, route, &admin_key, Some(beyond.to_string())).await;
-            assert_eq!(
-                (b.status, b.code.as_str()),
-                (400, "invalid_request"),
-                "{route}: {beyond} → {:?}",
-                b.body
-            );
-        }
+        check_boundaries(h, &admin_key, cases).await;
 
         // List pages: the documented `limit` maximum of every list route.
         for (template, ops) in doc["paths"].as_object().unwrap() {

@@ -16,9 +16,9 @@ use std::time::Duration;
 
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
-    ApiKeyScope, CreateApiKeyRequest, CreateInvoiceRequest, EventType, InvoiceStatus,
-    LedgerEntryKind, ListEventsRequest, ListInvoicesRequest, ListLedgerRequest, LspError,
-    PaymentHash, Preimage, WaitOutcome,
+    ApiKeyScope, CreateApiKeyRequest, CreateHoldInvoiceRequest, CreateInvoiceRequest,
+    CreateWebhookRequest, EventType, InvoiceStatus, LedgerEntryKind, ListEventsRequest,
+    ListInvoicesRequest, ListLedgerRequest, LspError, PaymentHash, Preimage, WaitOutcome,
 };
 use support::{next_event, run, Client, Harness};
 use tokio::sync::OnceCell;
@@ -62,6 +62,51 @@ fn invoice_req(sats: u64, description: &str) -> CreateInvoiceRequest {
         amount_msat: Some(Msat::from_msat(sats * 1000)),
         description: Some(description.into()),
         ..CreateInvoiceRequest::default()
+    }
+}
+
+/// One resource of each kind an id in a path can name, all of one account: for the checks that
+/// another account's ids answer `404`.
+struct Resources {
+    invoice: String,
+    hold_invoice: String,
+    webhook: String,
+    key: String,
+}
+
+/// Creates [`Resources`] in the account of `admin`.
+async fn resources(admin: &Client) -> Resources {
+    let invoice = admin.create_invoice(invoice_req(5, "b")).await.unwrap().id;
+    let (_p, hash) = random_preimage();
+    let hold_invoice = admin
+        .create_hold_invoice(CreateHoldInvoiceRequest {
+            amount_msat: Some(Msat::from_msat(5_000)),
+            ..CreateHoldInvoiceRequest::new(hash)
+        })
+        .await
+        .unwrap()
+        .id;
+    let webhook = admin
+        .create_webhook(CreateWebhookRequest {
+            url: "http://127.0.0.1:9/never".into(),
+            ..CreateWebhookRequest::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    let key = admin
+        .create_api_key(CreateApiKeyRequest {
+            scope: ApiKeyScope::Invoice,
+            label: "b".into(),
+        })
+        .await
+        .unwrap()
+        .id;
+    Resources {
+        invoice,
+        hold_invoice,
+        webhook,
+        key,
     }
 }
 

@@ -154,31 +154,25 @@ fn check_payment_fields(
     Ok(())
 }
 
-impl Validate for CreateInvoiceRequest {
-    fn validate(&self) -> Result<(), RequestError> {
-        check_invoice_fields(
-            self.amount_msat,
-            self.description.as_deref(),
-            self.description_hash.as_ref(),
-            self.expiry_secs,
-            self.external_id.as_deref(),
-            self.metadata.as_ref(),
-        )
-    }
+/// Both invoice requests share their fields' checks.
+macro_rules! validate_invoice_request {
+    ($($request:ty),+) => {$(
+        impl Validate for $request {
+            fn validate(&self) -> Result<(), RequestError> {
+                check_invoice_fields(
+                    self.amount_msat,
+                    self.description.as_deref(),
+                    self.description_hash.as_ref(),
+                    self.expiry_secs,
+                    self.external_id.as_deref(),
+                    self.metadata.as_ref(),
+                )
+            }
+        }
+    )+};
 }
 
-impl Validate for CreateHoldInvoiceRequest {
-    fn validate(&self) -> Result<(), RequestError> {
-        check_invoice_fields(
-            self.amount_msat,
-            self.description.as_deref(),
-            self.description_hash.as_ref(),
-            self.expiry_secs,
-            self.external_id.as_deref(),
-            self.metadata.as_ref(),
-        )
-    }
-}
+validate_invoice_request!(CreateInvoiceRequest, CreateHoldInvoiceRequest);
 
 impl Validate for SettleHoldInvoiceRequest {
     fn validate(&self) -> Result<(), RequestError> {
@@ -304,35 +298,24 @@ impl Validate for CreateWebhookRequest {
     }
 }
 
-impl Validate for ListInvoicesRequest {
-    fn validate(&self) -> Result<(), RequestError> {
-        check_page_limit(self.limit, MAX_PAGE_LIMIT)
-    }
+/// List requests check their page size against their list's maximum.
+macro_rules! validate_page_limit {
+    ($($request:ty => $max:expr),+) => {$(
+        impl Validate for $request {
+            fn validate(&self) -> Result<(), RequestError> {
+                check_page_limit(self.limit, $max)
+            }
+        }
+    )+};
 }
 
-impl Validate for ListPaymentsRequest {
-    fn validate(&self) -> Result<(), RequestError> {
-        check_page_limit(self.limit, MAX_PAGE_LIMIT)
-    }
-}
-
-impl Validate for ListLedgerRequest {
-    fn validate(&self) -> Result<(), RequestError> {
-        check_page_limit(self.limit, MAX_PAGE_LIMIT)
-    }
-}
-
-impl Validate for ListPageRequest {
-    fn validate(&self) -> Result<(), RequestError> {
-        check_page_limit(self.limit, MAX_PAGE_LIMIT)
-    }
-}
-
-impl Validate for ListEventsRequest {
-    fn validate(&self) -> Result<(), RequestError> {
-        check_page_limit(self.limit, MAX_EVENTS_LIMIT)
-    }
-}
+validate_page_limit!(
+    ListInvoicesRequest => MAX_PAGE_LIMIT,
+    ListPaymentsRequest => MAX_PAGE_LIMIT,
+    ListLedgerRequest => MAX_PAGE_LIMIT,
+    ListPageRequest => MAX_PAGE_LIMIT,
+    ListEventsRequest => MAX_EVENTS_LIMIT
+);
 
 /// Checks a list `limit` against `max`.
 ///
