@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI check for the C ABI (ffi/): builds etrid-ffi, checks that the committed header and C#
 # bindings match what the build generates, then runs the C++17 tests (GoogleTest, under valgrind
-# when present) and the C# tests (Mono) against the built library.
+# when present) and the C# tests (Mono) against the built library. Both read the shared scenario
+# files in tests/scenarios/ (the directory is passed as ETRID_SCENARIOS_DIR).
 #
 # Run from anywhere: bash .ci/ffi.sh. Fresh-machine safe: installs g++, libgtest-dev, valgrind and
 # mono-devel with apt-get only when missing. Respects CARGO_TARGET_DIR (default: target).
@@ -13,6 +14,7 @@ TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
 LIB_DIR="$TARGET_DIR/release"
 BUILD_DIR="$ROOT/ffi/tests/build"
+SCENARIOS_DIR="$ROOT/tests/scenarios"
 GENERATED=(ffi/include/etrid.h ffi/csharp/NativeMethods.g.cs)
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -78,6 +80,7 @@ step "C++17 tests (GoogleTest)"
 mkdir -p "$BUILD_DIR"
 g++ -std=c++17 -Wall -Wextra -Werror -g \
   -I "$ROOT/ffi/include" \
+  -DETRID_SCENARIOS_DIR="\"$SCENARIOS_DIR\"" \
   "$ROOT/ffi/tests/cpp/ffi_test.cpp" \
   -o "$BUILD_DIR/ffi_test" \
   -L "$LIB_DIR" -Wl,-rpath,"$LIB_DIR" -letrid_ffi \
@@ -95,9 +98,11 @@ step "C# tests (Mono)"
 mcs -unsafe -nologo -warnaserror+ \
   -out:"$BUILD_DIR/EtridTests.exe" \
   "$ROOT/ffi/tests/csharp/EtridTests.cs" \
+  "$ROOT/ffi/tests/csharp/ScenarioJson.cs" \
   "$ROOT/ffi/csharp/Etrid.cs" \
   "$ROOT/ffi/csharp/NativeMethods.g.cs"
-LD_LIBRARY_PATH="$LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mono "$BUILD_DIR/EtridTests.exe" \
+ETRID_SCENARIOS_DIR="$SCENARIOS_DIR" \
+  LD_LIBRARY_PATH="$LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mono "$BUILD_DIR/EtridTests.exe" \
   | tee "$BUILD_DIR/csharp.log"
 tail -n 1 "$BUILD_DIR/csharp.log" | grep -Eq '^[0-9]+ passed, 0 failed$'
 

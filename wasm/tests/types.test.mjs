@@ -10,9 +10,10 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 import { sdk } from "./support/sdk.mjs";
-import { valid } from "./support/vectors.mjs";
+import { caseNamed, readScenario } from "./support/scenarios.mjs";
 
 const require = createRequire(import.meta.url);
+const s01 = readScenario(new URL("../../tests/scenarios/s01_decode.json", import.meta.url), "S01");
 const tsc = require.resolve("typescript/bin/tsc");
 const project = fileURLToPath(new URL("./types/tsconfig.json", import.meta.url));
 const declarations = readFileSync(new URL("../pkg/node/etrid_wasm.d.ts", import.meta.url), "utf8");
@@ -55,9 +56,9 @@ test("types: the .d.ts types Invoice, QrMatrix, DecodeOptions and errors precise
 });
 
 test("types: decoded invoices and QR matrices are exactly what the .d.ts declares", () => {
-  const options = { network: "bitcoin", allowExpired: true };
-  for (const text of [valid.coffee, valid.routeHints, valid.picoAmount, valid.donation, valid.metadata]) {
-    matches(sdk.decodeInvoiceWith(text, options), "Invoice");
+  // Every valid invoice of scenario S01 (tests/scenarios/s01_decode.json).
+  for (const { input } of s01.cases) {
+    matches(sdk.decodeInvoiceWith(input.invoice, { network: input.network, allowExpired: true }), "Invoice");
   }
-  matches(sdk.qrMatrix(valid.coffee), "QrMatrix");
+  matches(sdk.qrMatrix(caseNamed(s01, "coffee").input.invoice), "QrMatrix");
 });

@@ -1,4 +1,5 @@
-//! Tests of fiat conversion, quotes and slippage (scenario S05).
+//! Unit tests of fiat conversion, quotes and slippage: the typed fields of scenario S05's errors,
+//! serialisation, error codes, and properties checked against a `u128` reference.
 
 use core::str::FromStr;
 
@@ -22,67 +23,15 @@ fn quote(amount: &str, rate: &str, rounding: Rounding) -> Result<FiatQuote, Fiat
     FiatQuote::new(dec(amount), "EUR", dec(rate), rounding, &clock, 600)
 }
 
-#[test]
-fn s05_fiat_quote_converts_with_exact_rounding() {
-    // 10 EUR at 60,000 EUR/BTC = 16,666,666.66… msat.
-    let up = quote("10.00", "60000", Rounding::Up).unwrap();
-    assert_eq!(up.msat, msat(16_666_667));
-    assert_eq!(up.created_at_unix, NOW);
-    assert_eq!(up.expires_at_unix, NOW + 600);
-    assert_eq!(up.currency, "EUR");
-    assert_eq!(
-        quote("10.00", "60000", Rounding::Down).unwrap().msat,
-        msat(16_666_666)
-    );
-    assert_eq!(
-        quote("10.00", "60000", Rounding::HalfEven).unwrap().msat,
-        msat(16_666_667)
-    );
-    // Exact halves: 1 / 4e10 BTC = 2.5 msat, 7 / 2e11 BTC = 3.5 msat.
-    let halves = [
-        ("1", "40000000000", Rounding::HalfEven, 2),
-        ("1", "40000000000", Rounding::Up, 3),
-        ("1", "40000000000", Rounding::Down, 2),
-        ("7", "200000000000", Rounding::HalfEven, 4),
-        ("7", "200000000000", Rounding::Down, 3),
-    ];
-    for (amount, rate, rounding, expected) in halves {
-        let got = fiat_to_msat(dec(amount), dec(rate), rounding);
-        assert_eq!(got, Ok(msat(expected)), "{amount} at {rate} {rounding:?}");
-    }
-    // Decimal scales do not matter: 4.990 at 61234.50 is the same as 4.99 at 61234.5.
-    assert_eq!(
-        fiat_to_msat(dec("4.990"), dec("61234.50"), Rounding::Up),
-        fiat_to_msat(dec("4.99"), dec("61234.5"), Rounding::Up)
-    );
-    assert_eq!(
-        fiat_to_msat(dec("4.99"), dec("61234.5"), Rounding::Up),
-        Ok(msat(8_149_001)) // 8,149,000.97…
-    );
-}
+// Conversions, quotes, the slippage bound and expiry are scenario S05
+// (tests/scenarios/s05_fiat.json, run by the offline_scenarios integration test); here the typed
+// fields of its errors and what else the file cannot express.
 
 #[test]
-fn s05_rounds_exactly_where_28_digit_division_would_not() {
-    // The exact value is 1,000,000,099,999,999,999.4999999999995 msat: a 28-digit quotient
-    // shows ….500000000 and would round half-even up; the exact rule must not.
-    let amount = dec("10000000999989999994");
-    let rate = dec("999999999999");
-    let n = 1_000_000_099_999_999_999;
-    assert_eq!(fiat_to_msat(amount, rate, Rounding::HalfEven), Ok(msat(n)));
-    assert_eq!(fiat_to_msat(amount, rate, Rounding::Down), Ok(msat(n)));
-    assert_eq!(fiat_to_msat(amount, rate, Rounding::Up), Ok(msat(n + 1)));
-}
-
-#[test]
-fn s05_newer_rate_beyond_slippage_is_refused() {
+fn s05_errors_carry_their_details() {
     let q = quote("10.00", "60000", Rounding::Up).unwrap();
-    // 50 bps of 60,000 is 300: exactly at the bound is accepted, either way.
-    assert_eq!(q.check_slippage(dec("60300"), 50), Ok(()));
-    assert_eq!(q.check_slippage(dec("59700.000"), 50), Ok(()));
-    assert_eq!(q.check_slippage(dec("60000"), 0), Ok(()));
-    let refused = q.check_slippage(dec("60300.01"), 50);
     assert_eq!(
-        refused,
+        q.check_slippage(dec("60300.01"), 50),
         Err(FiatError::SlippageExceeded {
             quoted_rate: "60000".into(),
             new_rate: "60300.01".into(),
@@ -90,130 +39,44 @@ fn s05_newer_rate_beyond_slippage_is_refused() {
             max_bps: 50,
         })
     );
-    assert_eq!(refused.unwrap_err().code(), "fiat_slippage_exceeded");
-    assert!(q.check_slippage(dec("59699.99"), 50).is_err());
-    assert!(q.check_slippage(dec("60000.01"), 0).is_err());
-    // A rate may move by more than 100 % when the bound allows it.
-    assert_eq!(q.check_slippage(dec("180000"), 20_000), Ok(()));
-    assert!(q.check_slippage(dec("180000.0001"), 20_000).is_err());
-    assert_eq!(
-        q.check_slippage(dec("0"), 50).map_err(|e| e.code()),
-        Err("fiat_rate_not_positive")
-    );
-}
-
-#[test]
-fn s05_expired_quote_is_refused() {
     let q = quote("1", "50000", Rounding::Up).unwrap();
-    let clock = FixedClock::from_unix_secs(NOW + 599);
-    assert_eq!(q.check_valid(&clock), Ok(()));
-    let clock = FixedClock::from_unix_secs(NOW + 600);
     assert_eq!(
-        q.check_valid(&clock),
+        q.check_valid(&FixedClock::from_unix_secs(NOW + 600)),
         Err(FiatError::Expired {
             expires_at_unix: NOW + 600,
             now_unix: NOW + 600
         })
     );
-}
-
-#[test]
-fn s05_invalid_quotes_are_refused_with_typed_errors() {
-    let clock = FixedClock::from_unix_secs(NOW);
-    let new = |amount: &str, currency: &str, rate: &str, ttl: u64| {
-        FiatQuote::new(dec(amount), currency, dec(rate), Rounding::Up, &clock, ttl)
-            .map_err(|e| e.code())
-    };
-    assert_eq!(new("1", "EUR", "0", 60), Err("fiat_rate_not_positive"));
-    assert_eq!(new("1", "EUR", "-5", 60), Err("fiat_rate_not_positive"));
-    assert_eq!(new("-1", "EUR", "50000", 60), Err("fiat_negative_amount"));
-    assert_eq!(new("0.00", "EUR", "50000", 60), Err("fiat_zero_amount"));
-    assert_eq!(new("1", "eur", "50000", 60), Err("fiat_invalid_currency"));
-    assert_eq!(new("1", "EURO", "50000", 60), Err("fiat_invalid_currency"));
-    assert_eq!(new("1", "E€", "50000", 60), Err("fiat_invalid_currency"));
-    assert_eq!(new("1", "EUR", "50000", 0), Err("fiat_empty_validity"));
-    assert_eq!(new("1", "EUR", "50000", u64::MAX), Err("fiat_overflow"));
-    assert_eq!(
-        new(
-            "79228162514264337593543950335",
-            "EUR",
-            "0.0000000000000000000000000001",
-            60
-        ),
-        Err("fiat_overflow")
-    );
     // 0.0001 EUR at 2e11 EUR/BTC is 0.00005 msat.
     assert_eq!(
-        FiatQuote::new(
-            dec("0.0001"),
-            "EUR",
-            dec("200000000000"),
-            Rounding::Down,
-            &clock,
-            60
-        ),
+        quote("0.0001", "200000000000", Rounding::Down),
         Err(FiatError::RoundsToZero {
             amount: "0.0001".into(),
             rate: "200000000000".into()
         })
     );
     assert_eq!(
-        new("0.0001", "EUR", "200000000000", 60),
-        Ok(msat(1)).map(|m| FiatQuote {
-            fiat_amount: dec("0.0001"),
-            currency: "EUR".into(),
-            rate: dec("200000000000"),
-            msat: m,
-            created_at_unix: NOW,
-            expires_at_unix: NOW + 60,
-            rounding: Rounding::Up,
-        })
-    );
-}
-
-#[test]
-fn msat_to_fiat_rounds_to_the_asked_decimals() {
-    // 16,666,667 msat at 60,000 EUR/BTC = 10.0000002 EUR.
-    let m = msat(16_666_667);
-    let rate = dec("60000");
-    assert_eq!(msat_to_fiat(m, rate, 2, Rounding::Up), Ok(dec("10.01")));
-    assert_eq!(msat_to_fiat(m, rate, 2, Rounding::Down), Ok(dec("10.00")));
-    assert_eq!(
-        msat_to_fiat(m, rate, 2, Rounding::HalfEven),
-        Ok(dec("10.00"))
-    );
-    assert_eq!(
-        msat_to_fiat(m, rate, 7, Rounding::Down),
-        Ok(dec("10.0000002"))
-    );
-    // 1 BTC at 150.5 JPY… per BTC with 0 decimals: 150.5 rounds half-even to 150.
-    let btc = msat(100_000_000_000);
-    assert_eq!(
-        msat_to_fiat(btc, dec("150.5"), 0, Rounding::HalfEven),
-        Ok(dec("150"))
-    );
-    assert_eq!(
-        msat_to_fiat(btc, dec("151.5"), 0, Rounding::HalfEven),
-        Ok(dec("152"))
-    );
-    assert_eq!(
-        msat_to_fiat(Msat::ZERO, rate, 2, Rounding::Up),
-        Ok(dec("0.00"))
-    );
-    assert_eq!(
-        msat_to_fiat(m, rate, 29, Rounding::Up),
+        msat_to_fiat(msat(16_666_667), dec("60000"), 29, Rounding::Up),
         Err(FiatError::TooManyDecimals {
             decimals: 29,
             max: 28
         })
     );
+}
+
+#[test]
+fn s05_a_quote_keeps_what_it_was_made_of() {
     assert_eq!(
-        msat_to_fiat(msat(u64::MAX), Decimal::MAX, 28, Rounding::Up),
-        Err(FiatError::Overflow)
-    );
-    assert_eq!(
-        msat_to_fiat(m, dec("-1"), 2, Rounding::Up).map_err(|e| e.code()),
-        Err("fiat_rate_not_positive")
+        quote("0.0001", "200000000000", Rounding::Up),
+        Ok(FiatQuote {
+            fiat_amount: dec("0.0001"),
+            currency: "EUR".into(),
+            rate: dec("200000000000"),
+            msat: msat(1),
+            created_at_unix: NOW,
+            expires_at_unix: NOW + 600,
+            rounding: Rounding::Up,
+        })
     );
 }
 

@@ -14,7 +14,9 @@ mod model;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
-mod test_vectors;
+mod scenarios;
+#[cfg(test)]
+mod test_invoices;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -4,22 +4,20 @@
 use lightning_invoice::{Currency, MAX_TIMESTAMP};
 use proptest::prelude::*;
 
-use super::test_vectors::*;
+use super::scenarios;
+use super::test_invoices::*;
 use super::*;
 use crate::clock::FixedClock;
 
 /// The bech32 data characters.
 const CHARSET: &str = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
+/// Scenario S01's valid invoices (specification examples, some in upper case) and one signed
+/// here.
 fn valid_invoices() -> Vec<String> {
-    vec![
-        COFFEE.to_owned(),
-        ROUTE_HINTS.to_owned(),
-        PICO_AMOUNT.to_owned(),
-        METADATA.to_owned(),
-        FEATURES_99_UPPER.to_owned(),
-        build_invoice(&TestInvoice::default()),
-    ]
+    let mut invoices = scenarios::valid_invoices();
+    invoices.push(build_invoice(&TestInvoice::default()));
+    invoices
 }
 
 #[derive(Debug, Clone)]

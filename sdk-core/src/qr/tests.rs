@@ -1,66 +1,51 @@
-//! Unit tests of QR encoding: payload choice, matrix shape, and that the SVG, byte and terminal
-//! forms all show the same modules. Reading codes back with a decoder is scenario S03, in
-//! `tests/s03_qr.rs`.
+//! Unit tests of QR encoding: matrix shape, error-correction level, and that the SVG, byte and
+//! terminal forms all show the same modules. What each text's code carries and that it reads
+//! back is scenario S03, run over `tests/scenarios/s03_qr.json` by the `offline_scenarios`
+//! integration test; the texts here are taken from that file.
+
+use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use qrcode::QrCode;
 
 use super::*;
 
-/// BOLT11 spec example: 2500 µBTC for '1 cup coffee'.
-const INVOICE: &str = "lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdq5xysxxatsyp3k7enxv4jsxqzpu9qrsgquk0rl77nj30yxdy8j9vdx85fkpmdla2087ne0xh8nhedh8w27kyke0lp53ut353s06fv3qfegext0eh0ymjpf39tuven09sam30g4vgpfna3rh";
-/// LUD-01's example LNURL.
-const LNURL: &str = "LNURL1DP68GURN8GHJ7UM9WFMXJCM99E3K7MF0V9CXJ0M385EKVCENXC6R2C35XVUKXEFCV5MKVV34X5EKZD3EV56NYD3HXQURZEPEXEJXXEPNXSCRVWFNV9NXZCN9XQ6XYEFHVGCXXCMYXYMNSERXFQ5FNS";
+/// Scenario S03's texts by case name.
+static S03: LazyLock<serde_json::Value> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../../../tests/scenarios/s03_qr.json")).unwrap()
+});
 
-#[test]
-fn bech32_payloads_are_upper_cased() {
-    assert_eq!(qr_payload(INVOICE), INVOICE.to_ascii_uppercase());
-    assert_eq!(
-        qr_payload(&format!(" lightning:{INVOICE}\n")),
-        format!("LIGHTNING:{}", INVOICE.to_ascii_uppercase())
-    );
-    assert_eq!(qr_payload(&LNURL.to_ascii_lowercase()), LNURL);
-    assert_eq!(qr_payload(LNURL), LNURL);
-    // Segwit v0 (bech32) and taproot (bech32m) addresses.
-    assert_eq!(
-        qr_payload("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"),
-        "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4"
-    );
-    assert_eq!(
-        qr_payload("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0"),
-        "BC1P0XLXVLHEMJA6C4DQV22UAPCTQUPFHLXM9H8Z3K2E72Q4K9HCZ7VQZK5JJ0"
-    );
+/// The text of S03's case `name`.
+fn s03_text(name: &str) -> &'static str {
+    S03["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|case| case["name"] == name)
+        .and_then(|case| case["input"]["text"].as_str())
+        .unwrap_or_else(|| panic!("no S03 case {name}"))
 }
 
-#[test]
-fn other_text_is_kept_as_is() {
-    let bip21 = "bitcoin:BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4?amount=0.001&label=Caf%C3%A9";
-    let mut bad_checksum = INVOICE.to_owned();
-    bad_checksum.pop();
-    bad_checksum.push('x');
-    let mut mixed = INVOICE.to_owned();
-    mixed.replace_range(0..2, "LN");
-    for text in [
-        bip21,
-        "hello1world",
-        "https://example.com/Pay",
-        &bad_checksum,
-        &mixed,
-    ] {
-        assert_eq!(qr_payload(text), text);
-    }
+/// BOLT11 spec example: 2500 µBTC for '1 cup coffee'.
+fn invoice() -> &'static str {
+    s03_text("coffee")
+}
+
+/// LUD-01's example LNURL.
+fn lnurl() -> &'static str {
+    s03_text("lnurl_upper")
 }
 
 #[test]
 fn upper_case_makes_a_smaller_code() {
-    let ours = encode_matrix(INVOICE).unwrap();
-    let byte_mode = QrCode::with_error_correction_level(INVOICE, EcLevel::M).unwrap();
+    let ours = encode_matrix(invoice()).unwrap();
+    let byte_mode = QrCode::with_error_correction_level(invoice(), EcLevel::M).unwrap();
     assert!(ours.width < u32::try_from(byte_mode.width()).unwrap());
 }
 
 #[test]
 fn matrix_has_the_shape_of_a_qr_code() {
-    let matrix = encode_matrix(INVOICE).unwrap();
+    let matrix = encode_matrix(invoice()).unwrap();
     assert_eq!((matrix.width - 17) % 4, 0, "width = 17 + 4 * version");
     assert_eq!(matrix.modules.len(), (matrix.width * matrix.width) as usize);
     // The three finder patterns: dark ring, light ring, dark 3x3 centre.
@@ -119,7 +104,7 @@ fn read_terminal(text: &str, ink_is_dark: bool) -> (usize, Vec<Vec<bool>>) {
 
 #[test]
 fn terminal_strings_match_the_matrix() {
-    let matrix = encode_matrix(INVOICE).unwrap();
+    let matrix = encode_matrix(invoice()).unwrap();
     let qz = QUIET_ZONE_MODULES as usize;
     for (text, ink_is_dark) in [
         (matrix.to_terminal_string(), true),
@@ -174,7 +159,7 @@ fn svg_dark_modules(svg: &str) -> (u32, Vec<(u32, u32)>) {
 
 #[test]
 fn svg_draws_exactly_the_dark_modules() {
-    for text in [INVOICE, "hello", LNURL] {
+    for text in [invoice(), "hello", lnurl()] {
         let svg = render_svg(text).unwrap();
         assert!(svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"));
         assert_eq!(svg.matches("<svg").count(), 1);
@@ -204,9 +189,9 @@ fn long_text_switches_to_level_l() {
     assert!((ours.width as usize) < at_m.width());
     // Short text stays at M.
     let short =
-        QrCode::with_error_correction_level(INVOICE.to_ascii_uppercase(), EcLevel::M).unwrap();
+        QrCode::with_error_correction_level(invoice().to_ascii_uppercase(), EcLevel::M).unwrap();
     assert_eq!(
-        encode_matrix(INVOICE).unwrap().width as usize,
+        encode_matrix(invoice()).unwrap().width as usize,
         short.width()
     );
 }
