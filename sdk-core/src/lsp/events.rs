@@ -45,6 +45,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
             last_error: String::new(),
             ever_opened: false,
             blind_reopen: false,
+            gap: false,
         }
     }
 }
@@ -68,6 +69,8 @@ pub struct EventSubscription<T, M> {
     ever_opened: bool,
     /// A stream was reopened without a known last id: events in the gap cannot be replayed.
     blind_reopen: bool,
+    /// A read returned `None` for such a reopen, not for its deadline.
+    gap: bool,
 }
 
 impl<T, M> std::fmt::Debug for EventSubscription<T, M> {
@@ -92,6 +95,13 @@ impl<T: Transport, M: Timer> EventSubscription<T, M> {
     /// The id of the last event yielded (or the `after` given), to resume from later.
     pub fn last_id(&self) -> Option<u64> {
         self.last_id
+    }
+
+    /// Whether the last `None` from [`next_before`](Self::next_before) meant a gap (the stream
+    /// reopened before any event id was known, so events in between cannot be replayed) rather
+    /// than the deadline. Reading it clears it.
+    pub fn take_gap(&mut self) -> bool {
+        std::mem::take(&mut self.gap)
     }
 
     /// Whether a stream is currently open.
@@ -132,6 +142,7 @@ impl<T: Transport, M: Timer> EventSubscription<T, M> {
                 return Ok(None);
             }
             if std::mem::take(&mut self.blind_reopen) {
+                self.gap = true;
                 return Ok(None);
             }
             let Some(stream) = self.stream.as_mut() else {

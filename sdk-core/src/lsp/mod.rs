@@ -5,13 +5,16 @@
 //! Money moves in two steps: [`LspClient::prepare_pay_invoice`] decodes and checks the invoice
 //! and the [`PaymentPolicy`] locally, sending nothing; [`LspClient::pay`] sends it. Events come
 //! from an [`EventSubscription`] that resumes after drops without repeating an event, and
-//! [`LspClient::wait_for_payment`] turns them into a [`WaitOutcome`] that never hangs.
+//! [`LspClient::wait_for_payment`] turns them into a [`WaitOutcome`] that never hangs. An
+//! [`EventHub`] delivers the same events to listeners (added and removed by id) and to a queue a
+//! game loop polls each frame: the one delivery layer every binding uses.
 
 mod balance;
 mod client;
 mod config;
 mod error;
 mod events;
+mod hub;
 mod invoices;
 mod keys;
 pub mod model;
@@ -27,6 +30,7 @@ pub use client::LspClient;
 pub use config::{FeeLimit, LspConfig, PaymentPolicy, ReconnectPolicy};
 pub use error::LspError;
 pub use events::EventSubscription;
+pub use hub::{EventHub, EventListener, EventPump, HubEvent, ListenerId};
 pub use model::*;
 pub use payments::{PreparedKeysend, PreparedPayment};
 pub use wait::WaitOutcome;

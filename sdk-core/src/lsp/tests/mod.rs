@@ -4,6 +4,7 @@
 mod admin;
 mod errors;
 mod events;
+mod hub;
 mod invoices;
 mod limits;
 mod operations;
