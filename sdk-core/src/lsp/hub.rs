@@ -106,6 +106,9 @@ impl std::fmt::Debug for EventHub {
 impl EventHub {
     /// A hub whose poll queue holds up to `poll_capacity` items (0: polling off, listeners
     /// only).
+    // Natively `Shared` is Send and Sync (listeners are `MaybeSend + MaybeSync`); on wasm
+    // there is one thread and the Arc only makes clones cheap.
+    #[allow(clippy::arc_with_non_send_sync)]
     fn new(poll_capacity: usize, after: Option<u64>) -> EventHub {
         EventHub {
             shared: Arc::new(Shared {
