@@ -86,11 +86,12 @@ fn decode_err(reason: String) -> StoreError {
     DbError::Decode { reason }.into()
 }
 
+/// The reason's wire name (a unit variant always serialises to its name).
 fn reason_str(r: PaymentFailureReason) -> String {
     serde_json::to_value(r)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "internal_error".to_owned())
+        .unwrap_or_default()
 }
 
 fn record_from_row(r: &Row) -> Result<PaymentRecord, StoreError> {
