@@ -3,3 +3,4 @@
 
 pub mod decode_report;
 pub mod devnet_demo;
+pub mod lsp_fixture;
