@@ -9,13 +9,12 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use etrid_core::amount::Msat;
-use etrid_core::lsp::{
-    ApiKeyScope, CreateApiKeyRequest, CreateInvoiceRequest, LspConfig, LspEvent,
-};
+use etrid_core::lsp::{CreateInvoiceRequest, LspConfig, LspEvent};
 use etrid_core::network::Network;
 use etrid_core::qr;
-use etrid_devnet::nodes::{Devnet, DevnetConfig, OpenExternalRequest, PayRequest};
-use etrid_lsp::{Options, Server};
+use etrid_devnet::nodes::PayRequest;
+
+use crate::lsp_fixture::{Fixture, FixtureOptions};
 
 /// What the demo did, for its test.
 #[derive(Debug, Clone)]
@@ -46,62 +45,25 @@ fn say(out: &mut dyn Write, text: &str) {
 /// Whatever step failed, with its reason.
 pub async fn run(out: &mut dyn Write, amount_sats: u64) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
-    say(
-        out,
-        "1/6 starting the devnet: regtest chain + alice, bob, router1, router2 …",
-    );
-    let devnet = Devnet::start(DevnetConfig {
-        control_bind: None,
-        ..DevnetConfig::default()
-    })
+    let fixture = Fixture::start_telling(
+        FixtureOptions {
+            accounts: 1,
+            ..FixtureOptions::default()
+        },
+        &mut |step: &str| say(out, step),
+    )
     .await?;
-    let chain = devnet.api().chain_info();
-    let dir = tempfile::tempdir()?;
-    say(
-        out,
-        "2/6 starting the Étrid LSP (LDK Node, SQLite, HTTP API on loopback) …",
-    );
-    let listen = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-    let options = Options {
-        network: Some(Network::Regtest),
-        data_dir: Some(dir.path().join("lsp")),
-        bitcoind_rpc: Some(format!(
-            "http://{}:{}@{}:{}",
-            chain.rpc_user, chain.rpc_password, chain.rpc_host, chain.rpc_port
-        )),
-        ldk_listen: Some(listen),
-        api_bind: Some("127.0.0.1:0".parse()?),
-        ..Options::default()
-    };
-    let server = Server::start(options.resolve()?).await?;
-    let api = format!("http://{}", server.addr());
-    let node_id = server.engine().node().node_id().to_string();
-    say(out, &format!("    LSP API {api}, node {node_id}"));
-    say(
-        out,
-        "3/6 opening channels router1 → LSP and router2 → LSP (2,000,000 sat each) …",
-    );
-    devnet
-        .api()
-        .open_channels_to(&OpenExternalRequest {
-            node_id: node_id.clone(),
-            address: listen.to_string(),
-            from: vec!["router1".into(), "router2".into()],
-            capacity_sats: 2_000_000,
-            push_msat: 1_000_000_000,
-            announce: true,
-            timeout_secs: None,
-        })
-        .await?;
-    let (_account, admin_key) = server.engine().store().create_account("demo game").await?;
-    let admin = etrid_core::native::client(LspConfig::new(&api, &admin_key.key, Network::Regtest))?;
-    let game_key = admin
-        .create_api_key(CreateApiKeyRequest {
-            scope: ApiKeyScope::Invoice,
-            label: "game client".into(),
-        })
-        .await?;
-    let game = etrid_core::native::client(LspConfig::new(&api, &game_key.key, Network::Regtest))?;
+    let devnet = fixture.devnet();
+    let api = fixture.info.api.clone();
+    let account = fixture
+        .info
+        .accounts
+        .first()
+        .ok_or("the fixture made no account")?;
+    let admin =
+        etrid_core::native::client(LspConfig::new(&api, &account.admin_key, Network::Regtest))?;
+    let game =
+        etrid_core::native::client(LspConfig::new(&api, &account.invoice_key, Network::Regtest))?;
 
     say(
         out,
@@ -171,8 +133,7 @@ pub async fn run(out: &mut dyn Write, amount_sats: u64) -> Result<DemoSummary, D
         ),
     );
     events.close().await;
-    server.shutdown().await;
-    devnet.shutdown().await;
+    fixture.shutdown().await;
     Ok(DemoSummary {
         invoice_id: invoice.id,
         amount_msat: amount_sats * 1000,

@@ -96,12 +96,26 @@ impl Fixture {
     /// # Errors
     /// Whatever step failed, with its reason.
     pub async fn start(options: FixtureOptions) -> Result<Fixture, DemoError> {
+        Fixture::start_telling(options, &mut |_| {}).await
+    }
+
+    /// As [`Fixture::start`], telling `progress` what it is doing, step by step (the devnet
+    /// demo prints it).
+    ///
+    /// # Errors
+    /// Whatever step failed, with its reason.
+    pub async fn start_telling(
+        options: FixtureOptions,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Fixture, DemoError> {
+        progress("1/6 starting the devnet: regtest chain + alice, bob, router1, router2 …");
         let devnet = Devnet::start(DevnetConfig::default()).await?;
         let control = devnet
             .control_url()
             .ok_or("the devnet control API did not start")?;
         let chain = devnet.api().chain_info();
         let dir = tempfile::tempdir()?;
+        progress("2/6 starting the Étrid LSP (LDK Node, SQLite, HTTP API on loopback) …");
         let listen = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
         let lsp_options = Options {
             network: Some(Network::Regtest),
@@ -117,6 +131,11 @@ impl Fixture {
         let server = Server::start(lsp_options.resolve()?).await?;
         let api = format!("http://{}", server.addr());
         let lsp_node_id = server.engine().node().node_id().to_string();
+        progress(&format!("    LSP API {api}, node {lsp_node_id}"));
+        progress(&format!(
+            "3/6 opening channels router1 → LSP and router2 → LSP ({} sat each) …",
+            LSP_CHANNEL_SATS
+        ));
         devnet
             .api()
             .open_channels_to(&OpenExternalRequest {
@@ -176,6 +195,11 @@ impl Fixture {
             _dir: dir,
             info,
         })
+    }
+
+    /// The devnet (its wallets pay and invoice for tests and the demo).
+    pub fn devnet(&self) -> &Devnet {
+        &self.devnet
     }
 
     /// Stops the LSP and the devnet; the state directory goes with the fixture.

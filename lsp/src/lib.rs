@@ -19,6 +19,7 @@ pub mod ids;
 pub mod node;
 pub mod server;
 pub mod store;
+pub mod supervise;
 pub mod time;
 
 pub use config::{Config, Options};

@@ -92,7 +92,7 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
             if exit_on_stdin_eof {
                 tokio::select! {
                     _ = wait_for_signal() => {}
-                    _ = stdin_closed() => tracing::info!("standard input closed"),
+                    _ = etrid_lsp::supervise::stdin_closed() => tracing::info!("standard input closed"),
                 }
             } else {
                 wait_for_signal().await;
@@ -134,17 +134,6 @@ async fn open_store(options: Options) -> Result<Store, ServerError> {
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("lsp.sqlite").display()));
     Ok(Store::new(Db::open(&url).await?))
-}
-
-/// Resolves when standard input reaches its end (or fails).
-async fn stdin_closed() {
-    let reader = tokio::task::spawn_blocking(|| {
-        use std::io::Read;
-        let mut sink = [0u8; 256];
-        let mut stdin = std::io::stdin();
-        while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
-    });
-    let _ = reader.await;
 }
 
 async fn wait_for_signal() {

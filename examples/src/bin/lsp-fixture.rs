@@ -45,17 +45,6 @@ fn options(args: &[String]) -> Result<FixtureOptions, String> {
     Ok(options)
 }
 
-/// Resolves when standard input reaches its end.
-async fn stdin_closed() {
-    let reader = tokio::task::spawn_blocking(|| {
-        use std::io::Read;
-        let mut sink = [0u8; 256];
-        let mut stdin = std::io::stdin();
-        while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
-    });
-    let _ = reader.await;
-}
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let options = match options(&args) {
@@ -91,7 +80,7 @@ fn main() -> ExitCode {
             }
         }
         tokio::select! {
-            _ = stdin_closed() => {}
+            _ = etrid_lsp::supervise::stdin_closed() => {}
             _ = tokio::signal::ctrl_c() => {}
         }
         fixture.shutdown().await;
