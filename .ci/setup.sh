@@ -19,6 +19,9 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown ||
 # the C++ tests; wasm-opt (binaryen) shrinks the npm package's wasm.
 missing=()
 command -v clang >/dev/null || missing+=(clang)
+# An llvm-ar archives secp256k1's wasm32 objects (.ci/lint.sh and .ci/wasm.sh look for one).
+{ compgen -c llvm-ar | grep -q . || compgen -G "/usr/lib/llvm-*/bin/llvm-ar" >/dev/null; } ||
+  missing+=(llvm)
 command -v mcs >/dev/null || missing+=(mono-devel)
 command -v g++ >/dev/null || missing+=(g++)
 [ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)

@@ -8,13 +8,11 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use crate::lsp_fixture::{pay_from, Fixture, FixtureOptions};
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{CreateInvoiceRequest, LspConfig, LspEvent};
 use etrid_core::network::Network;
 use etrid_core::qr;
-use etrid_devnet::nodes::PayRequest;
-
-use crate::lsp_fixture::{Fixture, FixtureOptions};
 
 /// What the demo did, for its test.
 #[derive(Debug, Clone)]
@@ -93,17 +91,7 @@ pub async fn run(out: &mut dyn Write, amount_sats: u64) -> Result<DemoSummary, D
         out,
         "5/6 the devnet wallet alice pays it over Lightning (alice → router → LSP) …",
     );
-    let paid = devnet
-        .api()
-        .pay_invoice(
-            "alice",
-            &PayRequest {
-                invoice: invoice.bolt11.clone(),
-                amount_msat: None,
-                timeout_secs: Some(60),
-            },
-        )
-        .await?;
+    let paid = pay_from(devnet, "alice", &invoice.bolt11).await?;
     say(
         out,
         &format!(

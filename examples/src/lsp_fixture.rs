@@ -16,7 +16,9 @@ use etrid_core::lsp::{
     PaymentStatus,
 };
 use etrid_core::network::Network;
-use etrid_devnet::nodes::{Devnet, DevnetConfig, InvoiceRequest, OpenExternalRequest, PayRequest};
+use etrid_devnet::nodes::{
+    Devnet, DevnetConfig, InvoiceRequest, OpenExternalRequest, PayRequest, PaymentOutcome,
+};
 use etrid_lsp::{Options, Server};
 use serde::Serialize;
 
@@ -216,6 +218,28 @@ fn client(api: &str, key: &str) -> Result<Client, DemoError> {
     Ok(etrid_core::native::client(config)?)
 }
 
+/// Has devnet wallet `payer` pay `bolt11` in full, waiting up to 60 s for the outcome.
+///
+/// # Errors
+/// The devnet's error when the payment cannot be made.
+pub async fn pay_from(
+    devnet: &Devnet,
+    payer: &str,
+    bolt11: &str,
+) -> Result<PaymentOutcome, DemoError> {
+    Ok(devnet
+        .api()
+        .pay_invoice(
+            payer,
+            &PayRequest {
+                invoice: bolt11.to_owned(),
+                amount_msat: None,
+                timeout_secs: Some(60),
+            },
+        )
+        .await?)
+}
+
 /// Credits the account of `admin` with `amount_msat`: `alice` pays an invoice of it.
 async fn fund(devnet: &Devnet, admin: &Client, amount_msat: u64) -> Result<(), DemoError> {
     let invoice = admin
@@ -225,17 +249,7 @@ async fn fund(devnet: &Devnet, admin: &Client, amount_msat: u64) -> Result<(), D
             ..CreateInvoiceRequest::default()
         })
         .await?;
-    devnet
-        .api()
-        .pay_invoice(
-            "alice",
-            &PayRequest {
-                invoice: invoice.bolt11.clone(),
-                amount_msat: None,
-                timeout_secs: Some(60),
-            },
-        )
-        .await?;
+    pay_from(devnet, "alice", &invoice.bolt11).await?;
     match admin
         .wait_for_payment(&invoice.id, Duration::from_secs(30))
         .await?

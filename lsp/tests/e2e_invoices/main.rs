@@ -10,6 +10,7 @@ mod support;
 mod access;
 mod contract;
 mod hold;
+mod limits;
 mod webhooks;
 
 use std::time::Duration;
