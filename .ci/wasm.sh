@@ -5,8 +5,8 @@
 # llvm-ar (secp256k1's C code must be compiled for wasm32), and wasm-bindgen-cli at exactly the
 # version of the wasm-bindgen crate pinned in Cargo.lock. Then: cargo build (profile
 # wasm-release), wasm-bindgen for Node (wasm/pkg/node) and for browsers (wasm/pkg/web),
-# wasm-opt -Oz when binaryen is installed, the .wasm sizes, npm ci of the test dependencies and
-# `node --test`.
+# wasm-opt -Oz when binaryen is installed, the .wasm sizes, npm ci of the test dependencies, the
+# lsp-fixture binary, and `node --test` (the integration tests run against a real devnet and LSP).
 # Idempotent; run from anywhere. Respects CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +64,9 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $bindgen_v
   echo "wasm-bindgen-cli installed in $(( $(date +%s) - install_started ))s"
 fi
 
+echo "==> TypeScript declarations of the LSP models are up to date with lsp/openapi.json"
+node wasm/scripts/lsp-types.mjs --check
+
 echo "==> cargo build -p etrid-wasm --target $target --profile $profile"
 cargo build -p etrid-wasm --target "$target" --profile "$profile"
 wasm="${CARGO_TARGET_DIR:-target}/$target/$profile/etrid_wasm.wasm"
@@ -111,5 +114,11 @@ if [ ! -f wasm/node_modules/.package-lock.json ] ||
   npm ci --prefix wasm --no-audit --no-fund
 fi
 
+echo "==> lsp-fixture (the devnet and LSP the integration tests run against)"
+# The same command and profile as the Rust test step, so nothing is rebuilt when it ran first.
+cargo test --workspace --release --no-run --quiet
+export ETRID_LSP_FIXTURE="${CARGO_TARGET_DIR:-target}/release/lsp-fixture"
+
 echo "==> node --test (wasm/tests)"
-node --test wasm/tests/*.test.mjs
+# One test file at a time: the integration files each start a devnet and an LSP.
+node --test --test-concurrency=1 wasm/tests/*.test.mjs

@@ -5,10 +5,10 @@ use etrid_core::invoice::DecodeOptions;
 use etrid_core::network::Network;
 use serde::Deserialize;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use crate::clock::JsClock;
-use crate::convert::to_js;
+use crate::convert::{refuse_unknown_keys, to_js};
 use crate::error::{invalid_argument, to_js_error};
 
 // The TypeScript mirror of `etrid_core::invoice::Invoice` as `convert::to_js` serializes it:
@@ -133,7 +133,7 @@ pub fn decode_invoice_with(
     text: &str,
     #[wasm_bindgen(unchecked_param_type = "DecodeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    refuse_unknown_keys(&options)?;
+    refuse_unknown_keys(&options, &OPTION_KEYS, "decode option")?;
     let options: JsDecodeOptions = serde_wasm_bindgen::from_value(options)
         .map_err(|err| invalid_argument(&format!("invalid decode options: {err}")))?;
     let options = DecodeOptions {
@@ -160,26 +160,8 @@ struct JsDecodeOptions {
     allow_expired: bool,
 }
 
-/// Throws `invalid_argument` for a key outside [`OPTION_KEYS`]: a misspelt flag
-/// (`allowExpire`) must not be silently ignored. (serde-wasm-bindgen reads only the fields it
-/// knows, so `#[serde(deny_unknown_fields)]` would not see them.) Non-objects are left to serde.
-fn refuse_unknown_keys(options: &JsValue) -> Result<(), JsValue> {
-    if !options.is_object() {
-        return Ok(());
-    }
-    for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !OPTION_KEYS.contains(&key.as_str()) {
-            return Err(invalid_argument(&format!(
-                "unknown decode option {key:?}: expected \"network\", \"requireAmount\" or \"allowExpired\""
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// Parses a network name, or throws `invalid_argument` naming the accepted ones.
-fn parse_network(name: &str) -> Result<Network, JsValue> {
+pub(crate) fn parse_network(name: &str) -> Result<Network, JsValue> {
     Network::from_name(name).ok_or_else(|| {
         invalid_argument(&format!(
             "unknown network {name:?}: expected \"bitcoin\", \"testnet\", \"signet\" or \"regtest\""

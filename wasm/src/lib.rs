@@ -26,16 +26,20 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod client;
 mod clock;
 mod convert;
 mod error;
 mod invoice;
 mod qr;
+mod web;
 
+pub use client::{EventIterator, JsClient, PreparedKeysend, PreparedPayment};
 pub use clock::JsClock;
-pub use error::{to_js_error, INTERNAL_ERROR, INVALID_ARGUMENT};
+pub use error::{register_error_class, to_js_error, ABORTED, INTERNAL_ERROR, INVALID_ARGUMENT};
 pub use invoice::{decode_invoice, decode_invoice_with};
 pub use qr::{qr_matrix, qr_svg};
+pub use web::{set_default_web_socket, WebTransport};
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

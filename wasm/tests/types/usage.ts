@@ -2,12 +2,17 @@
 // give real types. Each @ts-expect-error line must be an error; were anything typed `any`, it
 // would not be, and tsc would fail on the unused directive.
 import {
+  Client,
+  EtridError,
   decodeInvoice,
   decodeInvoiceWith,
   qrMatrix,
   qrSvg,
   type DecodeOptions,
-  type EtridError,
+  type LspEvent,
+  type LspInvoice,
+  type LspPayment,
+  type WaitResult,
   type Invoice,
   type Network,
   type QrMatrix,
@@ -55,10 +60,64 @@ const svg: string = qrSvg("lnbc...");
 try {
   decodeInvoice("lnbc...", "bitcoin");
 } catch (err) {
-  const code: string = (err as EtridError).code;
-  const message: string = (err as EtridError).message;
-  void [code, message];
+  if (err instanceof EtridError) {
+    const code: string = err.code;
+    const message: string = err.message;
+    const retryable: boolean | undefined = err.retryable;
+    void [code, message, retryable];
+  }
+}
+
+// The LSP client: typed requests and results, bigint amounts, typed events.
+async function shop(): Promise<void> {
+  const client = new Client({ baseUrl: "https://lsp.example", apiKey: "k", network: "regtest" });
+  // @ts-expect-error the network must be a network name
+  new Client({ baseUrl: "https://lsp.example", apiKey: "k", network: "moon" });
+  const created: LspInvoice = await client.createInvoice({ amount_msat: 1_000n, description: "sword" });
+  // @ts-expect-error amounts are bigint, never number
+  await client.createInvoice({ amount_msat: 1000 });
+  // @ts-expect-error request fields are snake_case
+  await client.createInvoice({ amountMsat: 1_000n });
+  const received: bigint | null = created.amount_received_msat;
+  const waited: WaitResult = await client.waitForPayment(created.id, { signal: AbortSignal.timeout(1_000) });
+  if (waited.status === "paid" && waited.invoice) {
+    const paidAt: bigint | null = waited.invoice.paid_at;
+    void paidAt;
+  }
+  const unsubscribe: () => void = client.on("invoice.paid", (event) => {
+    const paid: LspInvoice = event.data;
+    const id: bigint = event.id;
+    void [paid, id];
+  });
+  client.on("payment.failed", (event) => {
+    const failed: LspPayment = event.data;
+    // @ts-expect-error a payment event carries a payment, not an invoice
+    const wrong: LspInvoice = event.data;
+    void [failed, wrong];
+  });
+  client.on("error", (error) => void error.code);
+  // @ts-expect-error not an event name
+  client.on("invoice.bought", () => {});
+  unsubscribe();
+  for await (const event of client.events({ after: 10n })) {
+    if (event.type === "invoice.paid") {
+      const invoice: LspInvoice = event.data;
+      void invoice;
+    } else if (event.type === "payment.succeeded") {
+      const payment: LspPayment = event.data;
+      void payment;
+    }
+    const typed: LspEvent | { type: "resync" } = event;
+    void typed;
+    break;
+  }
+  const prepared = client.preparePayInvoice({ bolt11: "lnbc...", idempotency_key: "order-1" });
+  const most: bigint = prepared.maxTotalMsat;
+  const payment: LspPayment = await client.pay(prepared);
+  const fee: bigint | null = payment.fee_msat;
+  const available: bigint = (await client.balance()).available_msat;
+  void [received, most, fee, available];
 }
 
 void [amount, network, paymentHash, description, timestamp, scid, fee, bits, mpp, fallbacks];
-void [asNumber, notNull, width, modules, asBooleans, svg];
+void [asNumber, notNull, width, modules, asBooleans, svg, shop];

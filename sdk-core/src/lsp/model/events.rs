@@ -128,6 +128,7 @@ impl LspEvent {
 
 /// Query of `GET /v1/events`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListEventsRequest {
     /// Only events with id > after (from the oldest retained when `None`).
     pub after: Option<u64>,

@@ -82,6 +82,7 @@ pub struct SettleHoldInvoiceRequest {
 
 /// Query of `GET /v1/invoices`: filters and paging, all optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListInvoicesRequest {
     /// Only invoices in this status.
     pub status: Option<InvoiceStatus>,

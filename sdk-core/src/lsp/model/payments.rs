@@ -85,6 +85,7 @@ impl KeysendRequest {
 
 /// Query of `GET /v1/payments`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListPaymentsRequest {
     /// Only payments in this status.
     pub status: Option<PaymentStatus>,
@@ -266,6 +267,7 @@ pub struct LedgerEntry {
 
 /// Query of `GET /v1/ledger`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListLedgerRequest {
     /// Only entries created at or after this unix second.
     pub created_after: Option<u64>,

@@ -72,6 +72,7 @@ impl std::fmt::Debug for CreateWebhookResponse {
 
 /// Paging of list operations without filters (webhooks, deliveries, API keys).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListPageRequest {
     /// Page size, 1 to 100.
     pub limit: Option<u32>,

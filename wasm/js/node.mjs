@@ -1,0 +1,18 @@
+// The package's ES module entry for Node: the CommonJS entry re-exported by name, so `import`
+// and `require` share one WebAssembly instance (and one EtridError class) in a process.
+// tests/exports.test.mjs checks this list against the CommonJS entry's exports.
+import sdk from "./node.cjs";
+
+export const {
+  Client,
+  EtridError,
+  EventIterator,
+  PreparedKeysend,
+  PreparedPayment,
+  decodeInvoice,
+  decodeInvoiceWith,
+  qrMatrix,
+  qrSvg,
+} = sdk;
+
+export default sdk;

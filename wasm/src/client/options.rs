@@ -1,0 +1,213 @@
+//! The `Client` constructor's options object, read into the core's [`LspConfig`].
+
+use std::time::Duration;
+
+use etrid_core::amount::Msat;
+use etrid_core::lsp::{FeeLimit, LspConfig, PaymentPolicy, ReconnectPolicy};
+use serde::Deserialize;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+
+use crate::convert::refuse_unknown_keys;
+use crate::error::invalid_argument;
+use crate::invoice::parse_network;
+use crate::web::WebTransport;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CLIENT_OPTIONS: &'static str = r#"
+/** Options of `new Client(...)`. */
+export interface ClientOptions {
+  /** The LSP's base URL, `https://lsp.example.com` (a path prefix is kept). */
+  baseUrl: string;
+  /**
+   * The API key. In a browser use an invoice-scoped key only: anything in a web page can be
+   * read by its visitors. Admin keys (payments, keys, webhooks) belong on servers.
+   */
+  apiKey: string;
+  /** The network invoices must be for (`"mainnet"` is accepted for `"bitcoin"`). */
+  network: NetworkName;
+  /** How long one HTTP request may take, in milliseconds (default 30000). */
+  requestTimeoutMs?: number;
+  /** Client-side payment limits, checked before anything is sent. */
+  paymentPolicy?: PaymentPolicyOptions;
+  /** How the event stream reconnects. */
+  reconnect?: ReconnectOptions;
+  /** The `fetch` to use (default: the global one). */
+  fetch?: typeof fetch;
+  /**
+   * The `WebSocket` constructor to use (default: the global one; in Node 20, which has none,
+   * the package uses the `ws` package's).
+   */
+  WebSocket?: unknown;
+}
+
+/** Limits every payment must respect (default: 1 % fee with a 10 sat floor, 16 parts). */
+export interface PaymentPolicyOptions {
+  /** The fee limit as parts per million of the amount (10000 = 1 %). */
+  maxFeePpm?: number;
+  /** The floor of the proportional fee limit, in msat (default 10000n). */
+  minFeeMsat?: bigint;
+  /** A fixed fee limit in msat instead of the proportional one. */
+  maxFeeMsat?: bigint;
+  /** The most multi-path parts (default 16). */
+  maxParts?: number;
+}
+
+/** Event stream reconnection (default: 8 attempts, 500 ms doubling to 30 s). */
+export interface ReconnectOptions {
+  maxAttempts?: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+"#;
+
+/// The keys of the options object, of `paymentPolicy` and of `reconnect`.
+const CLIENT_OPTIONS: [&str; 8] = [
+    "baseUrl",
+    "apiKey",
+    "network",
+    "requestTimeoutMs",
+    "paymentPolicy",
+    "reconnect",
+    "fetch",
+    "WebSocket",
+];
+const POLICY_OPTIONS: [&str; 4] = ["maxFeePpm", "minFeeMsat", "maxFeeMsat", "maxParts"];
+const RECONNECT_OPTIONS: [&str; 3] = ["maxAttempts", "initialBackoffMs", "maxBackoffMs"];
+
+/// The options object as given.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClientOptions {
+    base_url: String,
+    api_key: String,
+    network: String,
+    #[serde(default)]
+    request_timeout_ms: Option<u64>,
+    #[serde(default)]
+    payment_policy: Option<PolicyOptions>,
+    #[serde(default)]
+    reconnect: Option<ReconnectOptions>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    fetch: JsValue,
+    #[serde(default, rename = "WebSocket", with = "serde_wasm_bindgen::preserve")]
+    web_socket: JsValue,
+}
+
+/// `paymentPolicy`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PolicyOptions {
+    #[serde(default)]
+    max_fee_ppm: Option<u32>,
+    #[serde(default)]
+    min_fee_msat: Option<u64>,
+    #[serde(default)]
+    max_fee_msat: Option<u64>,
+    #[serde(default)]
+    max_parts: Option<u32>,
+}
+
+/// `reconnect`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReconnectOptions {
+    #[serde(default)]
+    max_attempts: Option<u32>,
+    #[serde(default)]
+    initial_backoff_ms: Option<u64>,
+    #[serde(default)]
+    max_backoff_ms: Option<u64>,
+}
+
+/// Reads the options into a configuration and a transport.
+///
+/// # Errors
+/// `invalid_argument` naming the option that is missing or malformed.
+pub(super) fn parse(options: JsValue) -> Result<(LspConfig, WebTransport), JsValue> {
+    refuse_unknown_keys(&options, &CLIENT_OPTIONS, "client option")?;
+    for (name, allowed) in [
+        ("paymentPolicy", &POLICY_OPTIONS[..]),
+        ("reconnect", &RECONNECT_OPTIONS[..]),
+    ] {
+        if let Ok(nested) = js_sys::Reflect::get(&options, &JsValue::from_str(name)) {
+            refuse_unknown_keys(&nested, allowed, &format!("{name} option"))?;
+        }
+    }
+    let options: ClientOptions = serde_wasm_bindgen::from_value(options)
+        .map_err(|err| invalid_argument(&format!("client options: {err}")))?;
+    let network = parse_network(&options.network)?;
+    let mut config = LspConfig::new(options.base_url, options.api_key, network);
+    if let Some(ms) = options.request_timeout_ms {
+        if ms == 0 {
+            return Err(invalid_argument(
+                "client options: requestTimeoutMs must be positive",
+            ));
+        }
+        config.request_timeout = Duration::from_millis(ms);
+    }
+    if let Some(policy) = options.payment_policy {
+        config.payment_policy = payment_policy(policy)?;
+    }
+    if let Some(reconnect) = options.reconnect {
+        config.reconnect = reconnect_policy(reconnect)?;
+    }
+    let transport = WebTransport::new(Some(options.fetch), Some(options.web_socket))
+        .map_err(|reason| invalid_argument(&format!("client options: {reason}")))?;
+    Ok((config, transport))
+}
+
+/// The payment policy: the defaults with the given fields replaced.
+fn payment_policy(options: PolicyOptions) -> Result<PaymentPolicy, JsValue> {
+    let mut policy = PaymentPolicy::default();
+    match (options.max_fee_msat, options.max_fee_ppm, options.min_fee_msat) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err(invalid_argument(
+                "client options: paymentPolicy takes maxFeeMsat or maxFeePpm (with minFeeMsat), not both",
+            ))
+        }
+        (Some(limit), None, None) => policy.max_fee = FeeLimit::Absolute(Msat::from_msat(limit)),
+        (None, ppm, min) => {
+            if let FeeLimit::Proportional { ppm: default_ppm, min_msat } = policy.max_fee {
+                policy.max_fee = FeeLimit::Proportional {
+                    ppm: ppm.unwrap_or(default_ppm),
+                    min_msat: min.map(Msat::from_msat).unwrap_or(min_msat),
+                };
+            }
+        }
+    }
+    if let Some(parts) = options.max_parts {
+        if parts == 0 {
+            return Err(invalid_argument(
+                "client options: paymentPolicy.maxParts must be at least 1",
+            ));
+        }
+        policy.max_parts = parts;
+    }
+    Ok(policy)
+}
+
+/// The reconnect policy: the defaults with the given fields replaced.
+fn reconnect_policy(options: ReconnectOptions) -> Result<ReconnectPolicy, JsValue> {
+    let mut policy = ReconnectPolicy::default();
+    if let Some(attempts) = options.max_attempts {
+        if attempts == 0 {
+            return Err(invalid_argument(
+                "client options: reconnect.maxAttempts must be at least 1",
+            ));
+        }
+        policy.max_attempts = attempts;
+    }
+    if let Some(ms) = options.initial_backoff_ms {
+        policy.initial_backoff = Duration::from_millis(ms);
+    }
+    if let Some(ms) = options.max_backoff_ms {
+        policy.max_backoff = Duration::from_millis(ms);
+    }
+    if policy.initial_backoff > policy.max_backoff {
+        return Err(invalid_argument(
+            "client options: reconnect.initialBackoffMs exceeds maxBackoffMs",
+        ));
+    }
+    Ok(policy)
+}

@@ -1,0 +1,381 @@
+// S10–S20 through the npm package in Node, against a real LSP on the devnet (the lsp-fixture
+// binary: regtest chain, LDK nodes, the Étrid LSP over real HTTP and WebSocket). The client is
+// the package's `Client`: the Rust core's LspClient on Node's fetch and the `ws` WebSocket.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+
+import { sdk } from "./support/sdk.mjs";
+import { startFixture, walletInvoice, walletPays } from "./support/fixture.mjs";
+
+const { Client, EtridError } = sdk;
+
+/** Invoice creation allowed per account before 429: a burst, then one a second. */
+const RATE_BURST = 40;
+
+let fixture;
+/** Per account: an admin-key client and an invoice-key client. */
+let accounts;
+
+before(async () => {
+  fixture = await startFixture([
+    "--accounts", "3",
+    "--fund-msat", "20000000",
+    "--invoice-rate-per-sec", "1",
+    "--invoice-rate-burst", String(RATE_BURST),
+  ]);
+  accounts = fixture.accounts.map((account) => ({
+    id: account.id,
+    admin: client(account.admin_key),
+    invoice: client(account.invoice_key),
+  }));
+});
+
+after(async () => {
+  await fixture?.stop();
+});
+
+/** A client of the fixture's LSP with `apiKey`. */
+function client(apiKey, extra = {}) {
+  return new Client({ baseUrl: fixture.api, apiKey, network: "regtest", ...extra });
+}
+
+/** Resolves the payment once it is final (succeeded or failed). */
+async function finalPayment(admin, paymentId, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const payment = await admin.getPayment(paymentId);
+    if (payment.status !== "pending") return payment;
+    assert.ok(Date.now() < deadline, `payment ${paymentId} still pending`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Awaits `promise`, which must reject with an EtridError of `code`; returns the error. */
+async function rejects(promise, code) {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof EtridError, `not an EtridError: ${err?.stack ?? err}`);
+    assert.equal(err.code, code, err.message);
+    return err;
+  }
+  assert.fail(`expected a rejection with ${code}`);
+}
+
+/** Every ledger entry of the account that references `id`. */
+async function ledgerEntriesFor(admin, id) {
+  const { items } = await admin.listLedger({ limit: 100 });
+  return items.filter((entry) => entry.reference_id === id);
+}
+
+test("S10 invoice key: create, a devnet wallet pays, the paid event arrives, credited exactly once", async () => {
+  const { admin, invoice: shop } = accounts[1];
+  const before = await admin.balance();
+  const heard = [];
+  const unsubscribe = shop.on("invoice.paid", (event) => heard.push(event));
+  try {
+    const invoice = await shop.createInvoice({ amount_msat: 21_000_000n, description: "S10 sword" });
+    assert.equal(invoice.status, "open");
+    assert.equal(typeof invoice.amount_msat, "bigint");
+    // The decoded invoice agrees with the LSP's record of it.
+    const decoded = sdk.decodeInvoice(invoice.bolt11, "regtest");
+    assert.equal(decoded.payment_hash, invoice.payment_hash);
+    assert.equal(decoded.amount_msat, 21_000_000n);
+
+    const waiting = shop.waitForPayment(invoice.id, { timeoutMs: 60_000 });
+    const paid = await walletPays(fixture, invoice.bolt11);
+    assert.equal(paid.status, "succeeded", JSON.stringify(paid));
+    const outcome = await waiting;
+    assert.equal(outcome.status, "paid");
+    assert.equal(outcome.invoice.id, invoice.id);
+    assert.equal(outcome.invoice.amount_received_msat, 21_000_000n);
+
+    // The listener heard it, once, on the event loop.
+    const deadline = Date.now() + 10_000;
+    while (!heard.some((e) => e.data.id === invoice.id) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const events = heard.filter((e) => e.data.id === invoice.id);
+    assert.equal(events.length, 1, "one invoice.paid event");
+    assert.equal(events[0].type, "invoice.paid");
+    assert.equal(typeof events[0].id, "bigint");
+
+    const after = await admin.balance();
+    assert.equal(after.available_msat - before.available_msat, 21_000_000n, "credited exactly once");
+    const entries = await ledgerEntriesFor(admin, invoice.id);
+    assert.equal(entries.length, 1, JSON.stringify(entries, (_, v) => (typeof v === "bigint" ? `${v}` : v)));
+    assert.equal(entries[0].amount_msat, 21_000_000n);
+  } finally {
+    unsubscribe();
+  }
+});
+
+test("S11 the same external_id twice returns the same invoice", async () => {
+  const { invoice: shop } = accounts[1];
+  const request = { amount_msat: 5_000n, description: "S11 potion", external_id: `order-${Date.now()}` };
+  const first = await shop.createInvoice(request);
+  const second = await shop.createInvoice(request);
+  assert.equal(second.id, first.id);
+  assert.equal(second.bolt11, first.bolt11);
+  // Other parameters under the same id are refused, not silently merged.
+  await rejects(shop.createInvoice({ ...request, amount_msat: 6_000n }), "lsp_idempotency_mismatch");
+});
+
+test("S12 waiting for an invoice that expires gives an expired result, not a hang", async () => {
+  const { invoice: shop } = accounts[1];
+  const invoice = await shop.createInvoice({ amount_msat: 1_000n, expiry_secs: 2 });
+  const started = Date.now();
+  const outcome = await shop.waitForPayment(invoice.id);
+  assert.equal(outcome.status, "expired");
+  assert.equal(outcome.invoice.id, invoice.id);
+  assert.ok(Date.now() - started < 30_000, "returned soon after the expiry");
+});
+
+test("S12 waitForPayment honours its timeout and its AbortSignal", async () => {
+  const { invoice: shop } = accounts[1];
+  const invoice = await shop.createInvoice({ amount_msat: 1_000n, expiry_secs: 600 });
+  const timedOut = await shop.waitForPayment(invoice.id, { timeoutMs: 300 });
+  assert.deepEqual(timedOut, { status: "timed_out", invoice: null });
+
+  const controller = new AbortController();
+  const waiting = shop.waitForPayment(invoice.id, { signal: controller.signal });
+  setTimeout(() => controller.abort(new Error("the player closed the shop")), 300);
+  const err = await rejects(waiting, "aborted");
+  assert.equal(err.cause.message, "the player closed the shop");
+  // An already aborted signal rejects at once.
+  await rejects(shop.waitForPayment(invoice.id, { signal: AbortSignal.abort() }), "aborted");
+});
+
+test("S13 pay an external invoice with an admin key: preimage and fee returned, balance debited once", async () => {
+  const { admin } = accounts[0];
+  const before = await admin.balance();
+  const { invoice: bolt11 } = await walletInvoice(fixture, "bob", 3_000_000n, "S13 bob's shop");
+  const prepared = admin.preparePayInvoice({ bolt11, idempotency_key: `s13-${Date.now()}` });
+  assert.equal(prepared.amountMsat, 3_000_000n);
+  assert.equal(prepared.maxTotalMsat, prepared.amountMsat + prepared.maxFeeMsat);
+  assert.equal(prepared.invoice.amount_msat, 3_000_000n);
+  const sent = await admin.pay(prepared);
+  const done = await finalPayment(admin, sent.id);
+  assert.equal(done.status, "succeeded", JSON.stringify(done, (_, v) => (typeof v === "bigint" ? `${v}` : v)));
+  const preimageHash = createHash("sha256").update(Buffer.from(done.preimage, "hex")).digest("hex");
+  assert.equal(preimageHash, done.payment_hash, "the preimage opens the payment hash");
+  assert.equal(typeof done.fee_msat, "bigint");
+  assert.ok(done.fee_msat <= prepared.maxFeeMsat);
+  // Paying again with the same idempotency key pays nothing more.
+  const again = await admin.pay(prepared);
+  assert.equal(again.id, sent.id);
+  const after = await admin.balance();
+  assert.equal(before.available_msat - after.available_msat, 3_000_000n + done.fee_msat, "debited once");
+  assert.equal(after.reserved_msat, 0n);
+});
+
+/** The LSP's outbound capacity per channel, by counterparty, sorted. */
+async function outbound(admin) {
+  const { items } = await admin.listChannels();
+  return items
+    .map((channel) => [channel.counterparty_node_id, channel.outbound_capacity_msat])
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/** How many channels `compare(before, now)` holds for. */
+const count = (before, now, compare) => before.filter(([, b], i) => compare(b, now[i][1])).length;
+
+/** Polls the channels until at least two moved as `compare` says (commitments settle a moment after the payment). */
+async function twoChannelsMoved(admin, before, compare) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const now = await outbound(admin);
+    if (count(before, now, compare) >= 2 || Date.now() > deadline) return now;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test("S14 multi-path: more than the largest channel can carry succeeds in two or more parts", async () => {
+  const { admin, invoice: shop } = accounts[0];
+  const amount = 300_000_000n;
+  // Receive it first: alice pays the LSP more than one path carries.
+  const start = await outbound(admin);
+  const incoming = await shop.createInvoice({ amount_msat: amount, description: "S14 prize pool" });
+  const received = await walletPays(fixture, incoming.bolt11);
+  assert.equal(received.status, "succeeded", JSON.stringify(received));
+  assert.equal((await shop.waitForPayment(incoming.id, { timeoutMs: 30_000 })).status, "paid");
+  const mid = await twoChannelsMoved(admin, start, (b, n) => n > b);
+  assert.ok(count(start, mid, (b, n) => n > b) >= 2, "both router channels carried a part in");
+
+  // Then pay it out: no single channel can carry it, so it goes in parts (the reference server
+  // does not report `parts`, see API.md; the channels show them).
+  const liquidity = await admin.liquidity();
+  assert.ok(liquidity.largest_outbound_msat < amount, `one channel cannot carry it: ${liquidity.largest_outbound_msat}`);
+  const before = await admin.balance();
+  const { invoice: bolt11 } = await walletInvoice(fixture, "bob", amount, "S14 big prize");
+  const sent = await admin.pay(admin.preparePayInvoice({ bolt11, idempotency_key: `s14-${Date.now()}`, max_parts: 8 }));
+  const done = await finalPayment(admin, sent.id);
+  assert.equal(done.status, "succeeded", JSON.stringify(done, (_, v) => (typeof v === "bigint" ? `${v}` : v)));
+  const end = await twoChannelsMoved(admin, mid, (b, n) => n < b);
+  assert.ok(count(mid, end, (b, n) => n < b) >= 2, "both router channels carried a part out");
+  const after = await admin.balance();
+  assert.equal(before.available_msat - after.available_msat, amount + done.fee_msat, "debited once");
+});
+
+test("S15 hold invoice: accepted then settled; accepted then cancelled and the payer refunded", async () => {
+  const { admin } = accounts[1];
+  const before = await admin.balance();
+
+  const preimage = randomBytes(32);
+  const paymentHash = createHash("sha256").update(preimage).digest("hex");
+  const held = await admin.createHoldInvoice({ payment_hash: paymentHash, amount_msat: 4_000_000n });
+  assert.equal(held.kind, "hold");
+  const paying = walletPays(fixture, held.bolt11);
+  assert.equal((await admin.waitForPayment(held.id, { timeoutMs: 60_000 })).status, "accepted");
+  const settled = await admin.settleHoldInvoice(held.id, { preimage: preimage.toString("hex") });
+  assert.equal(settled.status, "paid");
+  assert.equal((await paying).status, "succeeded");
+  assert.equal((await admin.balance()).available_msat - before.available_msat, 4_000_000n);
+
+  const other = createHash("sha256").update(randomBytes(32)).digest("hex");
+  const refused = await admin.createHoldInvoice({ payment_hash: other, amount_msat: 2_000_000n });
+  const payingAgain = walletPays(fixture, refused.bolt11).then(
+    (outcome) => outcome,
+    (err) => ({ status: "failed", error: err.message }),
+  );
+  assert.equal((await admin.waitForPayment(refused.id, { timeoutMs: 60_000 })).status, "accepted");
+  const cancelled = await admin.cancelHoldInvoice(refused.id);
+  assert.equal(cancelled.status, "cancelled");
+  assert.equal((await payingAgain).status, "failed", "the payer's HTLC came back");
+  assert.equal((await admin.balance()).available_msat - before.available_msat, 4_000_000n, "nothing credited");
+});
+
+test("S16 keysend with custom TLV records", async () => {
+  const { admin } = accounts[0];
+  const nodes = await (await fetch(`${fixture.control}/v1/nodes`)).json();
+  const alice = nodes.find((node) => node.name === "alice");
+  const records = [
+    { type: 65_537n, value: "68656c6c6f" },
+    { type: 696_969n, value: "0102ff" },
+  ];
+  const prepared = admin.prepareKeysend({
+    destination: alice.node_id,
+    amount_msat: 7_000_000n,
+    custom_records: records,
+    idempotency_key: `s16-${Date.now()}`,
+  });
+  const sent = await admin.keysend(prepared);
+  const done = await finalPayment(admin, sent.id);
+  assert.equal(done.status, "succeeded");
+  assert.equal(done.kind, "keysend");
+  assert.deepEqual(done.custom_records, records);
+  // A record in the keysend preimage's type is refused before sending.
+  assert.throws(
+    () =>
+      admin.prepareKeysend({
+        destination: alice.node_id,
+        amount_msat: 1_000n,
+        custom_records: [{ type: 5_482_373_484n, value: "00" }],
+        idempotency_key: "s16-bad",
+      }),
+    (err) => err instanceof EtridError && err.code === "lsp_invalid_request",
+  );
+});
+
+test("S17 an invoice-scoped key cannot pay, manage keys or read other accounts' data", async () => {
+  const mine = accounts[2];
+  const theirs = accounts[1];
+  const { invoice: bolt11 } = await walletInvoice(fixture, "bob", 1_000_000n);
+  const prepared = mine.invoice.preparePayInvoice({ bolt11, idempotency_key: "s17-pay" });
+  await rejects(mine.invoice.pay(prepared), "lsp_forbidden_scope");
+  await rejects(mine.invoice.createApiKey({ scope: "admin", label: "s17" }), "lsp_forbidden_scope");
+  await rejects(mine.invoice.listApiKeys(), "lsp_forbidden_scope");
+  await rejects(mine.invoice.createWebhook({ url: "http://127.0.0.1:9/hook" }), "lsp_forbidden_scope");
+  const foreign = await theirs.invoice.createInvoice({ amount_msat: 1_000n });
+  await rejects(mine.invoice.getInvoice(foreign.id), "lsp_not_found");
+  await rejects(mine.admin.getInvoice(foreign.id), "lsp_not_found");
+  await rejects(mine.admin.cancelInvoice(foreign.id), "lsp_not_found");
+  const listed = await mine.admin.listInvoices({ limit: 100 });
+  assert.ok(listed.items.every((invoice) => invoice.id !== foreign.id));
+});
+
+test("S18 events resume after the last id: nothing missed, nothing repeated", async () => {
+  const { admin, invoice: shop } = accounts[1];
+  const { items: backlog } = await admin.listEvents({ limit: 1000 });
+  const start = backlog.length ? backlog[backlog.length - 1].id : 0n;
+  const paidIds = [];
+  for (let i = 0; i < 3; i++) {
+    const invoice = await shop.createInvoice({ amount_msat: 10_000n + BigInt(i), description: `S18 #${i}` });
+    assert.equal((await walletPays(fixture, invoice.bolt11)).status, "succeeded");
+    paidIds.push(invoice.id);
+  }
+  // Read one event, stop (the stream closes), then resume from the last id seen.
+  const seen = [];
+  const first = shop.events({ after: start });
+  for await (const event of first) {
+    seen.push(event);
+    break;
+  }
+  const resumeAfter = first.lastEventId;
+  assert.equal(resumeAfter, seen[0].id);
+  const second = shop.events({ after: resumeAfter });
+  for await (const event of second) {
+    seen.push(event);
+    if (paidIds.every((id) => seen.some((e) => e.type === "invoice.paid" && e.data.id === id))) break;
+  }
+  const ids = seen.map((e) => e.id);
+  assert.deepEqual([...ids].sort((a, b) => (a < b ? -1 : 1)), ids, "in id order");
+  assert.equal(new Set(ids).size, ids.length, "none repeated");
+  // None missed: exactly what the event log holds after `start`, up to the last one read.
+  const { items } = await admin.listEvents({ after: start, limit: 1000 });
+  const expected = items.filter((e) => e.id <= ids[ids.length - 1]).map((e) => e.id);
+  assert.deepEqual(ids, expected);
+});
+
+test("S19 a payment beyond the balance is refused before anything leaves the node", async () => {
+  const { admin } = accounts[2];
+  const before = await admin.balance();
+  const tooMuch = before.available_msat + 1_000_000n;
+  const { invoice: bolt11 } = await walletInvoice(fixture, "bob", tooMuch, "S19 too much");
+  const key = `s19-${Date.now()}`;
+  await rejects(admin.pay(admin.preparePayInvoice({ bolt11, idempotency_key: key })), "lsp_insufficient_balance");
+  const after = await admin.balance();
+  assert.deepEqual(after, before, "nothing reserved or debited");
+  const { items } = await admin.listPayments({ limit: 100 });
+  assert.ok(items.every((payment) => payment.idempotency_key !== key), "no payment recorded");
+});
+
+test("S20 invoice creation beyond the rate limit gets 429 with Retry-After", async () => {
+  const { invoice: shop } = accounts[2];
+  let limited;
+  for (let i = 0; i < RATE_BURST * 3 && !limited; i++) {
+    try {
+      await shop.createInvoice({ amount_msat: 1_000n, description: `S20 #${i}` });
+    } catch (err) {
+      limited = err;
+    }
+  }
+  assert.ok(limited, "the limit was reached");
+  assert.ok(limited instanceof EtridError);
+  assert.equal(limited.code, "lsp_rate_limited");
+  assert.equal(limited.status, 429);
+  assert.equal(limited.retryable, true);
+  assert.ok(limited.retryAfterSecs >= 1, `Retry-After ${limited.retryAfterSecs}`);
+});
+
+test("bad input: a wrong key, an unreachable LSP and malformed arguments give typed errors", async () => {
+  const stranger = client("etrid_inv_0000000000000000000000000000000000000000000000000000000000000000");
+  const unauthorized = await rejects(stranger.createInvoice({ amount_msat: 1_000n }), "lsp_unauthorized");
+  assert.equal(unauthorized.status, 401);
+  assert.equal(unauthorized.retryable, false);
+
+  const down = new Client({ baseUrl: "http://127.0.0.1:9", apiKey: "k", network: "regtest", requestTimeoutMs: 5_000 });
+  const unreachable = await rejects(down.balance(), "transport_connect");
+  assert.equal(unreachable.retryable, true);
+
+  const { invoice: shop } = accounts[1];
+  await rejects(shop.createInvoice({ amountMsat: 1_000n }), "invalid_argument");
+  await rejects(shop.createInvoice({ amount_msat: 1.5 }), "invalid_argument");
+  await rejects(shop.createInvoice({ amount_msat: 0n }), "lsp_invalid_request");
+  await rejects(shop.getInvoice("../balance"), "lsp_invalid_request");
+  assert.throws(() => shop.preparePayInvoice({ bolt11: "lnbc1bogus", idempotency_key: "x" }), EtridError);
+  assert.throws(() => new Client({ baseUrl: "ftp://x", apiKey: "k", network: "regtest" }), (err) => err.code === "lsp_invalid_config");
+  assert.throws(() => new Client({ baseUrl: fixture.api, apiKey: "k", network: "moon" }), (err) => err.code === "invalid_argument");
+  assert.throws(() => shop.on("invoice.bought", () => {}), (err) => err.code === "invalid_argument");
+});
