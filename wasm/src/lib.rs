@@ -26,20 +26,32 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod amount;
 mod client;
 mod clock;
 mod convert;
 mod error;
+mod fiat;
 mod invoice;
+mod lnurl;
 mod qr;
 mod web;
+mod webhook;
 
+pub use amount::{format_amount, parse_amount, parse_amount_in};
 pub use client::{EventIterator, JsClient, PreparedKeysend, PreparedPayment};
 pub use clock::JsClock;
 pub use error::{register_error_class, to_js_error, ABORTED, INTERNAL_ERROR, INVALID_ARGUMENT};
+pub use fiat::{check_quote_valid, check_slippage, fiat_quote, fiat_to_msat, msat_to_fiat};
 pub use invoice::{decode_invoice, decode_invoice_with};
+pub use lnurl::{
+    decode_lnurl_text, encode_lnurl_url, parse_lightning_address, parse_pay_request,
+    parse_response, parse_withdraw_request, pay_callback_url, verify_lnurl_invoice,
+    withdraw_callback_url,
+};
 pub use qr::{qr_matrix, qr_svg};
 pub use web::{set_default_web_socket, WebTransport};
+pub use webhook::{sign_webhook, verify_webhook};
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
