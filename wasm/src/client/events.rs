@@ -16,9 +16,9 @@ use serde::Deserialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::{future_to_promise, spawn_local};
+use wasm_bindgen_futures::spawn_local;
 
-use super::{Core, JsClient};
+use super::{run_as_promise, Core, JsClient};
 use crate::convert::{from_js_or_default, to_js};
 use crate::error::{invalid_argument, lsp_error};
 
@@ -232,7 +232,7 @@ impl EventIterator {
         let hub = self.hub.clone();
         let waker = Rc::clone(&self.waker);
         let yielded = Rc::clone(&self.yielded);
-        future_to_promise(async move {
+        run_as_promise(Box::pin(async move {
             let item = poll_fn(|cx| {
                 if let Some(item) = hub.poll_events(1).pop() {
                     return Poll::Ready(Some(item));
@@ -257,7 +257,7 @@ impl EventIterator {
                 }
                 Some(_) => Ok(iterator_result(JsValue::UNDEFINED, true)),
             }
-        })
+        }))
     }
 
     /// Stops the iterator (what `break` in `for await` calls): closes the stream.
