@@ -16,7 +16,7 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown ||
   rustup target add wasm32-unknown-unknown
 
 # clang compiles secp256k1's C code for wasm32; mcs/mono run the C# tests; gtest and valgrind
-# the C++ tests; wasm-opt (binaryen) shrinks the npm package's wasm.
+# the C++ tests; chromium runs the npm package's browser tests (driven by playwright-core).
 missing=()
 command -v clang >/dev/null || missing+=(clang)
 # An llvm-ar archives secp256k1's wasm32 objects (.ci/lint.sh and .ci/wasm.sh look for one).
@@ -26,7 +26,7 @@ command -v mcs >/dev/null || missing+=(mono-devel)
 command -v g++ >/dev/null || missing+=(g++)
 [ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
 command -v valgrind >/dev/null || missing+=(valgrind)
-command -v wasm-opt >/dev/null || missing+=(binaryen)
+command -v chromium >/dev/null || missing+=(chromium)
 # PostgreSQL: the LSP's storage is also tested on it (.ci/postgres.sh starts a throwaway server).
 compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then

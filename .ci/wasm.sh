@@ -5,7 +5,7 @@
 # llvm-ar (secp256k1's C code must be compiled for wasm32), and wasm-bindgen-cli at exactly the
 # version of the wasm-bindgen crate pinned in Cargo.lock. Then: cargo build (profile
 # wasm-release), wasm-bindgen for Node (wasm/pkg/node) and for browsers (wasm/pkg/web),
-# wasm-opt -Oz when binaryen is installed, the .wasm sizes, npm ci of the test dependencies, the
+# the .wasm sizes, npm ci of the test dependencies, the
 # lsp-fixture binary, and `node --test` (the integration tests run against a real devnet and LSP).
 # Idempotent; run from anywhere. Respects CARGO_TARGET_DIR.
 set -euo pipefail
@@ -43,6 +43,8 @@ echo "==> toolchain"
 rustup target list --installed | grep -qx "$target" || rustup target add "$target"
 
 command -v clang >/dev/null || { echo "installing clang"; apt_install clang; }
+# The browser tests drive Debian's Chromium (playwright-core downloads no browser).
+command -v chromium >/dev/null || { echo "installing chromium"; apt_install chromium; }
 if ! llvm_ar="$(find_llvm_ar)"; then
   echo "installing llvm (for llvm-ar)"
   apt_install llvm
@@ -84,30 +86,11 @@ wasm-bindgen --target web "${bindgen_flags[@]}" --out-dir "$pkg/web" "$wasm"
 printf '{ "type": "module" }\n' >"$pkg/web/package.json"
 echo "after wasm-bindgen: $(size "$pkg/node/etrid_wasm_bg.wasm")"
 
-# Optional: wasm-opt -Oz (binaryen). WASM_OPT may name another one, e.g. the npm package
-# binaryen's node_modules/.bin/wasm-opt. Old binaryen releases (Debian 12's 108 among them)
-# rewrite the externref table wasm-bindgen emits as anyref, which engines then refuse to load; so
-# the optimised module is kept only if wasm-opt succeeds and Node can load its output.
-wasm_opt="${WASM_OPT:-wasm-opt}"
-if command -v "$wasm_opt" >/dev/null; then
-  work="$(mktemp -d)"
-  cp "$pkg/node/etrid_wasm_bg.wasm" "$work/plain.wasm"
-  if "$wasm_opt" -Oz "$work/plain.wasm" -o "$work/opt.wasm" &&
-    cp "$work/opt.wasm" "$pkg/node/etrid_wasm_bg.wasm" &&
-    node -e 'require(process.argv[1])' "./$pkg/node/etrid_wasm.js" 2>/dev/null; then
-    cp "$work/opt.wasm" "$pkg/web/etrid_wasm_bg.wasm"
-    echo "after wasm-opt -Oz: $(size "$pkg/node/etrid_wasm_bg.wasm")"
-  else
-    cp "$work/plain.wasm" "$pkg/node/etrid_wasm_bg.wasm"
-    echo "warning: $("$wasm_opt" --version 2>&1 | head -n 1) failed or produced a module Node" \
-      "cannot load (too old for externref tables); the package keeps the wasm-bindgen output"
-  fi
-  rm -rf "$work"
-else
-  echo "wasm-opt not found (Debian package binaryen): the package is not size-optimised further"
-fi
+# No wasm-opt pass: measured with binaryen 132 on this package, -Oz, -Os, -O2 and -O4 all make
+# the module smaller but its gzipped size larger (419 KB -> 441-446 KB), and gzipped is what
+# users download.
 
-echo "==> npm dev dependencies (jsqr reads the QR codes back, typescript checks the .d.ts)"
+echo "==> npm dev dependencies (jsqr reads QR codes back, typescript checks the .d.ts, playwright-core drives Chromium)"
 # `npm ci` only when node_modules is missing or older than the lock file: reruns stay offline.
 if [ ! -f wasm/node_modules/.package-lock.json ] ||
   [ wasm/package-lock.json -nt wasm/node_modules/.package-lock.json ]; then
