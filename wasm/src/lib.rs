@@ -37,6 +37,7 @@ mod lnurl;
 mod qr;
 mod web;
 mod webhook;
+mod webln;
 
 pub use amount::{format_amount, parse_amount, parse_amount_in};
 pub use client::{EventIterator, JsClient, PreparedKeysend, PreparedPayment};
@@ -52,6 +53,7 @@ pub use lnurl::{
 pub use qr::{qr_matrix, qr_svg};
 pub use web::{set_default_web_socket, WebTransport};
 pub use webhook::{sign_webhook, verify_webhook};
+pub use webln::{has_webln, pay_with_webln};
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
