@@ -7,9 +7,13 @@
 # wasm-release), wasm-bindgen for Node (wasm/pkg/node) and for browsers (wasm/pkg/web),
 # the .wasm sizes, npm ci of the test dependencies, the
 # lsp-fixture binary, and `node --test` (the integration tests run against a real devnet and LSP).
-# Idempotent; run from anywhere. Respects CARGO_TARGET_DIR.
+# Idempotent; run from anywhere. Respects CARGO_TARGET_DIR. With --build-only it stops before
+# the tests (scripts/web-checkout.sh uses that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+build_only=0
+[ "${1:-}" = "--build-only" ] && build_only=1
 
 target=wasm32-unknown-unknown
 profile=wasm-release
@@ -101,6 +105,8 @@ echo "==> lsp-fixture (the devnet and LSP the integration tests run against)"
 # The same command and profile as the Rust test step, so nothing is rebuilt when it ran first.
 cargo test --workspace --release --no-run --quiet
 export ETRID_LSP_FIXTURE="${CARGO_TARGET_DIR:-target}/release/lsp-fixture"
+
+[ "$build_only" = 1 ] && exit 0
 
 echo "==> node --test (wasm/tests)"
 # One test file at a time: the integration files each start a devnet and an LSP.

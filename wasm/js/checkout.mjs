@@ -181,9 +181,10 @@ export class EtridCheckout extends HTMLElement {
   #timer;
   #client = null;
   #generation = 0;
+  #scheduled = false;
 
   connectedCallback() {
-    this.#start(false);
+    this.#schedule();
   }
 
   disconnectedCallback() {
@@ -191,7 +192,18 @@ export class EtridCheckout extends HTMLElement {
   }
 
   attributeChangedCallback(_name, previous, next) {
-    if (this.isConnected && previous !== next && previous !== null) this.#start(false);
+    if (this.isConnected && previous !== next) this.#schedule();
+  }
+
+  /** Starts over once, after the current task: a page setting several attributes in a row
+   * (or creating the element and then configuring it) makes one invoice, not one per change. */
+  #schedule() {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      if (this.isConnected) this.#start(false);
+    });
   }
 
   /** Stops waiting and counting down (on removal, or before a new invoice). */
@@ -212,6 +224,9 @@ export class EtridCheckout extends HTMLElement {
     this.#show("loading");
     try {
       const network = this.getAttribute("network") ?? "bitcoin";
+      // Not configured yet (a page may set lsp and api-key after creating the element):
+      // stay in "loading" until they are set.
+      if (!this.getAttribute("lsp") || !this.getAttribute("api-key")) return;
       this.#client = new Client({
         baseUrl: this.getAttribute("lsp") ?? "",
         apiKey: this.getAttribute("api-key") ?? "",
