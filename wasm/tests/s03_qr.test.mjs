@@ -5,43 +5,17 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 
 import { sdk, thrown } from "./support/sdk.mjs";
 import { forEveryCase, readScenario } from "./support/scenarios.mjs";
+import { QUIET_ZONE, readBack } from "./support/qr.mjs";
 
-const jsQR = createRequire(import.meta.url)("jsqr");
 const s03 = readScenario(new URL("../../tests/scenarios/s03_qr.json", import.meta.url), "S03");
 
-const QUIET_ZONE = 4;
 const SVG_MODULE = 8;
 
 /** The text a case renders. */
 const textOf = ({ input }) => input.text.repeat(input.repeat);
-
-/** Draws a QrMatrix with the quiet zone, `scale` pixels per module, as RGBA pixels. */
-function rasterise({ width, modules }, scale = 4) {
-  const side = (width + 2 * QUIET_ZONE) * scale;
-  const pixels = new Uint8ClampedArray(side * side * 4).fill(255);
-  for (let y = 0; y < width; y++) {
-    for (let x = 0; x < width; x++) {
-      if (modules[y * width + x] !== 1) continue;
-      for (let dy = 0; dy < scale; dy++) {
-        for (let dx = 0; dx < scale; dx++) {
-          const px = ((y + QUIET_ZONE) * scale + dy) * side + (x + QUIET_ZONE) * scale + dx;
-          pixels.fill(0, px * 4, px * 4 + 3);
-        }
-      }
-    }
-  }
-  return { pixels, side };
-}
-
-/** Reads a QrMatrix back with jsQR; returns the decoded text or null. */
-function readBack(matrix) {
-  const { pixels, side } = rasterise(matrix);
-  return jsQR(pixels, side, side)?.data ?? null;
-}
 
 /** Checks the SVG is a well-formed document drawing exactly the matrix. */
 function checkSvg(svg, matrix) {
