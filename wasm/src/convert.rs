@@ -82,3 +82,22 @@ pub(crate) fn from_js_or_default<T: DeserializeOwned + Default>(
         from_js(value, what)
     }
 }
+
+/// Reads an options object of JavaScript-side settings (camelCase keys, values that may be
+/// JavaScript objects such as an `AbortSignal`): `undefined` or `null` is `T::default()`, a
+/// key outside `allowed` is refused (see [`refuse_unknown_keys`]).
+///
+/// # Errors
+/// `invalid_argument` naming `what` and the key or value that did not fit.
+pub(crate) fn options_or_default<T: DeserializeOwned + Default>(
+    options: JsValue,
+    allowed: &[&str],
+    what: &str,
+) -> Result<T, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(T::default());
+    }
+    refuse_unknown_keys(&options, allowed, &format!("{what} option"))?;
+    serde_wasm_bindgen::from_value(options)
+        .map_err(|err| invalid_argument(&format!("{what} options: {err}")))
+}

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::convert::{refuse_unknown_keys, to_js};
+use crate::convert::{options_or_default, to_js};
 use crate::error::{invalid_argument, to_js_error};
 use crate::fiat::clock_at;
 
@@ -56,13 +56,8 @@ pub fn verify_webhook(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] secret: JsValue,
     #[wasm_bindgen(unchecked_param_type = "VerifyWebhookOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    refuse_unknown_keys(&options, &["toleranceSecs", "now"], "verifyWebhook option")?;
-    let options: VerifyOptions = if options.is_undefined() || options.is_null() {
-        VerifyOptions::default()
-    } else {
-        serde_wasm_bindgen::from_value(options)
-            .map_err(|err| invalid_argument(&format!("verifyWebhook options: {err}")))?
-    };
+    let options: VerifyOptions =
+        options_or_default(options, &["toleranceSecs", "now"], "verifyWebhook")?;
     let header = signature_header(&headers)?;
     let body = bytes(&raw_body, "rawBody")?;
     let mut verifier = WebhookVerifier::new(&bytes(&secret, "secret")?).map_err(to_js_error)?;

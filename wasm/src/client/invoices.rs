@@ -13,8 +13,8 @@ use wasm_bindgen::JsValue;
 
 use super::abort::{until_aborted, Aborted};
 use super::{lsp, promise, JsClient};
-use crate::convert::{from_js, from_js_or_default, refuse_unknown_keys};
-use crate::error::{aborted, invalid_argument};
+use crate::convert::{from_js, from_js_or_default, options_or_default};
+use crate::error::aborted;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_WAIT: &'static str = r#"
@@ -119,13 +119,8 @@ impl JsClient {
     ) -> Promise {
         let client = self.inner.clone();
         promise(async move {
-            refuse_unknown_keys(&options, &["timeoutMs", "signal"], "waitForPayment option")?;
-            let options: WaitOptions = if options.is_undefined() || options.is_null() {
-                WaitOptions::default()
-            } else {
-                serde_wasm_bindgen::from_value(options)
-                    .map_err(|err| invalid_argument(&format!("waitForPayment options: {err}")))?
-            };
+            let options: WaitOptions =
+                options_or_default(options, &["timeoutMs", "signal"], "waitForPayment")?;
             let timeout = options
                 .timeout_ms
                 .map_or(Duration::MAX, Duration::from_millis);
