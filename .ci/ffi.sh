@@ -93,6 +93,25 @@ else
   "$BUILD_DIR/ffi_test"
 fi
 
+step "C++17 tests of the LSP client (GoogleTest, AddressSanitizer + UndefinedBehaviorSanitizer) against a real LSP on the devnet"
+# The lsp-fixture binary: the same command and profile as the Rust test step (nothing is
+# rebuilt when that ran first).
+cargo test --workspace --release --no-run --quiet
+SANITIZE=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+for test in ffi_test client_test; do
+  main=(-lgtest_main)
+  [ "$test" = client_test ] && main=()
+  g++ -std=c++17 -Wall -Wextra -Werror -g "${SANITIZE[@]}" \
+    -I "$ROOT/ffi/include" -I "$ROOT/ffi/tests/cpp" \
+    -DETRID_SCENARIOS_DIR="\"$SCENARIOS_DIR\"" \
+    "$ROOT/ffi/tests/cpp/$test.cpp" \
+    -o "$BUILD_DIR/${test}_sanitized" \
+    -L "$LIB_DIR" -Wl,-rpath,"$LIB_DIR" -letrid_ffi \
+    "${main[@]}" -lgtest -pthread
+done
+"$BUILD_DIR/ffi_test_sanitized"
+ETRID_LSP_FIXTURE="$LIB_DIR/lsp-fixture" "$BUILD_DIR/client_test_sanitized"
+
 # ---- C# ----------------------------------------------------------------------------------
 step "C# tests (Mono)"
 mcs -unsafe -nologo -warnaserror+ \

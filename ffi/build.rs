@@ -11,12 +11,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The source files holding `extern "C"` items, in the order csbindgen reads them.
-const SOURCES: [&str; 5] = [
+const SOURCES: [&str; 8] = [
     "src/lib.rs",
     "src/error.rs",
     "src/string.rs",
     "src/invoice.rs",
     "src/qr.rs",
+    "src/client/mod.rs",
+    "src/client/operations.rs",
+    "src/client/events.rs",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

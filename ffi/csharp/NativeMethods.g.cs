@@ -22,6 +22,18 @@ namespace Etrid.Native
 
 
 
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void etrid_client_add_event_listener_callback_delegate(void* user_data, byte* json);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void etrid_client_poll_callback_delegate(void* user_data, ulong request_id, EtridStatus status, byte* json);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void etrid_client_poll_events_callback_delegate(void* user_data, byte* json);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void etrid_client_request_callback_delegate(void* user_data, ulong request_id, EtridStatus status, byte* json);
+
 
 
         /// <summary>
@@ -124,6 +136,130 @@ namespace Etrid.Native
         [DllImport(__DllName, EntryPoint = "etrid_qr_matrix_free", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void etrid_qr_matrix_free(EtridQrMatrix* matrix);
 
+        /// <summary>
+        ///  Creates a client from `config_json`: `{"base_url", "api_key", "network",
+        ///  "request_timeout_ms"?, "payment_policy"?: {"max_fee_msat"? | "max_fee_ppm"?, "min_fee_msat"?,
+        ///  "max_parts"?}, "reconnect"?: {"max_attempts"?, "initial_backoff_ms"?, "max_backoff_ms"?}}`.
+        ///  On success `*out_client` is the new client; free it with `etrid_client_free`.
+        ///
+        ///  # Safety
+        ///  `config_json` is null or a NUL-terminated string; `out_client` is null or writable.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_new", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern EtridStatus etrid_client_new(byte* config_json, EtridClient** out_client);
+
+        /// <summary>
+        ///  Frees a client: requests in flight complete as `ETRID_STATUS_CANCELLED` (callbacks run on
+        ///  this thread before it returns), queued completions and events are dropped, the event stream
+        ///  closes. No callback of this client runs after it returns. Null is accepted. Refused (the
+        ///  client stays alive) when called from one of this client's own callbacks.
+        ///
+        ///  # Safety
+        ///  `client` is null or a pointer `etrid_client_new` returned, not freed before.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_free", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void etrid_client_free(EtridClient* client);
+
+        /// <summary>
+        ///  Starts `operation` with `args_json` (a JSON object, or null for `{}`). The outcome arrives
+        ///  once: through `callback` (on a runtime thread) with `user_data`, or, when `callback` is
+        ///  null, in the queue `etrid_client_poll` drains. `*out_request_id` (optional) is the
+        ///  request's id, also passed to the completion, for `etrid_client_cancel`.
+        ///
+        ///  Fails synchronously, with no completion, only for a null or freed client, an unknown
+        ///  operation, arguments that are not JSON, or a closed client; arguments that do not fit the
+        ///  operation complete with `invalid_argument`.
+        ///
+        ///  # Safety
+        ///  `client` as for `etrid_client_free`; `args_json` null or NUL-terminated; `out_request_id`
+        ///  null or writable; `callback`, if not null, callable from any thread with `user_data`.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_request", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern EtridStatus etrid_client_request(EtridClient* client, int operation, byte* args_json, etrid_client_request_callback_delegate callback, void* user_data, ulong* out_request_id);
+
+        /// <summary>
+        ///  Cancels a pending request: it completes now, as `ETRID_STATUS_CANCELLED`, on this thread
+        ///  (or into the poll queue), and its work stops. `ETRID_STATUS_INVALID_ARGUMENT` when no
+        ///  request with this id is pending (it completed already, or never existed).
+        ///
+        ///  # Safety
+        ///  `client` as for `etrid_client_free`.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_cancel", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern EtridStatus etrid_client_cancel(EtridClient* client, ulong request_id);
+
+        /// <summary>
+        ///  Delivers up to `max` queued completions (of requests made without a callback) to
+        ///  `callback`, on this thread, oldest first, and returns how many. Never blocks: call it from a
+        ///  game loop each frame. Returns 0 for a null or freed client or a null callback.
+        ///
+        ///  # Safety
+        ///  `client` as for `etrid_client_free`; `callback` callable with `user_data`.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_poll", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint etrid_client_poll(EtridClient* client, uint max, etrid_client_poll_callback_delegate callback, void* user_data);
+
+        /// <summary>
+        ///  The number of requests of this client still in flight (0 for a null or freed client).
+        ///
+        ///  # Safety
+        ///  `client` as for `etrid_client_free`.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_pending", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint etrid_client_pending(EtridClient* client);
+
+        /// <summary>
+        ///  Starts the client's event stream: events after `after` (a persisted event id; negative: only
+        ///  events from now on), queued for `etrid_client_poll_events` up to `poll_capacity` items (0:
+        ///  no queue, listeners only; when the queue is full the stream waits, nothing is lost).
+        ///  `ETRID_STATUS_INVALID_ARGUMENT` when it is already started.
+        ///
+        ///  # Safety
+        ///  `client` is null or a live client.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_events_start", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern EtridStatus etrid_client_events_start(EtridClient* client, long after, uint poll_capacity);
+
+        /// <summary>
+        ///  Stops the client's event stream (it may be started again, e.g. from the last event id).
+        ///
+        ///  # Safety
+        ///  `client` is null or a live client.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_events_stop", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern EtridStatus etrid_client_events_stop(EtridClient* client);
+
+        /// <summary>
+        ///  Adds a listener to the running event stream; it receives every item delivered from now on,
+        ///  on a runtime thread. `*out_listener_id` is its id, for `etrid_client_remove_event_listener`.
+        ///
+        ///  # Safety
+        ///  `client` is null or a live client; `callback` callable from any thread with `user_data`;
+        ///  `out_listener_id` null or writable.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_add_event_listener", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern EtridStatus etrid_client_add_event_listener(EtridClient* client, etrid_client_add_event_listener_callback_delegate callback, void* user_data, ulong* out_listener_id);
+
+        /// <summary>
+        ///  Removes a listener. `ETRID_STATUS_INVALID_ARGUMENT` when there is no such listener (or no
+        ///  running stream). A listener being called while it is removed may finish that call.
+        ///
+        ///  # Safety
+        ///  `client` is null or a live client.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_remove_event_listener", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern EtridStatus etrid_client_remove_event_listener(EtridClient* client, ulong listener_id);
+
+        /// <summary>
+        ///  Delivers up to `max` queued items to `callback` on this thread, oldest first, without
+        ///  waiting; returns how many (0 for a null or freed client, no stream, or a null callback).
+        ///
+        ///  # Safety
+        ///  `client` is null or a live client; `callback` callable with `user_data`.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_poll_events", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint etrid_client_poll_events(EtridClient* client, uint max, etrid_client_poll_events_callback_delegate callback, void* user_data);
+
 
     }
 
@@ -150,6 +286,15 @@ namespace Etrid.Native
         ///  Number of bytes at `modules` (`width * width`).
         /// </summary>
         public System.UIntPtr len;
+    }
+
+    /// <summary>
+    ///  An opaque client of one LSP with one API key. Create with `etrid_client_new`, free with
+    ///  `etrid_client_free`.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe partial struct EtridClient
+    {
     }
 
 
@@ -180,6 +325,11 @@ namespace Etrid.Native
         ///  `panic` and the message is the panic's text.
         /// </summary>
         Panic = 3,
+        /// <summary>
+        ///  An asynchronous request was cancelled (`etrid_client_cancel`, `etrid_client_free`)
+        ///  before it completed. Only completions carry it.
+        /// </summary>
+        Cancelled = 4,
     }
 
 

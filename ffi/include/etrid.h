@@ -31,6 +31,9 @@ enum EtridStatus
   // A bug: Rust code panicked. The panic was caught at the boundary; the last error code is
   // `panic` and the message is the panic's text.
   ETRID_STATUS_PANIC = 3,
+  // An asynchronous request was cancelled (`etrid_client_cancel`, `etrid_client_free`)
+  // before it completed. Only completions carry it.
+  ETRID_STATUS_CANCELLED = 4,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -39,6 +42,97 @@ typedef enum EtridStatus EtridStatus;
 typedef int32_t EtridStatus;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// An operation of the client, run asynchronously by `etrid_client_request`. Its arguments
+// are a JSON object (the field names of `lsp/openapi.json`, snake_case), and its result is
+// the JSON of the API's answer.
+enum EtridOperation
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `{"amount_msat"?, "description"?, "description_hash"?, "expiry_secs"?, "external_id"?,
+  // "metadata"?}` → an invoice. Invoice scope.
+  ETRID_OPERATION_CREATE_INVOICE = 1,
+  // `{"invoice_id"}` → an invoice.
+  ETRID_OPERATION_GET_INVOICE = 2,
+  // `{"status"?, "created_after"?, "created_before"?, "limit"?, "cursor"?}` → a page.
+  ETRID_OPERATION_LIST_INVOICES = 3,
+  // `{"invoice_id"}` → the cancelled invoice.
+  ETRID_OPERATION_CANCEL_INVOICE = 4,
+  // `{"invoice_id", "timeout_ms"?}` → `{"status": "paid"|"accepted"|"expired"|"cancelled"|
+  // "timed_out", "invoice": … | null}`; never later than the invoice's expiry.
+  ETRID_OPERATION_WAIT_FOR_PAYMENT = 5,
+  // `{"payment_hash", "amount_msat"?, …}` → a hold invoice. Admin scope.
+  ETRID_OPERATION_CREATE_HOLD_INVOICE = 6,
+  // `{"invoice_id", "preimage"}` → the settled invoice.
+  ETRID_OPERATION_SETTLE_HOLD_INVOICE = 7,
+  // `{"invoice_id"}` → the cancelled hold invoice.
+  ETRID_OPERATION_CANCEL_HOLD_INVOICE = 8,
+  // `{"bolt11", "idempotency_key", "amount_msat"?, "max_fee_msat"?, "max_parts"?}` → a
+  // payment; checked locally first (network, expiry, policy) like `etrid_client_prepare_pay`.
+  ETRID_OPERATION_PAY_INVOICE = 9,
+  // `{"destination", "amount_msat", "idempotency_key", "custom_records"?, …}` → a payment.
+  ETRID_OPERATION_KEYSEND = 10,
+  // `{"payment_id"}` → a payment.
+  ETRID_OPERATION_GET_PAYMENT = 11,
+  // `{"status"?, "created_after"?, "created_before"?, "limit"?, "cursor"?}` → a page.
+  ETRID_OPERATION_LIST_PAYMENTS = 12,
+  // `{}` → `{"available_msat", "reserved_msat"}`.
+  ETRID_OPERATION_BALANCE = 13,
+  // `{"created_after"?, "created_before"?, "limit"?, "cursor"?}` → a page.
+  ETRID_OPERATION_LIST_LEDGER = 14,
+  // `{"scope", "label"?}` → the key with its secret (shown once). Admin scope.
+  ETRID_OPERATION_CREATE_API_KEY = 15,
+  // `{"limit"?, "cursor"?}` → a page.
+  ETRID_OPERATION_LIST_API_KEYS = 16,
+  // `{"key_id"}` → the revoked key.
+  ETRID_OPERATION_REVOKE_API_KEY = 17,
+  // `{"url", "event_types"?}` → the webhook with its secret (shown once). Admin scope.
+  ETRID_OPERATION_CREATE_WEBHOOK = 18,
+  // `{"limit"?, "cursor"?}` → a page.
+  ETRID_OPERATION_LIST_WEBHOOKS = 19,
+  // `{"webhook_id"}` → `null`.
+  ETRID_OPERATION_DELETE_WEBHOOK = 20,
+  // `{"webhook_id", "limit"?, "cursor"?}` → a page.
+  ETRID_OPERATION_LIST_WEBHOOK_DELIVERIES = 21,
+  // `{"webhook_id", "delivery_id"}` → the delivery.
+  ETRID_OPERATION_REDELIVER_WEBHOOK = 22,
+  // `{}` → the server's health (no key needed).
+  ETRID_OPERATION_HEALTH = 23,
+  // `{}` → the LSP node's id, network and counts.
+  ETRID_OPERATION_NODE_INFO = 24,
+  // `{}` → the LSP node's channels. Admin scope.
+  ETRID_OPERATION_LIST_CHANNELS = 25,
+  // `{}` → inbound and outbound liquidity.
+  ETRID_OPERATION_LIQUIDITY = 26,
+  // `{"after"?, "limit"?}` → a page of events, oldest first.
+  ETRID_OPERATION_LIST_EVENTS = 27,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum EtridOperation EtridOperation;
+#else
+typedef int32_t EtridOperation;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// An opaque client of one LSP with one API key. Create with `etrid_client_new`, free with
+// `etrid_client_free`.
+typedef struct EtridClient EtridClient;
+
+// Called once per request with its outcome: the `user_data` given with the request, its id,
+// `ETRID_STATUS_OK` and the result JSON, or another status and an error JSON
+// `{"code", "message", "retryable", "http_status"}` (`code` `cancelled` when cancelled). The
+// JSON is borrowed for the call's duration.
+typedef void (*EtridCompletion)(void *user_data,
+                                uint64_t request_id,
+                                EtridStatus status,
+                                const char *json);
+
+// Called with each delivered item's JSON (borrowed for the call) and the listener's
+// `user_data`, on a runtime thread.
+typedef void (*EtridEventCallback)(void *user_data, const char *json);
 
 // A QR code as a square grid of modules, allocated by `etrid_qr_matrix` and released with
 // `etrid_qr_matrix_free`.
@@ -61,6 +155,114 @@ extern "C" {
 
 // The library's version (`major.minor.patch`), as a static string: do not free it.
 const char *etrid_version(void);
+
+// Creates a client from `config_json`: `{"base_url", "api_key", "network",
+// "request_timeout_ms"?, "payment_policy"?: {"max_fee_msat"? | "max_fee_ppm"?, "min_fee_msat"?,
+// "max_parts"?}, "reconnect"?: {"max_attempts"?, "initial_backoff_ms"?, "max_backoff_ms"?}}`.
+// On success `*out_client` is the new client; free it with `etrid_client_free`.
+//
+// # Safety
+// `config_json` is null or a NUL-terminated string; `out_client` is null or writable.
+EtridStatus etrid_client_new(const char *config_json, struct EtridClient **out_client);
+
+// Frees a client: requests in flight complete as `ETRID_STATUS_CANCELLED` (callbacks run on
+// this thread before it returns), queued completions and events are dropped, the event stream
+// closes. No callback of this client runs after it returns. Null is accepted. Refused (the
+// client stays alive) when called from one of this client's own callbacks.
+//
+// # Safety
+// `client` is null or a pointer `etrid_client_new` returned, not freed before.
+void etrid_client_free(struct EtridClient *client);
+
+// Starts `operation` with `args_json` (a JSON object, or null for `{}`). The outcome arrives
+// once: through `callback` (on a runtime thread) with `user_data`, or, when `callback` is
+// null, in the queue `etrid_client_poll` drains. `*out_request_id` (optional) is the
+// request's id, also passed to the completion, for `etrid_client_cancel`.
+//
+// Fails synchronously, with no completion, only for a null or freed client, an unknown
+// operation, arguments that are not JSON, or a closed client; arguments that do not fit the
+// operation complete with `invalid_argument`.
+//
+// # Safety
+// `client` as for `etrid_client_free`; `args_json` null or NUL-terminated; `out_request_id`
+// null or writable; `callback`, if not null, callable from any thread with `user_data`.
+EtridStatus etrid_client_request(const struct EtridClient *client,
+                                 int32_t operation,
+                                 const char *args_json,
+                                 EtridCompletion callback,
+                                 void *user_data,
+                                 uint64_t *out_request_id);
+
+// Cancels a pending request: it completes now, as `ETRID_STATUS_CANCELLED`, on this thread
+// (or into the poll queue), and its work stops. `ETRID_STATUS_INVALID_ARGUMENT` when no
+// request with this id is pending (it completed already, or never existed).
+//
+// # Safety
+// `client` as for `etrid_client_free`.
+EtridStatus etrid_client_cancel(const struct EtridClient *client, uint64_t request_id);
+
+// Delivers up to `max` queued completions (of requests made without a callback) to
+// `callback`, on this thread, oldest first, and returns how many. Never blocks: call it from a
+// game loop each frame. Returns 0 for a null or freed client or a null callback.
+//
+// # Safety
+// `client` as for `etrid_client_free`; `callback` callable with `user_data`.
+uint32_t etrid_client_poll(const struct EtridClient *client,
+                           uint32_t max,
+                           EtridCompletion callback,
+                           void *user_data);
+
+// The number of requests of this client still in flight (0 for a null or freed client).
+//
+// # Safety
+// `client` as for `etrid_client_free`.
+uint32_t etrid_client_pending(const struct EtridClient *client);
+
+// Starts the client's event stream: events after `after` (a persisted event id; negative: only
+// events from now on), queued for `etrid_client_poll_events` up to `poll_capacity` items (0:
+// no queue, listeners only; when the queue is full the stream waits, nothing is lost).
+// `ETRID_STATUS_INVALID_ARGUMENT` when it is already started.
+//
+// # Safety
+// `client` is null or a live client.
+EtridStatus etrid_client_events_start(const struct EtridClient *client,
+                                      int64_t after,
+                                      uint32_t poll_capacity);
+
+// Stops the client's event stream (it may be started again, e.g. from the last event id).
+//
+// # Safety
+// `client` is null or a live client.
+EtridStatus etrid_client_events_stop(const struct EtridClient *client);
+
+// Adds a listener to the running event stream; it receives every item delivered from now on,
+// on a runtime thread. `*out_listener_id` is its id, for `etrid_client_remove_event_listener`.
+//
+// # Safety
+// `client` is null or a live client; `callback` callable from any thread with `user_data`;
+// `out_listener_id` null or writable.
+EtridStatus etrid_client_add_event_listener(const struct EtridClient *client,
+                                            EtridEventCallback callback,
+                                            void *user_data,
+                                            uint64_t *out_listener_id);
+
+// Removes a listener. `ETRID_STATUS_INVALID_ARGUMENT` when there is no such listener (or no
+// running stream). A listener being called while it is removed may finish that call.
+//
+// # Safety
+// `client` is null or a live client.
+EtridStatus etrid_client_remove_event_listener(const struct EtridClient *client,
+                                               uint64_t listener_id);
+
+// Delivers up to `max` queued items to `callback` on this thread, oldest first, without
+// waiting; returns how many (0 for a null or freed client, no stream, or a null callback).
+//
+// # Safety
+// `client` is null or a live client; `callback` callable with `user_data`.
+uint32_t etrid_client_poll_events(const struct EtridClient *client,
+                                  uint32_t max,
+                                  EtridEventCallback callback,
+                                  void *user_data);
 
 // The stable code of the last failed `etrid_*` call on this thread (`invoice_expired`,
 // `invalid_argument`, `panic`, …), or null if the last call succeeded.

@@ -28,6 +28,9 @@ pub enum EtridStatus {
     /// A bug: Rust code panicked. The panic was caught at the boundary; the last error code is
     /// `panic` and the message is the panic's text.
     Panic = 3,
+    /// An asynchronous request was cancelled (`etrid_client_cancel`, `etrid_client_free`)
+    /// before it completed. Only completions carry it.
+    Cancelled = 4,
 }
 
 /// Stable code of [`EtridStatus::InvalidArgument`] failures.

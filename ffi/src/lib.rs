@@ -16,6 +16,11 @@
 //!   panic as `ETRID_STATUS_PANIC`.
 //! - Structured results are JSON (snake_case fields), so the ABI stays small and stable while
 //!   the models grow; engines parse it with their own JSON library.
+//! - The LSP client (`EtridClient`) is asynchronous: `etrid_client_request` starts an
+//!   [`EtridOperation`] and its completion arrives once, through a callback on the library's
+//!   runtime thread or by polling (`etrid_client_poll`) on yours; events come through listeners
+//!   or `etrid_client_poll_events`. The threading model is documented on `EtridCompletion`'s
+//!   module and in `etrid.h`.
 //!
 //! # Example (C)
 //! ```c
@@ -29,13 +34,21 @@
 //! ```
 #![deny(missing_docs)]
 
+mod client;
 mod error;
 mod invoice;
 mod qr;
+mod runtime;
 mod string;
 
 use std::ffi::c_char;
 
+pub use client::{
+    etrid_client_add_event_listener, etrid_client_cancel, etrid_client_events_start,
+    etrid_client_events_stop, etrid_client_free, etrid_client_new, etrid_client_pending,
+    etrid_client_poll, etrid_client_poll_events, etrid_client_remove_event_listener,
+    etrid_client_request, EtridClient, EtridCompletion, EtridEventCallback, EtridOperation,
+};
 pub use error::{etrid_last_error_code, etrid_last_error_message, EtridStatus};
 pub use invoice::etrid_invoice_decode;
 pub use qr::{etrid_qr_matrix, etrid_qr_matrix_free, etrid_qr_svg, EtridQrMatrix};

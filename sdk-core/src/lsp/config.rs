@@ -6,6 +6,8 @@ use std::time::Duration;
 use crate::amount::Msat;
 use crate::network::Network;
 
+use super::LspError;
+
 /// Everything an [`LspClient`](super::LspClient) needs to know besides its transport and timer.
 #[derive(Clone, PartialEq, Eq)]
 pub struct LspConfig {
@@ -83,6 +85,33 @@ impl Default for ReconnectPolicy {
 }
 
 impl ReconnectPolicy {
+    /// The default policy with the given settings replaced: what the bindings build from their
+    /// configuration objects.
+    ///
+    /// # Errors
+    /// [`LspError::InvalidConfig`] for zero attempts, or a first wait longer than the longest.
+    pub fn with_settings(
+        max_attempts: Option<u32>,
+        initial_backoff: Option<Duration>,
+        max_backoff: Option<Duration>,
+    ) -> Result<ReconnectPolicy, LspError> {
+        let mut policy = ReconnectPolicy::default();
+        if let Some(attempts) = max_attempts {
+            if attempts == 0 {
+                return Err(invalid_config("reconnect: at least 1 attempt is needed"));
+            }
+            policy.max_attempts = attempts;
+        }
+        policy.initial_backoff = initial_backoff.unwrap_or(policy.initial_backoff);
+        policy.max_backoff = max_backoff.unwrap_or(policy.max_backoff);
+        if policy.initial_backoff > policy.max_backoff {
+            return Err(invalid_config(
+                "reconnect: the first wait exceeds the longest wait",
+            ));
+        }
+        Ok(policy)
+    }
+
     /// The wait before the attempt following `failures` consecutive failures (at least 1).
     pub fn backoff(&self, failures: u32) -> Duration {
         let doublings = failures.saturating_sub(1).min(31);
@@ -132,6 +161,48 @@ impl Default for PaymentPolicy {
 }
 
 impl PaymentPolicy {
+    /// The default policy with the given limits replaced: an absolute fee limit
+    /// (`max_fee_msat`), or a proportional one (`max_fee_ppm`, with `min_fee_msat` as its
+    /// floor), and the most parts. What the bindings build from their configuration objects.
+    ///
+    /// # Errors
+    /// [`LspError::InvalidConfig`] when both kinds of fee limit are given, or zero parts.
+    pub fn with_limits(
+        max_fee_msat: Option<Msat>,
+        max_fee_ppm: Option<u32>,
+        min_fee_msat: Option<Msat>,
+        max_parts: Option<u32>,
+    ) -> Result<PaymentPolicy, LspError> {
+        let mut policy = PaymentPolicy::default();
+        match (max_fee_msat, max_fee_ppm, min_fee_msat) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err(invalid_config(
+                    "payment policy: the fee limit is absolute (max fee) or proportional (ppm, minimum), not both",
+                ))
+            }
+            (Some(limit), None, None) => policy.max_fee = FeeLimit::Absolute(limit),
+            (None, ppm, min) => {
+                if let FeeLimit::Proportional {
+                    ppm: default_ppm,
+                    min_msat,
+                } = policy.max_fee
+                {
+                    policy.max_fee = FeeLimit::Proportional {
+                        ppm: ppm.unwrap_or(default_ppm),
+                        min_msat: min.unwrap_or(min_msat),
+                    };
+                }
+            }
+        }
+        if let Some(parts) = max_parts {
+            if parts == 0 {
+                return Err(invalid_config("payment policy: at least 1 part is needed"));
+            }
+            policy.max_parts = parts;
+        }
+        Ok(policy)
+    }
+
     /// The fee limit for paying `amount`, rounded down; `None` if it would overflow.
     pub fn fee_limit_for(&self, amount: Msat) -> Option<Msat> {
         match self.max_fee {
@@ -142,5 +213,12 @@ impl PaymentPolicy {
                 Some(Msat::from_msat(share.max(min_msat.as_u64())))
             }
         }
+    }
+}
+
+/// An [`LspError::InvalidConfig`] with `reason`.
+fn invalid_config(reason: &str) -> LspError {
+    LspError::InvalidConfig {
+        reason: reason.to_owned(),
     }
 }

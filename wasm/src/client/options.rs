@@ -3,13 +3,13 @@
 use std::time::Duration;
 
 use etrid_core::amount::Msat;
-use etrid_core::lsp::{FeeLimit, LspConfig, PaymentPolicy, ReconnectPolicy};
+use etrid_core::lsp::{LspConfig, PaymentPolicy, ReconnectPolicy};
 use serde::Deserialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
 use crate::convert::refuse_unknown_keys;
-use crate::error::invalid_argument;
+use crate::error::{invalid_argument, lsp_error};
 use crate::invoice::parse_network;
 use crate::web::WebTransport;
 
@@ -147,67 +147,23 @@ pub(super) fn parse(options: JsValue) -> Result<(LspConfig, WebTransport), JsVal
         config.request_timeout = Duration::from_millis(ms);
     }
     if let Some(policy) = options.payment_policy {
-        config.payment_policy = payment_policy(policy)?;
+        config.payment_policy = PaymentPolicy::with_limits(
+            policy.max_fee_msat.map(Msat::from_msat),
+            policy.max_fee_ppm,
+            policy.min_fee_msat.map(Msat::from_msat),
+            policy.max_parts,
+        )
+        .map_err(lsp_error)?;
     }
     if let Some(reconnect) = options.reconnect {
-        config.reconnect = reconnect_policy(reconnect)?;
+        config.reconnect = ReconnectPolicy::with_settings(
+            reconnect.max_attempts,
+            reconnect.initial_backoff_ms.map(Duration::from_millis),
+            reconnect.max_backoff_ms.map(Duration::from_millis),
+        )
+        .map_err(lsp_error)?;
     }
     let transport = WebTransport::new(Some(options.fetch), Some(options.web_socket))
         .map_err(|reason| invalid_argument(&format!("client options: {reason}")))?;
     Ok((config, transport))
-}
-
-/// The payment policy: the defaults with the given fields replaced.
-fn payment_policy(options: PolicyOptions) -> Result<PaymentPolicy, JsValue> {
-    let mut policy = PaymentPolicy::default();
-    match (options.max_fee_msat, options.max_fee_ppm, options.min_fee_msat) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-            return Err(invalid_argument(
-                "client options: paymentPolicy takes maxFeeMsat or maxFeePpm (with minFeeMsat), not both",
-            ))
-        }
-        (Some(limit), None, None) => policy.max_fee = FeeLimit::Absolute(Msat::from_msat(limit)),
-        (None, ppm, min) => {
-            if let FeeLimit::Proportional { ppm: default_ppm, min_msat } = policy.max_fee {
-                policy.max_fee = FeeLimit::Proportional {
-                    ppm: ppm.unwrap_or(default_ppm),
-                    min_msat: min.map(Msat::from_msat).unwrap_or(min_msat),
-                };
-            }
-        }
-    }
-    if let Some(parts) = options.max_parts {
-        if parts == 0 {
-            return Err(invalid_argument(
-                "client options: paymentPolicy.maxParts must be at least 1",
-            ));
-        }
-        policy.max_parts = parts;
-    }
-    Ok(policy)
-}
-
-/// The reconnect policy: the defaults with the given fields replaced.
-fn reconnect_policy(options: ReconnectOptions) -> Result<ReconnectPolicy, JsValue> {
-    let mut policy = ReconnectPolicy::default();
-    if let Some(attempts) = options.max_attempts {
-        if attempts == 0 {
-            return Err(invalid_argument(
-                "client options: reconnect.maxAttempts must be at least 1",
-            ));
-        }
-        policy.max_attempts = attempts;
-    }
-    if let Some(ms) = options.initial_backoff_ms {
-        policy.initial_backoff = Duration::from_millis(ms);
-    }
-    if let Some(ms) = options.max_backoff_ms {
-        policy.max_backoff = Duration::from_millis(ms);
-    }
-    if policy.initial_backoff > policy.max_backoff {
-        return Err(invalid_argument(
-            "client options: reconnect.initialBackoffMs exceeds maxBackoffMs",
-        ));
-    }
-    Ok(policy)
 }

@@ -1,0 +1,522 @@
+// The C ABI's LSP client (etrid_client_*) from C++, against a real LSP on the devnet: the
+// lsp-fixture binary (regtest chain, LDK nodes, the Étrid LSP over real HTTP and WebSocket),
+// started once for the whole test binary. Completions by callback (on the library's runtime
+// thread) and by polling (on the test's thread), cancellation, free with requests in flight,
+// events by listener and by polling, and bad input at the boundary. Test names carry the
+// scenario ids. Built with AddressSanitizer and UndefinedBehaviorSanitizer by .ci/ffi.sh.
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "etrid.h"
+#include "scenario_json.hpp"
+
+extern char** environ;
+
+namespace json = scenario_json;
+using namespace std::chrono_literals;
+
+namespace {
+
+// ---- the devnet and LSP ------------------------------------------------------------------
+
+// The lsp-fixture process: started with pipes on stdin and stdout, ready once it printed its
+// JSON line; stopped (it removes its state) by closing its stdin.
+class Fixture {
+ public:
+  explicit Fixture(const std::vector<std::string>& args) {
+    const char* binary = std::getenv("ETRID_LSP_FIXTURE");
+    if (binary == nullptr) throw std::runtime_error("ETRID_LSP_FIXTURE is not set");
+    int in[2];
+    int out[2];
+    if (pipe(in) != 0 || pipe(out) != 0) throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addclose(&actions, in[1]);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    std::vector<std::string> argv_strings = {binary};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& arg : argv_strings) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, binary, &actions, nullptr, argv.data(), environ) != 0) {
+      throw std::runtime_error(std::string("cannot start ") + binary);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    close(in[0]);
+    close(out[1]);
+    stdin_ = in[1];
+    FILE* stdout_file = fdopen(out[0], "r");
+    std::string line;
+    int c;
+    while ((c = fgetc(stdout_file)) != EOF && c != '\n') line.push_back(static_cast<char>(c));
+    fclose(stdout_file);
+    if (line.empty()) throw std::runtime_error("lsp-fixture exited before it was ready");
+    info_ = json::Parse(line);
+  }
+
+  ~Fixture() {
+    close(stdin_);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+
+  const json::Value& Info() const { return info_; }
+  std::string Api() const { return info_["api"].Str(); }
+  std::string Control() const { return info_["control"].Str(); }
+  std::string Key(size_t account, const char* scope) const {
+    return info_["accounts"].items.at(account)[scope].Str();
+  }
+
+ private:
+  pid_t pid_ = 0;
+  int stdin_ = -1;
+  json::Value info_;
+};
+
+Fixture* fixture = nullptr;
+
+class FixtureEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    fixture = new Fixture({"--accounts", "3", "--fund-msat", "20000000", "--invoice-rate-per-sec",
+                           "1", "--invoice-rate-burst", "30"});
+  }
+  void TearDown() override {
+    delete fixture;
+    fixture = nullptr;
+  }
+};
+
+// POSTs `body` to the devnet control API with curl; returns the JSON answer.
+json::Value Control(const std::string& path, const std::string& body) {
+  std::string command = "curl -s -X POST -H 'content-type: application/json' --data-binary @- '" +
+                        fixture->Control() + path + "'";
+  // The body goes through a temporary file, so no shell quoting of invoices is needed.
+  char name[] = "/tmp/etrid-control-XXXXXX";
+  int fd = mkstemp(name);
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  if (write(fd, body.data(), body.size()) != static_cast<ssize_t>(body.size())) {
+    throw std::runtime_error("write failed");
+  }
+  close(fd);
+  FILE* pipe = popen((command + " < " + name).c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("curl failed");
+  std::string answer;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) answer.append(buffer, n);
+  pclose(pipe);
+  unlink(name);
+  return json::Parse(answer);
+}
+
+// The devnet wallet `node` pays `bolt11`; the outcome's status ("succeeded", "failed").
+std::string WalletPays(const std::string& bolt11, const std::string& node = "alice") {
+  return Control("/v1/nodes/" + node + "/pay", "{\"invoice\":\"" + bolt11 + "\"}")["status"].Str();
+}
+
+// ---- the client ------------------------------------------------------------------------
+
+struct ClientFree {
+  void operator()(EtridClient* client) const { etrid_client_free(client); }
+};
+using Client = std::unique_ptr<EtridClient, ClientFree>;
+
+std::string LastCode() {
+  const char* code = etrid_last_error_code();
+  return code == nullptr ? std::string() : std::string(code);
+}
+
+Client NewClient(const std::string& key) {
+  std::string config = "{\"base_url\":\"" + fixture->Api() + "\",\"api_key\":\"" + key +
+                       "\",\"network\":\"regtest\"}";
+  EtridClient* raw = nullptr;
+  EtridStatus status = etrid_client_new(config.c_str(), &raw);
+  if (status != ETRID_STATUS_OK) throw std::runtime_error("etrid_client_new: " + LastCode());
+  return Client(raw);
+}
+
+// One completion.
+struct Outcome {
+  EtridStatus status = ETRID_STATUS_OK;
+  json::Value json;
+  std::thread::id thread;
+};
+
+// Collects completions delivered by callback, from any thread.
+class Completions {
+ public:
+  static void Callback(void* user_data, uint64_t id, EtridStatus status, const char* text) {
+    auto* self = static_cast<Completions*>(user_data);
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    self->done_[id] = Outcome{status, json::Parse(text), std::this_thread::get_id()};
+    self->changed_.notify_all();
+  }
+
+  Outcome Wait(uint64_t id, std::chrono::seconds timeout = 90s) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!changed_.wait_for(lock, timeout, [&] { return done_.count(id) > 0; })) {
+      throw std::runtime_error("no completion for request " + std::to_string(id));
+    }
+    return done_[id];
+  }
+
+  size_t Count() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return done_.size();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<uint64_t, Outcome> done_;
+};
+
+// Starts `op` with `args` (completion by callback into `into`); returns the request id.
+uint64_t Start(EtridClient* client, EtridOperation op, const std::string& args, Completions& into) {
+  uint64_t id = 0;
+  EtridStatus status = etrid_client_request(client, op, args.c_str(), &Completions::Callback, &into, &id);
+  if (status != ETRID_STATUS_OK) throw std::runtime_error("etrid_client_request: " + LastCode());
+  return id;
+}
+
+// Runs `op` and waits for its outcome.
+Outcome Call(EtridClient* client, EtridOperation op, const std::string& args = "{}") {
+  Completions completions;
+  return completions.Wait(Start(client, op, args, completions));
+}
+
+// Runs `op` that must succeed; its result.
+json::Value Ok(EtridClient* client, EtridOperation op, const std::string& args = "{}") {
+  Outcome outcome = Call(client, op, args);
+  if (outcome.status != ETRID_STATUS_OK) {
+    throw std::runtime_error("operation " + std::to_string(op) + " failed: " + json::Dump(outcome.json));
+  }
+  return outcome.json;
+}
+
+// The code of an operation that must fail with status ERROR.
+std::string ErrorCode(EtridClient* client, EtridOperation op, const std::string& args) {
+  Outcome outcome = Call(client, op, args);
+  EXPECT_EQ(outcome.status, ETRID_STATUS_ERROR) << json::Dump(outcome.json);
+  return outcome.json["code"].Str();
+}
+
+uint64_t AvailableMsat(EtridClient* admin) {
+  return Ok(admin, ETRID_OPERATION_BALANCE)["available_msat"].U64();
+}
+
+// ---- scenarios -----------------------------------------------------------------------------
+
+TEST(EtridClient, S10_InvoiceKeyCreatesTheWalletPaysTheListenerHearsItCreditedOnce) {
+  Client shop = NewClient(fixture->Key(1, "invoice_key"));
+  Client admin = NewClient(fixture->Key(1, "admin_key"));
+  uint64_t before = AvailableMsat(admin.get());
+
+  struct Heard {
+    std::mutex mutex;
+    std::vector<json::Value> items;
+    std::thread::id thread;
+    static void Callback(void* user_data, const char* text) {
+      auto* self = static_cast<Heard*>(user_data);
+      std::lock_guard<std::mutex> lock(self->mutex);
+      self->items.push_back(json::Parse(text));
+      self->thread = std::this_thread::get_id();
+    }
+  } heard;
+  ASSERT_EQ(etrid_client_events_start(shop.get(), -1, 64), ETRID_STATUS_OK);
+  uint64_t listener = 0;
+  ASSERT_EQ(etrid_client_add_event_listener(shop.get(), &Heard::Callback, &heard, &listener), ETRID_STATUS_OK);
+
+  json::Value invoice = Ok(shop.get(), ETRID_OPERATION_CREATE_INVOICE,
+                           "{\"amount_msat\":21000,\"description\":\"S10 sword\"}");
+  Completions completions;
+  uint64_t waiting = Start(shop.get(), ETRID_OPERATION_WAIT_FOR_PAYMENT,
+                           "{\"invoice_id\":\"" + invoice["id"].Str() + "\",\"timeout_ms\":60000}", completions);
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(WalletPays(invoice["bolt11"].Str()), "succeeded");
+  Outcome outcome = completions.Wait(waiting);
+  ASSERT_EQ(outcome.status, ETRID_STATUS_OK);
+  EXPECT_EQ(outcome.json["status"].Str(), "paid");
+  EXPECT_NE(outcome.thread, std::this_thread::get_id()) << "callbacks run on the runtime thread";
+
+  // The listener heard invoice.paid on a runtime thread; the poll queue has it for this thread.
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  std::vector<json::Value> polled;
+  while (std::chrono::steady_clock::now() < deadline) {
+    etrid_client_poll_events(shop.get(), 16, [](void* user_data, const char* text) {
+      static_cast<std::vector<json::Value>*>(user_data)->push_back(json::Parse(text));
+    }, &polled);
+    bool found = false;
+    for (auto& item : polled) {
+      if (item["kind"].Str() == "event" && item["event"]["type"].Str() == "invoice.paid" &&
+          item["event"]["data"]["id"].Str() == invoice["id"].Str()) found = true;
+    }
+    if (found) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  {
+    std::lock_guard<std::mutex> lock(heard.mutex);
+    int paid = 0;
+    for (auto& item : heard.items) {
+      if (item["kind"].Str() == "event" && item["event"]["data"]["id"].Str() == invoice["id"].Str() &&
+          item["event"]["type"].Str() == "invoice.paid") paid++;
+    }
+    EXPECT_EQ(paid, 1);
+    EXPECT_NE(heard.thread, std::this_thread::get_id());
+  }
+  int polled_paid = 0;
+  for (auto& item : polled) {
+    if (item["kind"].Str() == "event" && item["event"]["data"]["id"].Str() == invoice["id"].Str() &&
+        item["event"]["type"].Str() == "invoice.paid") polled_paid++;
+  }
+  EXPECT_EQ(polled_paid, 1);
+  EXPECT_EQ(etrid_client_remove_event_listener(shop.get(), listener), ETRID_STATUS_OK);
+  EXPECT_EQ(AvailableMsat(admin.get()) - before, 21000u) << "credited exactly once";
+}
+
+TEST(EtridClient, S11_TheSameExternalIdReturnsTheSameInvoice) {
+  Client shop = NewClient(fixture->Key(1, "invoice_key"));
+  std::string args = "{\"amount_msat\":3000,\"external_id\":\"cpp-order-" +
+                     std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + "\"}";
+  EXPECT_EQ(Ok(shop.get(), ETRID_OPERATION_CREATE_INVOICE, args)["id"].Str(),
+            Ok(shop.get(), ETRID_OPERATION_CREATE_INVOICE, args)["id"].Str());
+}
+
+TEST(EtridClient, S12_AnExpiringInvoiceIsReportedExpiredNotAHang) {
+  Client shop = NewClient(fixture->Key(1, "invoice_key"));
+  json::Value invoice = Ok(shop.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000,\"expiry_secs\":2}");
+  json::Value outcome = Ok(shop.get(), ETRID_OPERATION_WAIT_FOR_PAYMENT, "{\"invoice_id\":\"" + invoice["id"].Str() + "\"}");
+  EXPECT_EQ(outcome["status"].Str(), "expired");
+}
+
+TEST(EtridClient, S13_AnAdminKeyPaysAnExternalInvoicePreimageAndFeeDebitedOnce) {
+  Client admin = NewClient(fixture->Key(0, "admin_key"));
+  uint64_t before = AvailableMsat(admin.get());
+  json::Value created = Control("/v1/nodes/bob/invoice", "{\"amount_msat\":2000000,\"description\":\"S13\"}");
+  json::Value payment = Ok(admin.get(), ETRID_OPERATION_PAY_INVOICE,
+                           "{\"bolt11\":\"" + created["invoice"].Str() + "\",\"idempotency_key\":\"cpp-s13\"}");
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (payment["status"].Str() == "pending" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+    payment = Ok(admin.get(), ETRID_OPERATION_GET_PAYMENT, "{\"payment_id\":\"" + payment["id"].Str() + "\"}");
+  }
+  ASSERT_EQ(payment["status"].Str(), "succeeded") << json::Dump(payment);
+  EXPECT_EQ(payment["preimage"].Str().size(), 64u);
+  uint64_t fee = payment["fee_msat"].U64();
+  EXPECT_EQ(before - AvailableMsat(admin.get()), 2000000u + fee);
+}
+
+TEST(EtridClient, S17_AnInvoiceKeyCannotPayOrManageKeysOrReadOtherAccounts) {
+  Client mine = NewClient(fixture->Key(2, "invoice_key"));
+  Client theirs = NewClient(fixture->Key(1, "invoice_key"));
+  json::Value created = Control("/v1/nodes/bob/invoice", "{\"amount_msat\":1000000}");
+  EXPECT_EQ(ErrorCode(mine.get(), ETRID_OPERATION_PAY_INVOICE,
+                      "{\"bolt11\":\"" + created["invoice"].Str() + "\",\"idempotency_key\":\"cpp-s17\"}"),
+            "lsp_forbidden_scope");
+  EXPECT_EQ(ErrorCode(mine.get(), ETRID_OPERATION_CREATE_API_KEY, "{\"scope\":\"admin\",\"label\":\"s17\"}"), "lsp_forbidden_scope");
+  json::Value foreign = Ok(theirs.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000}");
+  EXPECT_EQ(ErrorCode(mine.get(), ETRID_OPERATION_GET_INVOICE, "{\"invoice_id\":\"" + foreign["id"].Str() + "\"}"),
+            "lsp_not_found");
+}
+
+TEST(EtridClient, S18_PolledEventsResumeAfterTheLastIdNothingMissedOrRepeated) {
+  Client shop = NewClient(fixture->Key(1, "invoice_key"));
+  json::Value log = Ok(shop.get(), ETRID_OPERATION_LIST_EVENTS, "{\"limit\":1000}");
+  uint64_t start = log["items"].items.empty() ? 0 : log["items"].items.back()["id"].U64();
+  std::vector<std::string> paid;
+  for (int i = 0; i < 3; i++) {
+    json::Value invoice = Ok(shop.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":" + std::to_string(30000 + i) + "}");
+    ASSERT_EQ(WalletPays(invoice["bolt11"].Str()), "succeeded");
+    paid.push_back(invoice["id"].Str());
+  }
+  auto poll_until = [&](std::vector<uint64_t>& ids, size_t want) {
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (ids.size() < want && std::chrono::steady_clock::now() < deadline) {
+      etrid_client_poll_events(shop.get(), 1, [](void* user_data, const char* text) {
+        json::Value item = json::Parse(text);
+        if (item["kind"].Str() == "event") static_cast<std::vector<uint64_t>*>(user_data)->push_back(item["event"]["id"].U64());
+      }, &ids);
+      std::this_thread::sleep_for(20ms);
+    }
+  };
+  std::vector<uint64_t> seen;
+  ASSERT_EQ(etrid_client_events_start(shop.get(), static_cast<int64_t>(start), 1), ETRID_STATUS_OK);
+  poll_until(seen, 1);
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_EQ(etrid_client_events_stop(shop.get()), ETRID_STATUS_OK);
+  ASSERT_EQ(etrid_client_events_start(shop.get(), static_cast<int64_t>(seen.back()), 16), ETRID_STATUS_OK);
+  json::Value after = Ok(shop.get(), ETRID_OPERATION_LIST_EVENTS, "{\"after\":" + std::to_string(start) + ",\"limit\":1000}");
+  std::vector<uint64_t> expected;
+  for (auto& event : after["items"].items) expected.push_back(event["id"].U64());
+  poll_until(seen, expected.size());
+  EXPECT_EQ(seen, expected);
+  EXPECT_EQ(etrid_client_events_stop(shop.get()), ETRID_STATUS_OK);
+}
+
+TEST(EtridClient, S19_APaymentBeyondTheBalanceIsRefusedBeforeAnythingLeaves) {
+  Client admin = NewClient(fixture->Key(2, "admin_key"));
+  uint64_t before = AvailableMsat(admin.get());
+  json::Value created = Control("/v1/nodes/bob/invoice", "{\"amount_msat\":" + std::to_string(before + 1000000) + "}");
+  EXPECT_EQ(ErrorCode(admin.get(), ETRID_OPERATION_PAY_INVOICE,
+                      "{\"bolt11\":\"" + created["invoice"].Str() + "\",\"idempotency_key\":\"cpp-s19\"}"),
+            "lsp_insufficient_balance");
+  EXPECT_EQ(AvailableMsat(admin.get()), before);
+}
+
+TEST(EtridClient, S20_BeyondTheRateLimitTheCompletionSays429WithRetryAfter) {
+  Client shop = NewClient(fixture->Key(2, "invoice_key"));
+  for (int i = 0; i < 100; i++) {
+    Outcome outcome = Call(shop.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000}");
+    if (outcome.status == ETRID_STATUS_OK) continue;
+    EXPECT_EQ(outcome.json["code"].Str(), "lsp_rate_limited");
+    EXPECT_EQ(outcome.json["http_status"].U64(), 429u);
+    EXPECT_TRUE(outcome.json["retryable"].boolean);
+    EXPECT_GE(outcome.json["retry_after_secs"].U64(), 1u);
+    return;
+  }
+  FAIL() << "the rate limit was never reached";
+}
+
+// ---- the asynchronous machinery ------------------------------------------------------------
+
+TEST(EtridClient, PollingDeliversCompletionsOnTheCallersThread) {
+  Client shop = NewClient(fixture->Key(1, "invoice_key"));
+  uint64_t id = 0;
+  ASSERT_EQ(etrid_client_request(shop.get(), ETRID_OPERATION_HEALTH, nullptr, nullptr, nullptr, &id), ETRID_STATUS_OK);
+  Completions completions;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (completions.Count() == 0 && std::chrono::steady_clock::now() < deadline) {
+    etrid_client_poll(shop.get(), 8, &Completions::Callback, &completions);
+    std::this_thread::sleep_for(10ms);
+  }
+  Outcome outcome = completions.Wait(id, 1s);
+  EXPECT_EQ(outcome.status, ETRID_STATUS_OK);
+  EXPECT_EQ(outcome.thread, std::this_thread::get_id());
+  EXPECT_EQ(etrid_client_pending(shop.get()), 0u);
+}
+
+TEST(EtridClient, CancelCompletesARequestAsCancelledOnTheCancellingThread) {
+  Client shop = NewClient(fixture->Key(1, "invoice_key"));
+  json::Value invoice = Ok(shop.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000}");
+  Completions completions;
+  uint64_t id = Start(shop.get(), ETRID_OPERATION_WAIT_FOR_PAYMENT, "{\"invoice_id\":\"" + invoice["id"].Str() + "\"}", completions);
+  EXPECT_EQ(etrid_client_pending(shop.get()), 1u);
+  ASSERT_EQ(etrid_client_cancel(shop.get(), id), ETRID_STATUS_OK);
+  Outcome outcome = completions.Wait(id, 1s);
+  EXPECT_EQ(outcome.status, ETRID_STATUS_CANCELLED);
+  EXPECT_EQ(outcome.json["code"].Str(), "cancelled");
+  EXPECT_EQ(outcome.thread, std::this_thread::get_id());
+  EXPECT_EQ(etrid_client_cancel(shop.get(), id), ETRID_STATUS_INVALID_ARGUMENT) << "only once";
+  EXPECT_EQ(etrid_client_pending(shop.get()), 0u);
+}
+
+TEST(EtridClient, FreeWithRequestsInFlightCompletesThemAsCancelledBeforeItReturns) {
+  Client shop = NewClient(fixture->Key(1, "invoice_key"));
+  json::Value invoice = Ok(shop.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000}");
+  Completions completions;
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 3; i++) {
+    ids.push_back(Start(shop.get(), ETRID_OPERATION_WAIT_FOR_PAYMENT, "{\"invoice_id\":\"" + invoice["id"].Str() + "\"}", completions));
+  }
+  ASSERT_EQ(etrid_client_events_start(shop.get(), -1, 8), ETRID_STATUS_OK);
+  EtridClient* raw = shop.release();
+  etrid_client_free(raw);
+  EXPECT_EQ(completions.Count(), 3u) << "every request completed before free returned";
+  for (uint64_t id : ids) EXPECT_EQ(completions.Wait(id, 1s).status, ETRID_STATUS_CANCELLED);
+  // The freed handle is refused, not dereferenced.
+  uint64_t id = 0;
+  EXPECT_EQ(etrid_client_request(raw, ETRID_OPERATION_HEALTH, nullptr, nullptr, nullptr, &id), ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(LastCode(), "invalid_argument");
+  etrid_client_free(raw);  // a second free is ignored
+}
+
+TEST(EtridClient, FreeFromItsOwnCallbackIsRefused) {
+  Client shop = NewClient(fixture->Key(1, "invoice_key"));
+  struct Attempt {
+    explicit Attempt(EtridClient* c) : client(c) {}
+    EtridClient* client;
+    std::mutex mutex;
+    std::condition_variable done_changed;
+    bool done = false;
+  } attempt(shop.get());
+  uint64_t id = 0;
+  ASSERT_EQ(etrid_client_request(shop.get(), ETRID_OPERATION_HEALTH, nullptr,
+                                 [](void* user_data, uint64_t, EtridStatus, const char*) {
+                                   auto* a = static_cast<Attempt*>(user_data);
+                                   etrid_client_free(a->client);  // refused: the client stays
+                                   std::lock_guard<std::mutex> lock(a->mutex);
+                                   a->done = true;
+                                   a->done_changed.notify_all();
+                                 },
+                                 &attempt, &id),
+            ETRID_STATUS_OK);
+  std::unique_lock<std::mutex> lock(attempt.mutex);
+  ASSERT_TRUE(attempt.done_changed.wait_for(lock, 30s, [&] { return attempt.done; }));
+  lock.unlock();
+  EXPECT_EQ(Call(shop.get(), ETRID_OPERATION_HEALTH).status, ETRID_STATUS_OK) << "still alive";
+}
+
+TEST(EtridClient, BadInputIsAStatusAndALastErrorNeverACrash) {
+  EtridClient* raw = nullptr;
+  EXPECT_EQ(etrid_client_new(nullptr, &raw), ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(raw, nullptr);
+  EXPECT_EQ(etrid_client_new("{}", nullptr), ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(etrid_client_new("not json", &raw), ETRID_STATUS_ERROR);
+  EXPECT_EQ(LastCode(), "lsp_invalid_config");
+  EXPECT_EQ(etrid_client_new("{\"base_url\":\"http://x\",\"api_key\":\"k\",\"network\":\"regtest\",\"colour\":1}", &raw), ETRID_STATUS_ERROR);
+  EXPECT_EQ(LastCode(), "lsp_invalid_config");
+  EXPECT_EQ(etrid_client_new("{\"base_url\":\"ftp://x\",\"api_key\":\"k\",\"network\":\"regtest\"}", &raw), ETRID_STATUS_ERROR);
+  const char invalid_utf8[] = {'{', '"', '\xff', '"', '}', 0};
+  EXPECT_EQ(etrid_client_new(invalid_utf8, &raw), ETRID_STATUS_INVALID_ARGUMENT);
+
+  Client shop = NewClient(fixture->Key(1, "invoice_key"));
+  uint64_t id = 0;
+  EXPECT_EQ(etrid_client_request(nullptr, ETRID_OPERATION_HEALTH, nullptr, nullptr, nullptr, &id), ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(etrid_client_request(shop.get(), 999, nullptr, nullptr, nullptr, &id), ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(etrid_client_request(shop.get(), ETRID_OPERATION_HEALTH, "[1]", nullptr, nullptr, &id), ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(etrid_client_request(shop.get(), ETRID_OPERATION_HEALTH, "{", nullptr, nullptr, &id), ETRID_STATUS_INVALID_ARGUMENT);
+  // Arguments that do not fit the operation complete with invalid_argument.
+  Outcome unknown_field = Call(shop.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"amountMsat\":1000}");
+  EXPECT_EQ(unknown_field.status, ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(unknown_field.json["code"].Str(), "invalid_argument");
+  EXPECT_EQ(Call(shop.get(), ETRID_OPERATION_GET_INVOICE, "{}").status, ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(Call(shop.get(), ETRID_OPERATION_BALANCE, "{\"x\":1}").status, ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(ErrorCode(shop.get(), ETRID_OPERATION_GET_INVOICE, "{\"invoice_id\":\"../balance\"}"), "lsp_invalid_request");
+  EXPECT_EQ(etrid_client_cancel(shop.get(), 123456), ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(etrid_client_poll(nullptr, 1, &Completions::Callback, nullptr), 0u);
+  EXPECT_EQ(etrid_client_remove_event_listener(shop.get(), 1), ETRID_STATUS_INVALID_ARGUMENT);
+  uint64_t listener = 0;
+  EXPECT_EQ(etrid_client_add_event_listener(shop.get(), nullptr, nullptr, &listener), ETRID_STATUS_INVALID_ARGUMENT);
+  ASSERT_EQ(etrid_client_events_start(shop.get(), -1, 0), ETRID_STATUS_OK);
+  EXPECT_EQ(etrid_client_events_start(shop.get(), -1, 0), ETRID_STATUS_INVALID_ARGUMENT) << "already started";
+
+  Client stranger = NewClient("etrid_inv_0000");
+  Outcome refused = Call(stranger.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000}");
+  EXPECT_EQ(refused.json["code"].Str(), "lsp_unauthorized");
+  EXPECT_EQ(refused.json["http_status"].U64(), 401u);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new FixtureEnvironment);
+  return RUN_ALL_TESTS();
+}
