@@ -125,4 +125,17 @@ ETRID_SCENARIOS_DIR="$SCENARIOS_DIR" \
   | tee "$BUILD_DIR/csharp.log"
 tail -n 1 "$BUILD_DIR/csharp.log" | grep -Eq '^[0-9]+ passed, 0 failed$'
 
+step "C# LightningClient tests (Mono) against a real LSP on the devnet"
+mcs -unsafe -nologo -warnaserror+ -r:System.Net.Http.dll \
+  -out:"$BUILD_DIR/ClientTests.exe" \
+  "$ROOT/ffi/tests/csharp/ClientTests.cs" \
+  "$ROOT/ffi/tests/csharp/ScenarioJson.cs" \
+  "$ROOT/ffi/csharp/Etrid.cs" \
+  "$ROOT/ffi/csharp/LightningClient.cs" \
+  "$ROOT/ffi/csharp/NativeMethods.g.cs"
+ETRID_HEADER="$ROOT/ffi/include/etrid.h" ETRID_LSP_FIXTURE="$LIB_DIR/lsp-fixture" \
+  LD_LIBRARY_PATH="$LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mono "$BUILD_DIR/ClientTests.exe" \
+  | tee "$BUILD_DIR/csharp-client.log"
+tail -n 1 "$BUILD_DIR/csharp-client.log" | grep -Eq '^[0-9]+ passed, 0 failed$'
+
 step "ffi: all checks passed"
