@@ -264,6 +264,23 @@ uint32_t etrid_client_poll_events(const struct EtridClient *client,
                                   EtridEventCallback callback,
                                   void *user_data);
 
+// Blocks the calling thread until this client has a completion (of a request made without a
+// callback) or an event queued for polling, at most `timeout_ms` milliseconds. Returns `true`
+// when there is something to poll; `false` on timeout, after `etrid_client_wake`, when the
+// client is freed meanwhile, and at once for a null or freed client. Never call it from a
+// callback, and free the client only after waiting threads returned (wake them first).
+//
+// # Safety
+// `client` is null or a live client.
+bool etrid_client_wait(const struct EtridClient *client, uint32_t timeout_ms);
+
+// Makes every `etrid_client_wait` of this client return now (with `false` unless something is
+// ready): a pump thread's way out before the client is freed. Null or freed: nothing happens.
+//
+// # Safety
+// `client` is null or a live client.
+void etrid_client_wake(const struct EtridClient *client);
+
 // The stable code of the last failed `etrid_*` call on this thread (`invoice_expired`,
 // `invalid_argument`, `panic`, …), or null if the last call succeeded.
 //

@@ -47,7 +47,8 @@ pub use client::{
     etrid_client_add_event_listener, etrid_client_cancel, etrid_client_events_start,
     etrid_client_events_stop, etrid_client_free, etrid_client_new, etrid_client_pending,
     etrid_client_poll, etrid_client_poll_events, etrid_client_remove_event_listener,
-    etrid_client_request, EtridClient, EtridCompletion, EtridEventCallback, EtridOperation,
+    etrid_client_request, etrid_client_wait, etrid_client_wake, EtridClient, EtridCompletion,
+    EtridEventCallback, EtridOperation,
 };
 pub use error::{etrid_last_error_code, etrid_last_error_message, EtridStatus};
 pub use invoice::etrid_invoice_decode;

@@ -49,6 +49,11 @@ impl Events {
         }
     }
 
+    /// Items waiting in the poll queue (0 without a running stream).
+    pub(crate) fn queued(&self) -> usize {
+        self.hub().as_ref().map_or(0, EventHub::pending)
+    }
+
     /// The running hub.
     fn running(&self) -> Result<EventHub, CallError> {
         self.hub().clone().ok_or_else(|| {
@@ -103,6 +108,15 @@ pub unsafe extern "C" fn etrid_client_events_start(
         let after = u64::try_from(after).ok();
         let capacity = usize::try_from(poll_capacity).unwrap_or(usize::MAX);
         let (hub, pump) = shared.events.core.event_hub(after, capacity);
+        if capacity > 0 {
+            // Items are queued before listeners run: this wakes etrid_client_wait to find them.
+            let owner: Weak<Shared> = Arc::downgrade(&shared);
+            hub.add_listener(move |_: &HubEvent| {
+                if let Some(shared) = owner.upgrade() {
+                    shared.signal.notify();
+                }
+            });
+        }
         runtime.spawn(pump.run());
         *slot = Some(hub);
         Ok(())

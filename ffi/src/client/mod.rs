@@ -8,7 +8,10 @@
 //!   runtime threads, never on the caller's thread, except completions of requests cancelled by
 //!   `etrid_client_cancel` or `etrid_client_free`, which run on the thread that cancelled.
 //!   Engines that want everything on their own thread pass no callback and call
-//!   `etrid_client_poll` from it (each frame, say).
+//!   `etrid_client_poll` from it (each frame, say), or block a thread of theirs in
+//!   `etrid_client_wait` until there is something to poll (see `wait`). Runtimes that unload
+//!   code (Mono in the Unity editor) should poll: a runtime thread that entered managed code
+//!   through a callback stays attached to the runtime and blocks its domain unload.
 //! - From a callback any `etrid_*` function may be called, including new requests and
 //!   `etrid_client_cancel`, except `etrid_client_free` of the client calling back (it is
 //!   refused there: free it after the callback returned).
@@ -20,6 +23,7 @@
 mod config;
 mod events;
 mod operations;
+mod wait;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::{c_char, c_void, CString};
@@ -40,6 +44,7 @@ pub use events::{
     etrid_client_poll_events, etrid_client_remove_event_listener, EtridEventCallback,
 };
 pub use operations::EtridOperation;
+pub use wait::{etrid_client_wait, etrid_client_wake};
 
 /// The core client the handle wraps.
 type Core = LspClient<ReqwestTransport, TokioTimer>;
@@ -110,6 +115,8 @@ pub(crate) struct Shared {
     callbacks: RwLock<()>,
     next_id: AtomicU64,
     events: events::Events,
+    /// Wakes `etrid_client_wait` when something is queued for polling.
+    signal: wait::Signal,
 }
 
 impl Shared {
@@ -209,6 +216,8 @@ fn finish(shared: &Shared, request_id: u64, status: EtridStatus, json: CString) 
                 status,
                 json,
             });
+            drop(state);
+            shared.signal.notify();
             return;
         }
         pending.delivery
@@ -284,6 +293,7 @@ pub unsafe extern "C" fn etrid_client_new(
             state: Mutex::new(State::default()),
             callbacks: RwLock::new(()),
             next_id: AtomicU64::new(1),
+            signal: wait::Signal::default(),
         });
         let client = Box::into_raw(Box::new(EtridClient { shared }));
         live(|handles| handles.insert(client as usize));
@@ -345,6 +355,7 @@ fn close(shared: &Shared) {
         deliver(shared, pending.delivery, request_id, status, &json);
     }
     shared.events.stop();
+    shared.signal.notify();
 }
 
 /// Starts `operation` with `args_json` (a JSON object, or null for `{}`). The outcome arrives
@@ -459,6 +470,7 @@ pub unsafe extern "C" fn etrid_client_cancel(
                 status,
                 json,
             });
+            shared.signal.notify();
         }
         Ok(())
     })

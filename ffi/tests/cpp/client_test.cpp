@@ -412,6 +412,31 @@ TEST(EtridClient, PollingDeliversCompletionsOnTheCallersThread) {
   EXPECT_EQ(etrid_client_pending(shop.get()), 0u);
 }
 
+TEST(EtridClient, WaitBlocksUntilSomethingIsQueuedAndWakeEndsIt) {
+  Client shop = NewClient(fixture->Key(1, "invoice_key"));
+  EXPECT_FALSE(etrid_client_wait(nullptr, 10)) << "null: at once";
+  EXPECT_FALSE(etrid_client_wait(shop.get(), 20)) << "nothing queued: times out";
+
+  // A wake from another thread ends a long wait at once.
+  auto started = std::chrono::steady_clock::now();
+  std::thread waker([&] {
+    std::this_thread::sleep_for(100ms);
+    etrid_client_wake(shop.get());
+  });
+  EXPECT_FALSE(etrid_client_wait(shop.get(), 60000));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+  waker.join();
+
+  // A completion queued for polling ends the wait with true; poll then finds it.
+  uint64_t id = 0;
+  ASSERT_EQ(etrid_client_request(shop.get(), ETRID_OPERATION_HEALTH, nullptr, nullptr, nullptr, &id), ETRID_STATUS_OK);
+  ASSERT_TRUE(etrid_client_wait(shop.get(), 30000));
+  Completions completions;
+  EXPECT_EQ(etrid_client_poll(shop.get(), 8, &Completions::Callback, &completions), 1u);
+  EXPECT_EQ(completions.Wait(id, 1s).status, ETRID_STATUS_OK);
+  EXPECT_FALSE(etrid_client_wait(shop.get(), 20)) << "drained: nothing left";
+}
+
 TEST(EtridClient, CancelCompletesARequestAsCancelledOnTheCancellingThread) {
   Client shop = NewClient(fixture->Key(1, "invoice_key"));
   json::Value invoice = Ok(shop.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000}");

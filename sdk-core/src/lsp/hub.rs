@@ -185,11 +185,15 @@ impl EventHub {
         self.shared.poll_capacity == 0 || lock(&self.shared.queue).len() < self.shared.poll_capacity
     }
 
-    /// Hands `item` to every listener (outside the lock, so listeners may change the list)
-    /// and to the poll queue.
+    /// Puts `item` in the poll queue, then hands it to every listener (outside the lock, so
+    /// listeners may change the list). Queue first, so a listener that wakes a poller (the C
+    /// ABI's `etrid_client_wait`) finds the item already there.
     fn deliver(&self, item: HubEvent) {
         if let HubEvent::Event(event) = &item {
             self.shared.last_id.store(event.id, Ordering::Release);
+        }
+        if self.shared.poll_capacity > 0 {
+            lock(&self.shared.queue).push_back(item.clone());
         }
         let listeners: Vec<Arc<dyn EventListener>> = lock(&self.shared.listeners)
             .iter()
@@ -197,9 +201,6 @@ impl EventHub {
             .collect();
         for listener in listeners {
             listener.on_event(&item);
-        }
-        if self.shared.poll_capacity > 0 {
-            lock(&self.shared.queue).push_back(item);
         }
     }
 }
