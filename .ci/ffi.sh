@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # CI check for the C ABI (ffi/): builds etrid-ffi, checks that the committed header and C#
 # bindings match what the build generates, then runs the C++17 tests (GoogleTest, under valgrind
-# when present) and the C# tests (Mono) against the built library. Both read the shared scenario
-# files in tests/scenarios/ (the directory is passed as ETRID_SCENARIOS_DIR).
+# when present, and under ASan/UBSan against the devnet LSP) and the Unity package's C# tests
+# (Mono + NUnit, plugins/unity/tools/mono-tests.sh) against the built library. Both read the
+# shared scenario files in tests/scenarios/.
 #
 # Run from anywhere: bash .ci/ffi.sh. Fresh-machine safe: installs g++, libgtest-dev, valgrind and
-# mono-devel with apt-get only when missing. Respects CARGO_TARGET_DIR (default: target).
+# mono-devel and nunit-console with apt-get only when missing. Respects CARGO_TARGET_DIR (default: target).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,7 +16,7 @@ case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
 LIB_DIR="$TARGET_DIR/release"
 BUILD_DIR="$ROOT/ffi/tests/build"
 SCENARIOS_DIR="$ROOT/tests/scenarios"
-GENERATED=(ffi/include/etrid.h ffi/csharp/NativeMethods.g.cs)
+GENERATED=(ffi/include/etrid.h plugins/unity/com.etrid.lightning/Runtime/Native/NativeMethods.g.cs)
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -42,6 +43,7 @@ if [ ! -f /usr/include/gtest/gtest.h ] \
 fi
 command -v valgrind >/dev/null 2>&1 || apt_install valgrind || true
 command -v mcs >/dev/null 2>&1 || apt_install mono-devel
+command -v nunit-console >/dev/null 2>&1 || apt_install nunit-console
 
 # ---- build -------------------------------------------------------------------------------
 step "cargo build -p etrid-ffi --release"
@@ -112,30 +114,11 @@ done
 "$BUILD_DIR/ffi_test_sanitized"
 ETRID_LSP_FIXTURE="$LIB_DIR/lsp-fixture" "$BUILD_DIR/client_test_sanitized"
 
-# ---- C# ----------------------------------------------------------------------------------
-step "C# tests (Mono)"
-mcs -unsafe -nologo -warnaserror+ \
-  -out:"$BUILD_DIR/EtridTests.exe" \
-  "$ROOT/ffi/tests/csharp/EtridTests.cs" \
-  "$ROOT/ffi/tests/csharp/ScenarioJson.cs" \
-  "$ROOT/ffi/csharp/Etrid.cs" \
-  "$ROOT/ffi/csharp/NativeMethods.g.cs"
-ETRID_SCENARIOS_DIR="$SCENARIOS_DIR" \
-  LD_LIBRARY_PATH="$LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mono "$BUILD_DIR/EtridTests.exe" \
-  | tee "$BUILD_DIR/csharp.log"
-tail -n 1 "$BUILD_DIR/csharp.log" | grep -Eq '^[0-9]+ passed, 0 failed$'
+# ---- C# (the Unity package's plain C#) -----------------------------------------------------
+step "Unity package: .meta files (every asset has one GUID, no orphans)"
+python3 "$ROOT/plugins/unity/tools/unity_meta.py" --check
 
-step "C# LightningClient tests (Mono) against a real LSP on the devnet"
-mcs -unsafe -nologo -warnaserror+ -r:System.Net.Http.dll \
-  -out:"$BUILD_DIR/ClientTests.exe" \
-  "$ROOT/ffi/tests/csharp/ClientTests.cs" \
-  "$ROOT/ffi/tests/csharp/ScenarioJson.cs" \
-  "$ROOT/ffi/csharp/Etrid.cs" \
-  "$ROOT/ffi/csharp/LightningClient.cs" \
-  "$ROOT/ffi/csharp/NativeMethods.g.cs"
-ETRID_HEADER="$ROOT/ffi/include/etrid.h" ETRID_LSP_FIXTURE="$LIB_DIR/lsp-fixture" \
-  LD_LIBRARY_PATH="$LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mono "$BUILD_DIR/ClientTests.exe" \
-  | tee "$BUILD_DIR/csharp-client.log"
-tail -n 1 "$BUILD_DIR/csharp-client.log" | grep -Eq '^[0-9]+ passed, 0 failed$'
+step "C# tests of the Unity package (Mono + NUnit): S01-S03 and S10-S20 against a real LSP on the devnet"
+bash "$ROOT/plugins/unity/tools/mono-tests.sh" "$LIB_DIR"
 
 step "ffi: all checks passed"

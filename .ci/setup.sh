@@ -15,7 +15,7 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 rustup target list --installed | grep -qx wasm32-unknown-unknown ||
   rustup target add wasm32-unknown-unknown
 
-# clang compiles secp256k1's C code for wasm32; mcs/mono run the C# tests; gtest and valgrind
+# clang compiles secp256k1's C code for wasm32; mcs, mono and nunit-console run the C# tests; gtest and valgrind
 # the C++ tests; chromium runs the npm package's browser tests (driven by playwright-core).
 missing=()
 command -v clang >/dev/null || missing+=(clang)
@@ -23,6 +23,7 @@ command -v clang >/dev/null || missing+=(clang)
 { compgen -c llvm-ar | grep -q . || compgen -G "/usr/lib/llvm-*/bin/llvm-ar" >/dev/null; } ||
   missing+=(llvm)
 command -v mcs >/dev/null || missing+=(mono-devel)
+command -v nunit-console >/dev/null || missing+=(nunit-console)
 command -v g++ >/dev/null || missing+=(g++)
 [ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
 command -v valgrind >/dev/null || missing+=(valgrind)

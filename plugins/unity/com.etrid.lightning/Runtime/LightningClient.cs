@@ -1,11 +1,21 @@
 // The LSP client for C# (Unity and .NET), over the C ABI's EtridClient: every operation is a
-// Task completed by the native library's callback, and account events are raised on the thread
-// that owns the SynchronizationContext the client was created on (Unity's main thread), or,
-// without one, on the thread that calls Update() (a game loop).
+// Task, and account events are raised on the thread that owns the SynchronizationContext the
+// client was created on (Unity's main thread), or, without one, on the thread that calls
+// Update() (a game loop).
+//
+// Threading: the native library runs requests and the event stream on its own runtime threads,
+// but none of them ever calls into managed code. Each client has one managed pump thread that
+// blocks in etrid_client_wait until a completion or an event is queued natively, then polls
+// them: completions finish their TaskCompletionSource (continuations run asynchronously, never
+// on the pump), events are queued and raised by Update(), posted to the captured context. A
+// native thread that entered managed code would stay attached to Mono and block every domain
+// unload (each script reload in the Unity editor); a managed pump leaves when the client is
+// disposed, and DisposeAll runs on domain unload.
 //
 // Plain C#: compiles unchanged with mcs, Unity's compiler and IL2CPP (static callbacks marked
-// MonoPInvokeCallback, state passed as GCHandles). Results are JSON strings (the LSP API's
-// fields, snake_case) for JsonUtility or any JSON library; amounts inside are integers in msat.
+// MonoPInvokeCallback, state passed as a GCHandle). Results are JSON strings (the LSP API's
+// fields, snake_case) for LightningJson, JsonUtility or any JSON library; amounts inside are
+// integers in msat.
 
 using System;
 using System.Collections.Generic;
@@ -16,106 +26,83 @@ using Etrid.Native;
 
 namespace Etrid
 {
-    /// <summary>Marks a static method the native library calls back (IL2CPP needs it; Mono ignores it).</summary>
-    [AttributeUsage(AttributeTargets.Method)]
-    public sealed class MonoPInvokeCallbackAttribute : Attribute
-    {
-        /// <summary>Marks a callback of delegate type <paramref name="type"/>.</summary>
-        public MonoPInvokeCallbackAttribute(Type type)
-        {
-            Type = type;
-        }
-
-        /// <summary>The delegate type.</summary>
-        public Type Type { get; private set; }
-    }
-
-    /// <summary>
-    /// The operations of <see cref="LightningClient.RequestAsync"/>: the values of
-    /// <c>EtridOperation</c> in etrid.h (a test checks they agree).
-    /// </summary>
-    public enum Operation
-    {
-        CreateInvoice = 1,
-        GetInvoice = 2,
-        ListInvoices = 3,
-        CancelInvoice = 4,
-        WaitForPayment = 5,
-        CreateHoldInvoice = 6,
-        SettleHoldInvoice = 7,
-        CancelHoldInvoice = 8,
-        PayInvoice = 9,
-        Keysend = 10,
-        GetPayment = 11,
-        ListPayments = 12,
-        Balance = 13,
-        ListLedger = 14,
-        CreateApiKey = 15,
-        ListApiKeys = 16,
-        RevokeApiKey = 17,
-        CreateWebhook = 18,
-        ListWebhooks = 19,
-        DeleteWebhook = 20,
-        ListWebhookDeliveries = 21,
-        RedeliverWebhook = 22,
-        Health = 23,
-        NodeInfo = 24,
-        ListChannels = 25,
-        Liquidity = 26,
-        ListEvents = 27,
-    }
-
-    /// <summary>An LSP call failed: <see cref="EtridException.Code"/> says why, stably.</summary>
-    public sealed class LspException : Exception
-    {
-        /// <summary>The stable code: <c>lsp_unauthorized</c>, <c>lsp_rate_limited</c>, <c>cancelled</c>, ...</summary>
-        public string Code { get; private set; }
-
-        /// <summary>The error as JSON: <c>{"code", "message", "retryable", "http_status", "retry_after_secs"?}</c>.</summary>
-        public string Json { get; private set; }
-
-        /// <summary>Whether the same call may succeed later (rate limit, timeout, network, 5xx).</summary>
-        public bool Retryable { get; private set; }
-
-        /// <summary>Creates the exception from a completion's error JSON.</summary>
-        public LspException(string code, string message, bool retryable, string json)
-            : base(message)
-        {
-            Code = code;
-            Retryable = retryable;
-            Json = json;
-        }
-    }
-
     /// <summary>
     /// A client of an Étrid LSP with one API key (in a game: an invoice-scoped key). Create it
-    /// on the main thread; dispose it when done (and on domain reload in the Unity editor).
+    /// on the main thread; dispose it when done. <see cref="DisposeAll"/> disposes every live
+    /// client (the Unity package calls it on domain reload and on quit).
     /// </summary>
-    public sealed unsafe class LightningClient : IDisposable
+    public sealed unsafe partial class LightningClient : IDisposable
     {
-        readonly object gate = new object();
-        readonly SynchronizationContext context;
-        readonly Queue<string> events = new Queue<string>();
-        GCHandle self;
+        static readonly object registryGate = new object();
+        static readonly HashSet<LightningClient> live = new HashSet<LightningClient>();
 
         // The delegates handed to the native library live as long as the program: a delegate
-        // collected while native code holds its pointer would crash the callback.
-        static readonly NativeMethods.etrid_client_request_callback_delegate CompletionCallback = OnCompletion;
-        static readonly NativeMethods.etrid_client_add_event_listener_callback_delegate EventCallback = OnEvent;
+        // collected while native code holds its pointer would crash the call.
+        static readonly NativeMethods.etrid_client_poll_callback_delegate CompletionCallback = OnCompletion;
+        static readonly NativeMethods.etrid_client_poll_events_callback_delegate EventCallback = OnEvent;
+
+        /// <summary>How long the pump blocks in native code before looking at its stop flag.</summary>
+        const uint PumpWaitMs = 500;
+
+        /// <summary>Items the native event queue holds before the stream waits for the pump (nothing is lost).</summary>
+        const uint EventQueueCapacity = 1024;
+
+        /// <summary>Most completions or events the pump takes per native poll.</summary>
+        const uint PollBatch = 64;
+
+        static LightningClient()
+        {
+            // Native clients must be gone before the code that drives them unloads.
+            AppDomain.CurrentDomain.DomainUnload += (sender, args) => DisposeAll();
+            AppDomain.CurrentDomain.ProcessExit += (sender, args) => DisposeAll();
+        }
+
+        readonly object gate = new object();
+        readonly SynchronizationContext context;
+        readonly Queue<Dictionary<string, object>> events = new Queue<Dictionary<string, object>>();
+        readonly Dictionary<ulong, TaskCompletionSource<string>> requests = new Dictionary<ulong, TaskCompletionSource<string>>();
+        readonly Thread pump;
+        GCHandle self;
         unsafe EtridClient* native;
+        volatile bool stopping;
+        bool updatePosted;
+        Exception pumpFault;
+
+        /// <summary>Raised for every account event, before the event of its type.</summary>
+        public event Action<LightningEvent> EventReceived;
+
+        /// <summary>An invoice was paid: the account is credited.</summary>
+        public event Action<LightningEvent> InvoicePaid;
+
+        /// <summary>A hold invoice's payment arrived and is held: settle or cancel it.</summary>
+        public event Action<LightningEvent> InvoiceAccepted;
+
+        /// <summary>An invoice expired unpaid.</summary>
+        public event Action<LightningEvent> InvoiceExpired;
+
+        /// <summary>An invoice was cancelled (hold invoices: the payer is refunded).</summary>
+        public event Action<LightningEvent> InvoiceCancelled;
+
+        /// <summary>An outgoing payment succeeded.</summary>
+        public event Action<LightningEvent> PaymentSucceeded;
+
+        /// <summary>An outgoing payment failed; its amount is back in the balance.</summary>
+        public event Action<LightningEvent> PaymentFailed;
 
         /// <summary>
-        /// Raised for each event item, with its JSON: <c>{"kind": "event", "event": {id, type,
-        /// created_at, data}}</c>, <c>{"kind": "resync"}</c> or <c>{"kind": "error", "error": {...}}</c>.
-        /// Raised on the SynchronizationContext the client was created on, or by <see cref="Update"/>.
+        /// Events were missed beyond what the LSP keeps (the resume id is older than its log):
+        /// reload the state you show from the API (invoices, payments, balance).
         /// </summary>
-        public event Action<string> EventReceived;
+        public event Action Resync;
+
+        /// <summary>The event stream stopped for good (a revoked key, reconnect attempts used up); start it again to retry.</summary>
+        public event Action<LspException> StreamError;
 
         /// <summary>
         /// A client for <paramref name="configJson"/>: <c>{"base_url", "api_key", "network",
         /// "request_timeout_ms"?, "payment_policy"?, "reconnect"?}</c>.
         /// </summary>
-        /// <exception cref="EtridException">The configuration is unusable.</exception>
+        /// <exception cref="EtridException">The configuration is unusable (code <c>lsp_invalid_config</c>).</exception>
         public LightningClient(string configJson)
         {
             context = SynchronizationContext.Current;
@@ -130,46 +117,53 @@ namespace Etrid
                 native = created;
             }
             self = GCHandle.Alloc(this, GCHandleType.Normal);
+            lock (registryGate) live.Add(this);
+            pump = new Thread(Pump) { IsBackground = true, Name = "Etrid LightningClient pump" };
+            pump.Start();
         }
 
-        /// <summary>A client for <paramref name="baseUrl"/> with <paramref name="apiKey"/> on <paramref name="network"/>.</summary>
+        /// <summary>A client for <paramref name="baseUrl"/> with <paramref name="apiKey"/> on <paramref name="network"/> (<c>bitcoin</c>, <c>testnet</c>, <c>signet</c>, <c>regtest</c>).</summary>
         public LightningClient(string baseUrl, string apiKey, string network)
-            : this("{\"base_url\":" + Json.Quote(baseUrl) + ",\"api_key\":" + Json.Quote(apiKey)
-                + ",\"network\":" + Json.Quote(network) + "}")
+            : this("{\"base_url\":" + LightningJson.Quote(baseUrl) + ",\"api_key\":" + LightningJson.Quote(apiKey)
+                + ",\"network\":" + LightningJson.Quote(network) + "}")
         {
         }
 
+        /// <summary>Disposes every client not yet disposed (domain reload, quit).</summary>
+        public static void DisposeAll()
+        {
+            List<LightningClient> clients;
+            lock (registryGate) clients = new List<LightningClient>(live);
+            foreach (var client in clients) client.Dispose();
+        }
+
         /// <summary>
-        /// Runs <paramref name="operation"/> with <paramref name="argsJson"/> (a JSON object) and
-        /// completes with the result JSON, or fails with an <see cref="LspException"/> (code
-        /// <c>cancelled</c> when <paramref name="cancellation"/> fires or the client is disposed).
+        /// Runs <paramref name="operation"/> with <paramref name="argsJson"/> (a JSON object; null
+        /// for none) and completes with the result JSON, or fails with an <see cref="LspException"/>
+        /// (code <c>cancelled</c> when <paramref name="cancellation"/> fires or the client is disposed).
         /// </summary>
+        /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
+        /// <exception cref="EtridException">The request was refused before it started (an unknown operation).</exception>
         public Task<string> RequestAsync(Operation operation, string argsJson, CancellationToken cancellation = default(CancellationToken))
         {
             var completion = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             byte[] args = argsJson == null ? null : Lightning.ToUtf8(argsJson, "argsJson");
-            GCHandle state = GCHandle.Alloc(completion, GCHandleType.Normal);
             ulong id = 0;
             unsafe
             {
-                EtridStatus status;
                 lock (gate)
                 {
-                    if (native == null)
-                    {
-                        state.Free();
-                        throw new ObjectDisposedException("LightningClient");
-                    }
+                    if (native == null) throw new ObjectDisposedException("LightningClient");
+                    if (pumpFault != null) throw new InvalidOperationException("the client's pump thread failed", pumpFault);
+                    EtridStatus status;
                     fixed (byte* text = args)
                     {
-                        status = NativeMethods.etrid_client_request(native, (int)operation, text, CompletionCallback,
-                            (void*)GCHandle.ToIntPtr(state), &id);
+                        // No callback: the completion is queued natively for the pump, which
+                        // cannot poll it before the id is registered (it needs this lock).
+                        status = NativeMethods.etrid_client_request(native, (int)operation, text, null, null, &id);
                     }
-                }
-                if (status != EtridStatus.Ok)
-                {
-                    state.Free();
                     Lightning.Check(status);
+                    requests.Add(id, completion);
                 }
             }
             if (cancellation.CanBeCanceled)
@@ -193,32 +187,14 @@ namespace Etrid
             }
         }
 
-        /// <summary>Creates an invoice: <c>{"amount_msat"?, "description"?, "expiry_secs"?, "external_id"?, ...}</c>.</summary>
-        public Task<string> CreateInvoiceAsync(string argsJson) { return RequestAsync(Operation.CreateInvoice, argsJson); }
-
-        /// <summary>Gets one invoice by id.</summary>
-        public Task<string> GetInvoiceAsync(string invoiceId) { return RequestAsync(Operation.GetInvoice, "{\"invoice_id\":" + Json.Quote(invoiceId) + "}"); }
-
         /// <summary>
-        /// Waits until the invoice is paid, accepted, expired or cancelled (never past its expiry),
-        /// or <paramref name="timeoutMs"/> passes: <c>{"status", "invoice"}</c>.
+        /// Starts the account's event stream after event id <paramref name="after"/> (the last id
+        /// you handled, persisted; -1: from now on). The stream reconnects by itself and resumes
+        /// after the last event delivered, so none is missed or repeated. Events are raised on the
+        /// creating thread's SynchronizationContext, or by <see cref="Update"/>.
         /// </summary>
-        public Task<string> WaitForPaymentAsync(string invoiceId, long timeoutMs = -1, CancellationToken cancellation = default(CancellationToken))
-        {
-            string args = "{\"invoice_id\":" + Json.Quote(invoiceId) + (timeoutMs >= 0 ? ",\"timeout_ms\":" + timeoutMs : "") + "}";
-            return RequestAsync(Operation.WaitForPayment, args, cancellation);
-        }
-
-        /// <summary>Pays a BOLT11 invoice (admin scope): <c>{"bolt11", "idempotency_key", "amount_msat"?, "max_fee_msat"?}</c>.</summary>
-        public Task<string> PayInvoiceAsync(string argsJson) { return RequestAsync(Operation.PayInvoice, argsJson); }
-
-        /// <summary>The account's balance: <c>{"available_msat", "reserved_msat"}</c>.</summary>
-        public Task<string> BalanceAsync() { return RequestAsync(Operation.Balance, null); }
-
-        /// <summary>
-        /// Starts the account's event stream, after event id <paramref name="after"/> (a persisted
-        /// id; -1: from now on). Items arrive through <see cref="EventReceived"/>.
-        /// </summary>
+        /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
+        /// <exception cref="EtridException">The stream is already started (code <c>invalid_argument</c>).</exception>
         public void StartEvents(long after = -1)
         {
             unsafe
@@ -226,16 +202,13 @@ namespace Etrid
                 lock (gate)
                 {
                     if (native == null) throw new ObjectDisposedException("LightningClient");
-                    // No native poll queue: the listener hands items to this object's queue.
-                    Lightning.Check(NativeMethods.etrid_client_events_start(native, after, 0));
-                    ulong listener;
-                    Lightning.Check(NativeMethods.etrid_client_add_event_listener(native, EventCallback,
-                        (void*)GCHandle.ToIntPtr(self), &listener));
+                    // Items queue natively; the pump moves them to this object's queue.
+                    Lightning.Check(NativeMethods.etrid_client_events_start(native, after, EventQueueCapacity));
                 }
             }
         }
 
-        /// <summary>Stops the event stream (start it again from the last id you saw).</summary>
+        /// <summary>Stops the event stream (start it again after the last id you handled).</summary>
         public void StopEvents()
         {
             unsafe
@@ -248,73 +221,64 @@ namespace Etrid
         }
 
         /// <summary>
-        /// Raises queued events on this thread; returns how many. Call it each frame when the
-        /// client was created without a SynchronizationContext.
+        /// Raises the queued events on this thread and returns how many. Call it each frame when
+        /// the client was created on a thread without a SynchronizationContext; with one, events
+        /// are raised there without it. A handler's exception propagates after its event is
+        /// consumed: the events after it stay queued for the next call.
         /// </summary>
         public int Update()
         {
+            lock (gate) updatePosted = false;
             int raised = 0;
             while (true)
             {
-                string item;
+                Dictionary<string, object> item;
                 lock (gate)
                 {
                     if (events.Count == 0) return raised;
                     item = events.Dequeue();
                 }
-                Action<string> handler = EventReceived;
-                if (handler != null) handler(item);
                 raised++;
+                Raise(item);
             }
         }
 
-        /// <summary>Frees the native client: pending requests fail as cancelled, events stop.</summary>
-        public void Dispose()
+        /// <summary>Raises the C# events for one item of the native stream.</summary>
+        void Raise(Dictionary<string, object> item)
         {
-            unsafe
+            object kind;
+            item.TryGetValue("kind", out kind);
+            switch (kind as string)
             {
-                EtridClient* freeing;
-                lock (gate)
-                {
-                    freeing = native;
-                    native = null;
-                }
-                if (freeing == null) return;
-                // Pending requests complete (cancelled) inside this call, on this thread.
-                NativeMethods.etrid_client_free(freeing);
+                case "event":
+                    var raised = LightningEvent.FromJson((Dictionary<string, object>)item["event"]);
+                    var any = EventReceived;
+                    if (any != null) any(raised);
+                    var typed = HandlerFor(raised.Type);
+                    if (typed != null) typed(raised);
+                    break;
+                case "resync":
+                    var resync = Resync;
+                    if (resync != null) resync();
+                    break;
+                case "error":
+                    var error = StreamError;
+                    if (error != null) error(new LspException(LightningJson.Write(item["error"])));
+                    break;
             }
-            if (self.IsAllocated) self.Free();
         }
 
-        [MonoPInvokeCallback(typeof(NativeMethods.etrid_client_request_callback_delegate))]
-        static unsafe void OnCompletion(void* userData, ulong requestId, EtridStatus status, byte* json)
+        Action<LightningEvent> HandlerFor(string type)
         {
-            GCHandle state = GCHandle.FromIntPtr((IntPtr)userData);
-            var completion = (TaskCompletionSource<string>)state.Target;
-            state.Free();
-            string text = Lightning.FromUtf8(json) ?? "null";
-            if (status == EtridStatus.Ok)
+            switch (type)
             {
-                completion.TrySetResult(text);
-                return;
-            }
-            completion.TrySetException(new LspException(Json.StringField(text, "code") ?? "unknown",
-                Json.StringField(text, "message") ?? text, text.Contains("\"retryable\":true"), text));
-        }
-
-        [MonoPInvokeCallback(typeof(NativeMethods.etrid_client_add_event_listener_callback_delegate))]
-        static unsafe void OnEvent(void* userData, byte* json)
-        {
-            var client = GCHandle.FromIntPtr((IntPtr)userData).Target as LightningClient;
-            if (client == null) return;
-            string item = Lightning.FromUtf8(json);
-            lock (client.gate)
-            {
-                client.events.Enqueue(item);
-            }
-            if (client.context != null)
-            {
-                client.context.Post(state => ((LightningClient)state).Update(), client);
+                case "invoice.paid": return InvoicePaid;
+                case "invoice.accepted": return InvoiceAccepted;
+                case "invoice.expired": return InvoiceExpired;
+                case "invoice.cancelled": return InvoiceCancelled;
+                case "payment.succeeded": return PaymentSucceeded;
+                case "payment.failed": return PaymentFailed;
+                default: return null;
             }
         }
 
@@ -332,47 +296,149 @@ namespace Etrid
                 }
             }
         }
-    }
 
-    /// <summary>The little JSON this file writes and reads (no JSON library is assumed).</summary>
-    internal static class Json
-    {
-        /// <summary><paramref name="text"/> as a JSON string literal.</summary>
-        internal static string Quote(string text)
+        /// <summary>
+        /// Frees the native client: pending requests fail as cancelled, events stop, the pump
+        /// thread ends. Safe to call twice, from any thread, including from a handler.
+        /// </summary>
+        public void Dispose()
         {
-            if (text == null) return "null";
-            var builder = new System.Text.StringBuilder("\"");
-            foreach (char c in text)
+            unsafe
             {
-                switch (c)
+                EtridClient* freeing;
+                lock (gate)
                 {
-                    case '"': builder.Append("\\\""); break;
-                    case '\\': builder.Append("\\\\"); break;
-                    default:
-                        if (c < ' ') builder.Append("\\u").Append(((int)c).ToString("x4"));
-                        else builder.Append(c);
-                        break;
+                    freeing = native;
+                    native = null;
                 }
+                if (freeing == null) return;
+                stopping = true;
+                // The pump may be blocked in etrid_client_wait on this client: wake it and let
+                // it leave before the handle is freed.
+                NativeMethods.etrid_client_wake(freeing);
+                if (Thread.CurrentThread != pump) pump.Join();
+                NativeMethods.etrid_client_free(freeing);
             }
-            return builder.Append('"').ToString();
+            List<TaskCompletionSource<string>> abandoned;
+            lock (gate)
+            {
+                abandoned = new List<TaskCompletionSource<string>>(requests.Values);
+                requests.Clear();
+            }
+            foreach (var completion in abandoned)
+            {
+                completion.TrySetException(new LspException(
+                    "{\"code\":\"cancelled\",\"message\":\"the client was disposed\",\"retryable\":false,\"http_status\":null}"));
+            }
+            if (self.IsAllocated) self.Free();
+            lock (registryGate) live.Remove(this);
         }
 
-        /// <summary>The string value of top-level field <paramref name="name"/> (simple strings only).</summary>
-        internal static string StringField(string json, string name)
+        /// <summary>
+        /// The pump thread: waits in native code until something is queued, then polls
+        /// completions and events. The handle stays valid while it runs: Dispose joins it first.
+        /// </summary>
+        void Pump()
         {
-            string key = "\"" + name + "\":\"";
-            int start = json.IndexOf(key, StringComparison.Ordinal);
-            if (start < 0) return null;
-            start += key.Length;
-            var builder = new System.Text.StringBuilder();
-            for (int i = start; i < json.Length; i++)
+            try
             {
-                char c = json[i];
-                if (c == '\\' && i + 1 < json.Length) { builder.Append(json[++i]); continue; }
-                if (c == '"') return builder.ToString();
-                builder.Append(c);
+                PumpUntilStopped();
             }
-            return null;
+            catch (Exception e)
+            {
+                // A native library without these entry points (a stale build), say: the requests
+                // waiting for this pump fail with the reason instead of hanging.
+                List<TaskCompletionSource<string>> stranded;
+                lock (gate)
+                {
+                    pumpFault = e;
+                    stranded = new List<TaskCompletionSource<string>>(requests.Values);
+                    requests.Clear();
+                }
+                foreach (var completion in stranded) completion.TrySetException(e);
+            }
+        }
+
+        void PumpUntilStopped()
+        {
+            EtridClient* handle;
+            lock (gate) handle = native;
+            if (handle == null) return;
+            var user = (void*)GCHandle.ToIntPtr(self);
+            while (!stopping)
+            {
+                if (!NativeMethods.etrid_client_wait(handle, PumpWaitMs)) continue;
+                while (!stopping && NativeMethods.etrid_client_poll(handle, PollBatch, CompletionCallback, user) > 0)
+                {
+                }
+                uint polled = 0;
+                uint batch;
+                while (!stopping && (batch = NativeMethods.etrid_client_poll_events(handle, PollBatch, EventCallback, user)) > 0)
+                {
+                    polled += batch;
+                }
+                if (polled > 0 && context != null) PostUpdate();
+            }
+        }
+
+        /// <summary>Has the context run Update, unless a run is already posted and not yet started.</summary>
+        void PostUpdate()
+        {
+            lock (gate)
+            {
+                if (updatePosted) return;
+                updatePosted = true;
+            }
+            context.Post(state => ((LightningClient)state).Update(), this);
+        }
+
+        [MonoPInvokeCallback(typeof(NativeMethods.etrid_client_poll_callback_delegate))]
+        static unsafe void OnCompletion(void* userData, ulong requestId, EtridStatus status, byte* json)
+        {
+            try
+            {
+                var client = (LightningClient)GCHandle.FromIntPtr((IntPtr)userData).Target;
+                TaskCompletionSource<string> completion;
+                lock (client.gate)
+                {
+                    if (!client.requests.TryGetValue(requestId, out completion)) return;
+                    client.requests.Remove(requestId);
+                }
+                try
+                {
+                    string text = Lightning.FromUtf8(json) ?? "null";
+                    if (status == EtridStatus.Ok) completion.TrySetResult(text);
+                    else completion.TrySetException(new LspException(text));
+                }
+                catch (Exception e)
+                {
+                    // A malformed answer fails the task instead of unwinding into native code.
+                    completion.TrySetException(e);
+                }
+            }
+            catch (Exception)
+            {
+                // Nothing may unwind into native code.
+            }
+        }
+
+        [MonoPInvokeCallback(typeof(NativeMethods.etrid_client_poll_events_callback_delegate))]
+        static unsafe void OnEvent(void* userData, byte* json)
+        {
+            try
+            {
+                var client = GCHandle.FromIntPtr((IntPtr)userData).Target as LightningClient;
+                if (client == null) return;
+                var item = LightningJson.ParseObject(Lightning.FromUtf8(json));
+                lock (client.gate)
+                {
+                    client.events.Enqueue(item);
+                }
+            }
+            catch (Exception)
+            {
+                // Nothing may unwind into native code; the native library only sends well-formed JSON.
+            }
         }
     }
 }

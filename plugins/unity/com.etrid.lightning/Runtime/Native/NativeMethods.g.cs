@@ -260,6 +260,30 @@ namespace Etrid.Native
         [DllImport(__DllName, EntryPoint = "etrid_client_poll_events", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint etrid_client_poll_events(EtridClient* client, uint max, etrid_client_poll_events_callback_delegate callback, void* user_data);
 
+        /// <summary>
+        ///  Blocks the calling thread until this client has a completion (of a request made without a
+        ///  callback) or an event queued for polling, at most `timeout_ms` milliseconds. Returns `true`
+        ///  when there is something to poll; `false` on timeout, after `etrid_client_wake`, when the
+        ///  client is freed meanwhile, and at once for a null or freed client. Never call it from a
+        ///  callback, and free the client only after waiting threads returned (wake them first).
+        ///
+        ///  # Safety
+        ///  `client` is null or a live client.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_wait", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        [return: MarshalAs(UnmanagedType.U1)]
+        internal static extern bool etrid_client_wait(EtridClient* client, uint timeout_ms);
+
+        /// <summary>
+        ///  Makes every `etrid_client_wait` of this client return now (with `false` unless something is
+        ///  ready): a pump thread's way out before the client is freed. Null or freed: nothing happens.
+        ///
+        ///  # Safety
+        ///  `client` is null or a live client.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_client_wake", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void etrid_client_wake(EtridClient* client);
+
 
     }
 

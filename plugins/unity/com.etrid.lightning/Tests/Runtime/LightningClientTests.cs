@@ -1,178 +1,40 @@
-// LightningClient (the C# client Unity compiles) under Mono, against a real LSP on the devnet:
-// the lsp-fixture binary (ETRID_LSP_FIXTURE), started once. S10–S13 and S17–S20 with the
-// scenario ids in the test names; events asserted to arrive on the thread that owns the
-// SynchronizationContext the client was created on, in order; cancellation and Dispose with
-// requests in flight. Prints "N passed, M failed" last, like EtridTests.
+// LightningClient (the C# the Unity package compiles) against a real LSP on the devnet: S10–S20
+// with the scenario ids in the test names, events asserted to arrive on the thread that owns the
+// SynchronizationContext the client was created on, in order, across a reconnect; cancellation,
+// Dispose with requests in flight, and bad input at the boundary. The same file runs in Unity's
+// Test Runner (with ETRID_LSP_FIXTURE set) and under Mono with Debian's NUnit (.ci/ffi.sh).
 
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Net.Http;
+using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using NUnit.Framework;
 
 namespace Etrid.Tests
 {
-    /// <summary>A thread with a message loop and its own SynchronizationContext: a game's main thread.</summary>
-    sealed class MainThread : SynchronizationContext, IDisposable
+    /// <summary>The LSP client scenarios, through the package's C#.</summary>
+    [TestFixture]
+    public sealed class LightningClientTests
     {
-        readonly BlockingCollection<KeyValuePair<SendOrPostCallback, object>> queue = new BlockingCollection<KeyValuePair<SendOrPostCallback, object>>();
-        readonly Thread thread;
+        static DevnetLsp Lsp { get { return DevnetLsp.Instance; } }
 
-        public MainThread()
+        static LightningClient NewClient(int account, string scope)
         {
-            thread = new Thread(() =>
-            {
-                SetSynchronizationContext(this);
-                foreach (var item in queue.GetConsumingEnumerable()) item.Key(item.Value);
-            });
-            thread.IsBackground = true;
-            thread.Start();
-        }
-
-        public int ThreadId { get { return thread.ManagedThreadId; } }
-
-        public override void Post(SendOrPostCallback callback, object state)
-        {
-            queue.Add(new KeyValuePair<SendOrPostCallback, object>(callback, state));
-        }
-
-        /// <summary>Runs <paramref name="body"/> on the main thread and waits for it.</summary>
-        public T Run<T>(Func<T> body)
-        {
-            var done = new TaskCompletionSource<T>();
-            Post(_ => { try { done.SetResult(body()); } catch (Exception e) { done.SetException(e); } }, null);
-            return done.Task.Result;
-        }
-
-        public void Dispose()
-        {
-            queue.CompleteAdding();
-        }
-    }
-
-    static class ClientTests
-    {
-        static Process fixture;
-        static Dictionary<string, object> info;
-        static readonly HttpClient http = new HttpClient();
-
-        static int Main()
-        {
-            StartFixture();
-            var tests = new List<KeyValuePair<string, Action>>
-            {
-                Test("Abi_OperationValuesMatchTheHeader", Abi_OperationValuesMatchTheHeader),
-                Test("S10_EventsArriveOnTheMainThreadInvoicePaidCreditedOnce", S10_EventsArriveOnTheMainThreadInvoicePaidCreditedOnce),
-                Test("S11_TheSameExternalIdReturnsTheSameInvoice", S11_TheSameExternalIdReturnsTheSameInvoice),
-                Test("S12_AnExpiringInvoiceIsReportedExpired", S12_AnExpiringInvoiceIsReportedExpired),
-                Test("S13_AnAdminKeyPaysAnExternalInvoice", S13_AnAdminKeyPaysAnExternalInvoice),
-                Test("S17_AnInvoiceKeyCannotPay", S17_AnInvoiceKeyCannotPay),
-                Test("S18_EventsResumeAfterTheLastIdInOrderWithoutRepeats", S18_EventsResumeAfterTheLastIdInOrderWithoutRepeats),
-                Test("S19_APaymentBeyondTheBalanceIsRefused", S19_APaymentBeyondTheBalanceIsRefused),
-                Test("S20_BeyondTheRateLimitRetryableRateLimited", S20_BeyondTheRateLimitRetryableRateLimited),
-                Test("Client_CancellationTokenCancelsARequest", Client_CancellationTokenCancelsARequest),
-                Test("Client_DisposeWithRequestsInFlightCancelsThem", Client_DisposeWithRequestsInFlightCancelsThem),
-                Test("Client_BadConfigurationIsAnEtridException", Client_BadConfigurationIsAnEtridException),
-            };
-            int passed = 0, failed = 0;
-            try
-            {
-                foreach (var test in tests)
-                {
-                    try
-                    {
-                        test.Value();
-                        passed++;
-                        Console.WriteLine("PASS " + test.Key);
-                    }
-                    catch (Exception e)
-                    {
-                        failed++;
-                        Console.WriteLine("FAIL " + test.Key + ": " + e);
-                    }
-                }
-            }
-            finally
-            {
-                StopFixture();
-            }
-            Console.WriteLine(passed + " passed, " + failed + " failed");
-            return failed == 0 ? 0 : 1;
-        }
-
-        static KeyValuePair<string, Action> Test(string name, Action body)
-        {
-            return new KeyValuePair<string, Action>(name, body);
-        }
-
-        static void True(bool condition, string what)
-        {
-            if (!condition) throw new Exception("expected: " + what);
-        }
-
-        static void Equal<T>(T expected, T actual, string what)
-        {
-            if (!EqualityComparer<T>.Default.Equals(expected, actual))
-                throw new Exception(what + ": expected " + expected + ", got " + actual);
-        }
-
-        // ---- the devnet and the LSP ----
-
-        static void StartFixture()
-        {
-            string binary = Environment.GetEnvironmentVariable("ETRID_LSP_FIXTURE");
-            if (binary == null) throw new Exception("ETRID_LSP_FIXTURE is not set");
-            var start = new ProcessStartInfo(binary, "--accounts 3 --fund-msat 20000000 --invoice-rate-per-sec 1 --invoice-rate-burst 30")
-            {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-            };
-            fixture = Process.Start(start);
-            string line = fixture.StandardOutput.ReadLine();
-            if (line == null) throw new Exception("lsp-fixture exited before it was ready");
-            info = (Dictionary<string, object>)ScenarioJson.Parse(line);
-        }
-
-        static void StopFixture()
-        {
-            fixture.StandardInput.Close();
-            fixture.WaitForExit(60000);
-        }
-
-        static string Api { get { return (string)info["api"]; } }
-
-        static string Key(int account, string scope)
-        {
-            var accounts = (List<object>)info["accounts"];
-            return (string)((Dictionary<string, object>)accounts[account])[scope];
-        }
-
-        static LightningClient NewClient(string key)
-        {
-            return new LightningClient(Api, key, "regtest");
-        }
-
-        static Dictionary<string, object> Control(string path, string body)
-        {
-            var content = new StringContent(body, Encoding.UTF8, "application/json");
-            var response = http.PostAsync((string)info["control"] + path, content).Result;
-            return (Dictionary<string, object>)ScenarioJson.Parse(response.Content.ReadAsStringAsync().Result);
-        }
-
-        static string WalletPays(string bolt11)
-        {
-            return (string)Control("/v1/nodes/alice/pay", "{\"invoice\":\"" + bolt11 + "\"}")["status"];
+            return new LightningClient(Lsp.Api, Lsp.Key(account, scope), "regtest");
         }
 
         static Dictionary<string, object> Obj(string json)
         {
-            return (Dictionary<string, object>)ScenarioJson.Parse(json);
+            return LightningJson.ParseObject(json);
+        }
+
+        static Dictionary<string, object> Obj(object value)
+        {
+            return (Dictionary<string, object>)value;
         }
 
         static ulong U64(object value)
@@ -185,7 +47,7 @@ namespace Etrid.Tests
             return U64(Obj(admin.BalanceAsync().Result)["available_msat"]);
         }
 
-        /// <summary>The LspException a task fails with.</summary>
+        /// <summary>The LspException <paramref name="task"/> fails with.</summary>
         static LspException Failure(Task task)
         {
             try
@@ -198,14 +60,81 @@ namespace Etrid.Tests
                 if (lsp != null) return lsp;
                 throw;
             }
-            throw new Exception("the task did not fail");
+            Assert.Fail("the task did not fail");
+            return null;
         }
 
-        // ---- tests ----
-
-        static void Abi_OperationValuesMatchTheHeader()
+        /// <summary>Polls the payment until it is final.</summary>
+        static Dictionary<string, object> FinalPayment(LightningClient admin, Dictionary<string, object> payment)
         {
-            string header = File.ReadAllText(Environment.GetEnvironmentVariable("ETRID_HEADER"));
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((string)payment["status"] == "pending" && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(200);
+                payment = Obj(admin.GetPaymentAsync((string)payment["id"]).Result);
+            }
+            return payment;
+        }
+
+        /// <summary>Waits until <paramref name="done"/> holds (checked under <paramref name="gate"/>), at most <paramref name="seconds"/>.</summary>
+        static void Eventually(object gate, Func<bool> done, int seconds, string what)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(seconds);
+            while (DateTime.UtcNow < deadline)
+            {
+                lock (gate) if (done()) return;
+                Thread.Sleep(20);
+            }
+            Assert.Fail("timed out waiting for " + what);
+        }
+
+        /// <summary>The id of the account's newest event (0 when none).</summary>
+        static ulong LastEventId(LightningClient client)
+        {
+            var items = (List<object>)Obj(client.ListEventsAsync("{\"limit\":1000}").Result)["items"];
+            return items.Count == 0 ? 0 : U64(Obj(items[items.Count - 1])["id"]);
+        }
+
+        static string Hex(byte[] bytes)
+        {
+            return BitConverter.ToString(bytes).Replace("-", "").ToLowerInvariant();
+        }
+
+        /// <summary>The LSP's outbound capacity per channel, keyed by counterparty and channel id.</summary>
+        /// <summary>How many channels of <paramref name="from"/> changed as <paramref name="moved"/> says in <paramref name="to"/>.</summary>
+        static int Moved(Dictionary<string, ulong> from, Dictionary<string, ulong> to, Func<ulong, ulong, bool> moved)
+        {
+            return from.Count(c => to.ContainsKey(c.Key) && moved(c.Value, to[c.Key]));
+        }
+
+        /// <summary>The channels once two of them moved from <paramref name="from"/> (settling takes a moment), or after 15 s.</summary>
+        static Dictionary<string, ulong> ChannelsMoved(LightningClient admin, Dictionary<string, ulong> from, Func<ulong, ulong, bool> moved)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (true)
+            {
+                var now = Outbound(admin);
+                if (Moved(from, now, moved) >= 2 || DateTime.UtcNow >= deadline) return now;
+                Thread.Sleep(100);
+            }
+        }
+
+        static Dictionary<string, ulong> Outbound(LightningClient admin)
+        {
+            var channels = new Dictionary<string, ulong>();
+            foreach (Dictionary<string, object> channel in (List<object>)Obj(admin.ListChannelsAsync().Result)["items"])
+            {
+                channels[(string)channel["counterparty_node_id"] + "/" + channel["channel_id"]] = U64(channel["outbound_capacity_msat"]);
+            }
+            return channels;
+        }
+
+        [Test]
+        public void Abi_OperationValuesMatchTheHeader()
+        {
+            string headerPath = Environment.GetEnvironmentVariable("ETRID_HEADER");
+            if (string.IsNullOrEmpty(headerPath)) Assert.Ignore("ETRID_HEADER is not set (the path of ffi/include/etrid.h)");
+            string header = File.ReadAllText(headerPath);
             foreach (Operation op in Enum.GetValues(typeof(Operation)))
             {
                 var name = new StringBuilder("ETRID_OPERATION_");
@@ -214,115 +143,210 @@ namespace Etrid.Tests
                     if (char.IsUpper(c) && name.Length > "ETRID_OPERATION_".Length) name.Append('_');
                     name.Append(char.ToUpperInvariant(c));
                 }
-                True(header.Contains(name + " = " + (int)op + ","), name + " = " + (int)op + " in etrid.h");
+                StringAssert.Contains(name + " = " + (int)op + ",", header);
             }
             int declared = header.Split('\n').Count(line => line.TrimStart().StartsWith("ETRID_OPERATION_", StringComparison.Ordinal));
-            Equal(Enum.GetValues(typeof(Operation)).Length, declared, "operations in etrid.h");
+            Assert.AreEqual(Enum.GetValues(typeof(Operation)).Length, declared, "operations in etrid.h");
         }
 
-        static void S10_EventsArriveOnTheMainThreadInvoicePaidCreditedOnce()
+        [Test]
+        public void S10_InvoicePaidArrivesOnTheMainThreadCreditedOnce()
         {
             using (var main = new MainThread())
-            using (var admin = NewClient(Key(1, "admin_key")))
+            using (var admin = NewClient(1, "admin_key"))
             {
                 ulong before = Available(admin);
-                var heard = new List<KeyValuePair<int, string>>();
+                var heard = new List<KeyValuePair<int, LightningEvent>>();
                 var shop = main.Run(() =>
                 {
-                    var client = NewClient(Key(1, "invoice_key"));
-                    client.EventReceived += item => { lock (heard) heard.Add(new KeyValuePair<int, string>(Thread.CurrentThread.ManagedThreadId, item)); };
+                    var client = NewClient(1, "invoice_key");
+                    client.InvoicePaid += e => { lock (heard) heard.Add(new KeyValuePair<int, LightningEvent>(Thread.CurrentThread.ManagedThreadId, e)); };
                     client.StartEvents();
                     return client;
                 });
                 using (shop)
                 {
-                    var invoice = Obj(shop.CreateInvoiceAsync("{\"amount_msat\":21000,\"description\":\"S10 potion\"}").Result);
+                    var invoice = Obj(shop.CreateInvoiceAsync(21000, "S10 potion", "cs-s10-" + DateTime.UtcNow.Ticks).Result);
+                    Assert.AreEqual("open", invoice["status"]);
                     string id = (string)invoice["id"];
                     var waiting = shop.WaitForPaymentAsync(id, 60000);
-                    Thread.Sleep(300);
-                    Equal("succeeded", WalletPays((string)invoice["bolt11"]), "the wallet paid");
-                    Equal("paid", (string)Obj(waiting.Result)["status"], "wait outcome");
-                    var deadline = DateTime.UtcNow.AddSeconds(10);
-                    List<KeyValuePair<int, string>> paid;
-                    do
+                    Assert.AreEqual("succeeded", Lsp.WalletPays((string)invoice["bolt11"]), "the wallet paid");
+                    Assert.AreEqual("paid", Obj(waiting.Result)["status"], "wait outcome");
+                    Eventually(heard, () => heard.Any(h => h.Value.ObjectId == id), 10, "invoice.paid");
+                    Thread.Sleep(300); // a second event for the same invoice would arrive by now
+                    lock (heard)
                     {
-                        Thread.Sleep(50);
-                        lock (heard) paid = heard.Where(h => h.Value.Contains("\"invoice.paid\"") && h.Value.Contains(id)).ToList();
-                    } while (paid.Count == 0 && DateTime.UtcNow < deadline);
-                    Equal(1, paid.Count, "invoice.paid events heard");
-                    lock (heard) True(heard.All(h => h.Key == main.ThreadId), "every event on the main thread");
-                    Equal(21000UL, Available(admin) - before, "credited exactly once");
+                        var paid = heard.Where(h => h.Value.ObjectId == id).ToList();
+                        Assert.AreEqual(1, paid.Count, "invoice.paid events for the invoice");
+                        Assert.AreEqual("invoice.paid", paid[0].Value.Type);
+                        Assert.AreEqual(21000UL, paid[0].Value.AmountMsat);
+                        Assert.AreEqual(invoice["external_id"], paid[0].Value.ExternalId);
+                        Assert.IsTrue(heard.All(h => h.Key == main.ThreadId), "every event on the main thread");
+                    }
+                    Assert.AreEqual(21000UL, Available(admin) - before, "credited exactly once");
                 }
             }
         }
 
-        static void S11_TheSameExternalIdReturnsTheSameInvoice()
+        [Test]
+        public void S11_TheSameExternalIdReturnsTheSameInvoice()
         {
-            using (var shop = NewClient(Key(1, "invoice_key")))
+            using (var shop = NewClient(1, "invoice_key"))
             {
-                string args = "{\"amount_msat\":3000,\"external_id\":\"cs-order-" + DateTime.UtcNow.Ticks + "\"}";
-                Equal(Obj(shop.CreateInvoiceAsync(args).Result)["id"], Obj(shop.CreateInvoiceAsync(args).Result)["id"], "same invoice");
+                string order = "cs-order-" + DateTime.UtcNow.Ticks;
+                var first = Obj(shop.CreateInvoiceAsync(3000, "S11", order).Result);
+                var second = Obj(shop.CreateInvoiceAsync(3000, "S11", order).Result);
+                Assert.AreEqual(first["id"], second["id"], "same invoice");
+                Assert.AreEqual(first["bolt11"], second["bolt11"], "same bolt11");
             }
         }
 
-        static void S12_AnExpiringInvoiceIsReportedExpired()
+        [Test]
+        public void S12_AnExpiringInvoiceIsReportedExpiredNotAHang()
         {
-            using (var shop = NewClient(Key(1, "invoice_key")))
+            using (var shop = NewClient(1, "invoice_key"))
             {
                 var invoice = Obj(shop.CreateInvoiceAsync("{\"amount_msat\":1000,\"expiry_secs\":2}").Result);
-                Equal("expired", (string)Obj(shop.WaitForPaymentAsync((string)invoice["id"]).Result)["status"], "outcome");
+                var outcome = shop.WaitForPaymentAsync((string)invoice["id"]);
+                Assert.IsTrue(outcome.Wait(TimeSpan.FromSeconds(30)), "the wait ended");
+                Assert.AreEqual("expired", Obj(outcome.Result)["status"], "outcome");
             }
         }
 
-        static void S13_AnAdminKeyPaysAnExternalInvoice()
+        [Test]
+        public void S13_AnAdminKeyPaysAnExternalInvoiceDebitedOnce()
         {
-            using (var admin = NewClient(Key(0, "admin_key")))
+            using (var admin = NewClient(0, "admin_key"))
             {
                 ulong before = Available(admin);
-                string bolt11 = (string)Control("/v1/nodes/bob/invoice", "{\"amount_msat\":1500000}")["invoice"];
-                var payment = Obj(admin.PayInvoiceAsync("{\"bolt11\":\"" + bolt11 + "\",\"idempotency_key\":\"cs-s13\"}").Result);
-                var deadline = DateTime.UtcNow.AddSeconds(60);
-                while ((string)payment["status"] == "pending" && DateTime.UtcNow < deadline)
-                {
-                    Thread.Sleep(200);
-                    payment = Obj(admin.RequestAsync(Operation.GetPayment, "{\"payment_id\":\"" + payment["id"] + "\"}").Result);
-                }
-                Equal("succeeded", (string)payment["status"], "payment status");
-                Equal(64, ((string)payment["preimage"]).Length, "preimage hex length");
-                Equal(1500000UL + U64(payment["fee_msat"]), before - Available(admin), "debited once");
+                string bolt11 = Lsp.WalletInvoice(1500000);
+                string key = "cs-s13-" + DateTime.UtcNow.Ticks;
+                var payment = FinalPayment(admin, Obj(admin.PayInvoiceAsync(bolt11, key).Result));
+                Assert.AreEqual("succeeded", payment["status"], "payment status");
+                byte[] preimage = Enumerable.Range(0, 32).Select(i => Convert.ToByte(((string)payment["preimage"]).Substring(i * 2, 2), 16)).ToArray();
+                using (var sha = SHA256.Create())
+                    Assert.AreEqual(payment["payment_hash"], Hex(sha.ComputeHash(preimage)), "the preimage opens the hash");
+                var again = Obj(admin.PayInvoiceAsync(bolt11, key).Result);
+                Assert.AreEqual(payment["id"], again["id"], "the same idempotency key pays nothing more");
+                Assert.AreEqual(1500000UL + U64(payment["fee_msat"]), before - Available(admin), "debited once");
             }
         }
 
-        static void S17_AnInvoiceKeyCannotPay()
+        [Test]
+        public void S14_MultiPathPaysMoreThanTheLargestChannelInParts()
         {
-            using (var shop = NewClient(Key(2, "invoice_key")))
+            const ulong amount = 300000000;
+            using (var admin = NewClient(0, "admin_key"))
+            using (var shop = NewClient(0, "invoice_key"))
             {
-                string bolt11 = (string)Control("/v1/nodes/bob/invoice", "{\"amount_msat\":1000}")["invoice"];
-                var refused = Failure(shop.PayInvoiceAsync("{\"bolt11\":\"" + bolt11 + "\",\"idempotency_key\":\"cs-s17\"}"));
-                Equal("lsp_forbidden_scope", refused.Code, "code");
+                // Receive it first: alice pays the LSP more than one path carries.
+                var start = Outbound(admin);
+                var incoming = Obj(shop.CreateInvoiceAsync(amount, "S14 prize pool").Result);
+                Assert.AreEqual("succeeded", Lsp.WalletPays((string)incoming["bolt11"]), "received");
+                Assert.AreEqual("paid", Obj(shop.WaitForPaymentAsync((string)incoming["id"], 30000).Result)["status"]);
+                // The reference server does not report parts (API.md); the channels show them.
+                var mid = ChannelsMoved(admin, start, (before, now) => now > before);
+                Assert.GreaterOrEqual(Moved(start, mid, (before, now) => now > before), 2, "two or more channels carried a part in");
+                var liquidity = Obj(admin.LiquidityAsync().Result);
+                Assert.Less(U64(liquidity["largest_outbound_msat"]), amount, "one channel cannot carry it");
+
+                ulong available = Available(admin);
+                string bolt11 = Lsp.WalletInvoice(amount);
+                var sent = Obj(admin.PayInvoiceAsync("{\"bolt11\":" + LightningJson.Quote(bolt11) + ",\"idempotency_key\":\"cs-s14-"
+                    + DateTime.UtcNow.Ticks + "\",\"max_parts\":8}").Result);
+                var done = FinalPayment(admin, sent);
+                Assert.AreEqual("succeeded", done["status"], LightningJson.Write(done));
+                var end = ChannelsMoved(admin, mid, (before, now) => now < before);
+                Assert.GreaterOrEqual(Moved(mid, end, (before, now) => now < before), 2, "two or more channels carried a part out");
+                Assert.AreEqual(amount + U64(done["fee_msat"]), available - Available(admin), "debited once");
             }
         }
 
-        static void S18_EventsResumeAfterTheLastIdInOrderWithoutRepeats()
+        [Test]
+        public void S15_HoldInvoiceSettledWithThePreimageOrCancelledAndRefunded()
         {
-            using (var shop = NewClient(Key(1, "invoice_key")))
+            using (var admin = NewClient(1, "admin_key"))
             {
-                var log = (List<object>)Obj(shop.RequestAsync(Operation.ListEvents, "{\"limit\":1000}").Result)["items"];
-                ulong start = log.Count == 0 ? 0 : U64(((Dictionary<string, object>)log[log.Count - 1])["id"]);
+                ulong before = Available(admin);
+                var random = RandomNumberGenerator.Create();
+                var preimage = new byte[32];
+                random.GetBytes(preimage);
+                string hash;
+                using (var sha = SHA256.Create()) hash = Hex(sha.ComputeHash(preimage));
+                var held = Obj(admin.CreateHoldInvoiceAsync("{\"payment_hash\":\"" + hash + "\",\"amount_msat\":4000000}").Result);
+                Assert.AreEqual("hold", held["kind"]);
+                var paying = Task.Run(() => Lsp.WalletPays((string)held["bolt11"]));
+                Assert.AreEqual("accepted", Obj(admin.WaitForPaymentAsync((string)held["id"], 60000).Result)["status"]);
+                Assert.AreEqual("paid", Obj(admin.SettleHoldInvoiceAsync((string)held["id"], Hex(preimage)).Result)["status"]);
+                Assert.AreEqual("succeeded", paying.Result, "the payer's payment succeeded");
+                Assert.AreEqual(4000000UL, Available(admin) - before, "credited once");
+
+                var other = new byte[32];
+                random.GetBytes(other);
+                var refused = Obj(admin.CreateHoldInvoiceAsync("{\"payment_hash\":\"" + Hex(other) + "\",\"amount_msat\":2000000}").Result);
+                var payingAgain = Task.Run(() => Lsp.WalletPays((string)refused["bolt11"]));
+                Assert.AreEqual("accepted", Obj(admin.WaitForPaymentAsync((string)refused["id"], 60000).Result)["status"]);
+                Assert.AreEqual("cancelled", Obj(admin.CancelHoldInvoiceAsync((string)refused["id"]).Result)["status"]);
+                Assert.AreEqual("failed", payingAgain.Result, "the payer's HTLC came back");
+                Assert.AreEqual(4000000UL, Available(admin) - before, "nothing more credited");
+            }
+        }
+
+        [Test]
+        public void S16_KeysendArrivesWithItsCustomRecords()
+        {
+            using (var admin = NewClient(0, "admin_key"))
+            {
+                string records = "[{\"type\":65537,\"value\":\"68656c6c6f\"},{\"type\":696969,\"value\":\"0102ff\"}]";
+                var sent = Obj(admin.KeysendAsync("{\"destination\":\"" + Lsp.NodeId("alice") + "\",\"amount_msat\":7000000,\"custom_records\":"
+                    + records + ",\"idempotency_key\":\"cs-s16-" + DateTime.UtcNow.Ticks + "\"}").Result);
+                var done = FinalPayment(admin, sent);
+                Assert.AreEqual("succeeded", done["status"]);
+                Assert.AreEqual("keysend", done["kind"]);
+                Assert.IsTrue(ScenarioJson.DeepEquals(LightningJson.Parse(records), done["custom_records"]), LightningJson.Write(done["custom_records"]));
+                // A record in the keysend preimage's type is refused before sending.
+                var bad = Failure(admin.KeysendAsync("{\"destination\":\"" + Lsp.NodeId("alice")
+                    + "\",\"amount_msat\":1000,\"custom_records\":[{\"type\":5482373484,\"value\":\"00\"}],\"idempotency_key\":\"cs-s16-bad\"}"));
+                Assert.AreEqual("lsp_invalid_request", bad.Code);
+            }
+        }
+
+        [Test]
+        public void S17_AnInvoiceKeyCannotPayManageKeysOrReadOtherAccounts()
+        {
+            using (var mine = NewClient(2, "invoice_key"))
+            using (var mineAdmin = NewClient(2, "admin_key"))
+            using (var theirs = NewClient(1, "invoice_key"))
+            {
+                Assert.AreEqual("lsp_forbidden_scope", Failure(mine.PayInvoiceAsync(Lsp.WalletInvoice(1000), "cs-s17")).Code);
+                Assert.AreEqual("lsp_forbidden_scope", Failure(mine.CreateApiKeyAsync("{\"scope\":\"admin\",\"label\":\"s17\"}")).Code);
+                Assert.AreEqual("lsp_forbidden_scope", Failure(mine.ListApiKeysAsync()).Code);
+                Assert.AreEqual("lsp_forbidden_scope", Failure(mine.CreateWebhookAsync("{\"url\":\"http://127.0.0.1:9/hook\"}")).Code);
+                string foreign = (string)Obj(theirs.CreateInvoiceAsync(1000, "S17 theirs").Result)["id"];
+                Assert.AreEqual("lsp_not_found", Failure(mine.GetInvoiceAsync(foreign)).Code);
+                Assert.AreEqual("lsp_not_found", Failure(mineAdmin.GetInvoiceAsync(foreign)).Code);
+                Assert.AreEqual("lsp_not_found", Failure(mineAdmin.CancelInvoiceAsync(foreign)).Code);
+                var listed = (List<object>)Obj(mineAdmin.ListInvoicesAsync("{\"limit\":100}").Result)["items"];
+                Assert.IsTrue(listed.All(i => (string)Obj(i)["id"] != foreign), "no foreign invoice listed");
+            }
+        }
+
+        [Test]
+        public void S18_EventsResumeAfterTheLastIdInOrderWithoutRepeats()
+        {
+            using (var shop = NewClient(1, "invoice_key"))
+            {
+                ulong start = LastEventId(shop);
                 for (int i = 0; i < 3; i++)
                 {
-                    var invoice = Obj(shop.CreateInvoiceAsync("{\"amount_msat\":" + (40000 + i) + "}").Result);
-                    Equal("succeeded", WalletPays((string)invoice["bolt11"]), "paid");
+                    var invoice = Obj(shop.CreateInvoiceAsync((ulong)(40000 + i), "S18 #" + i).Result);
+                    Assert.AreEqual("succeeded", Lsp.WalletPays((string)invoice["bolt11"]), "paid");
                 }
-                var expected = ((List<object>)Obj(shop.RequestAsync(Operation.ListEvents, "{\"after\":" + start + ",\"limit\":1000}").Result)["items"])
-                    .Select(e => U64(((Dictionary<string, object>)e)["id"])).ToList();
-                // No SynchronizationContext here: events are raised by Update() on this thread.
+                var expected = ((List<object>)Obj(shop.ListEventsAsync("{\"after\":" + start + ",\"limit\":1000}").Result)["items"])
+                    .Select(e => U64(Obj(e)["id"])).ToList();
+                // No SynchronizationContext on this thread: events are raised by Update() here.
                 var seen = new List<ulong>();
-                shop.EventReceived += item =>
-                {
-                    var parsed = Obj(item);
-                    if ((string)parsed["kind"] == "event") seen.Add(U64(((Dictionary<string, object>)parsed["event"])["id"]));
-                };
+                shop.EventReceived += e => seen.Add(e.Id);
                 shop.StartEvents((long)start);
                 var deadline = DateTime.UtcNow.AddSeconds(30);
                 while (seen.Count < 1 && DateTime.UtcNow < deadline) { shop.Update(); Thread.Sleep(20); }
@@ -331,82 +355,174 @@ namespace Etrid.Tests
                 seen = seen.Take(1).ToList();
                 shop.StartEvents((long)seen[0]);
                 while (seen.Count < expected.Count && DateTime.UtcNow < deadline) { shop.Update(); Thread.Sleep(20); }
-                Equal(string.Join(",", expected), string.Join(",", seen), "events after resuming");
+                Thread.Sleep(200);
+                shop.Update();
+                Assert.AreEqual(string.Join(",", expected), string.Join(",", seen), "events after resuming");
             }
         }
 
-        static void S19_APaymentBeyondTheBalanceIsRefused()
+        [Test]
+        public void S18_EventsCrossAReconnectOnTheMainThreadInOrderWithoutRepeats()
         {
-            using (var admin = NewClient(Key(2, "admin_key")))
+            using (var proxy = new TcpProxy(Lsp.ApiPort))
+            using (var main = new MainThread())
+            using (var direct = NewClient(2, "invoice_key"))
             {
-                ulong before = Available(admin);
-                string bolt11 = (string)Control("/v1/nodes/bob/invoice", "{\"amount_msat\":" + (before + 1000000) + "}")["invoice"];
-                Equal("lsp_insufficient_balance", Failure(admin.PayInvoiceAsync("{\"bolt11\":\"" + bolt11 + "\",\"idempotency_key\":\"cs-s19\"}")).Code, "code");
-                Equal(before, Available(admin), "balance unchanged");
-            }
-        }
-
-        static void S20_BeyondTheRateLimitRetryableRateLimited()
-        {
-            using (var shop = NewClient(Key(2, "invoice_key")))
-            {
-                for (int i = 0; i < 100; i++)
+                ulong start = LastEventId(direct);
+                var heard = new List<KeyValuePair<int, LightningEvent>>();
+                string config = "{\"base_url\":" + LightningJson.Quote(proxy.Url) + ",\"api_key\":" + LightningJson.Quote(Lsp.Key(2, "invoice_key"))
+                    + ",\"network\":\"regtest\",\"reconnect\":{\"initial_backoff_ms\":100,\"max_backoff_ms\":500}}";
+                var game = main.Run(() =>
                 {
-                    var task = shop.CreateInvoiceAsync("{\"amount_msat\":1000}");
+                    var client = new LightningClient(config);
+                    client.EventReceived += e => { lock (heard) heard.Add(new KeyValuePair<int, LightningEvent>(Thread.CurrentThread.ManagedThreadId, e)); };
+                    client.StartEvents((long)start);
+                    return client;
+                });
+                using (game)
+                {
+                    var paid = new List<string>();
+                    for (int i = 0; i < 3; i++)
+                    {
+                        if (i == 1)
+                        {
+                            Assert.AreEqual(1, proxy.WebSocketConnections, "one event stream so far");
+                            proxy.DropAll(); // the network drops: the stream must reconnect and resume
+                        }
+                        var invoice = Obj(direct.CreateInvoiceAsync((ulong)(50000 + i), "S18 reconnect #" + i).Result);
+                        Assert.AreEqual("succeeded", Lsp.WalletPays((string)invoice["bolt11"]), "paid");
+                        paid.Add((string)invoice["id"]);
+                        string id = (string)invoice["id"];
+                        Eventually(heard, () => heard.Any(h => h.Value.Type == "invoice.paid" && h.Value.ObjectId == id), 30, "invoice.paid #" + i);
+                    }
+                    Assert.GreaterOrEqual(proxy.WebSocketConnections, 2, "the stream reconnected");
+                    var log = ((List<object>)Obj(direct.ListEventsAsync("{\"after\":" + start + ",\"limit\":1000}").Result)["items"])
+                        .Select(e => U64(Obj(e)["id"])).ToList();
+                    lock (heard)
+                    {
+                        var ids = heard.Select(h => h.Value.Id).ToList();
+                        Assert.AreEqual(string.Join(",", log.Where(id => id <= ids.Last())), string.Join(",", ids), "every event once, in order");
+                        Assert.IsTrue(heard.All(h => h.Key == main.ThreadId), "every event on the main thread");
+                    }
+                }
+            }
+        }
+
+        [Test]
+        public void S19_APaymentBeyondTheBalanceIsRefusedBeforeAnythingLeaves()
+        {
+            using (var admin = NewClient(2, "admin_key"))
+            {
+                string balance = admin.BalanceAsync().Result;
+                ulong before = U64(Obj(balance)["available_msat"]);
+                string key = "cs-s19-" + DateTime.UtcNow.Ticks;
+                var refused = Failure(admin.PayInvoiceAsync(Lsp.WalletInvoice(before + 1000000), key));
+                Assert.AreEqual("lsp_insufficient_balance", refused.Code);
+                Assert.AreEqual(balance, admin.BalanceAsync().Result, "nothing reserved or debited");
+                var payments = (List<object>)Obj(admin.ListPaymentsAsync("{\"limit\":100}").Result)["items"];
+                Assert.IsTrue(payments.All(p => (string)Obj(p)["idempotency_key"] != key), "no payment recorded");
+            }
+        }
+
+        [Test]
+        public void S20_BeyondTheRateLimitIsRetryable429WithRetryAfter()
+        {
+            using (var shop = NewClient(2, "invoice_key"))
+            {
+                for (int i = 0; i < DevnetLsp.InvoiceRateBurst * 3; i++)
+                {
+                    var task = shop.CreateInvoiceAsync(1000, "S20 #" + i);
                     try { task.Wait(); continue; } catch (AggregateException) { }
                     var limited = Failure(task);
-                    Equal("lsp_rate_limited", limited.Code, "code");
-                    True(limited.Retryable, "retryable");
-                    True(limited.Json.Contains("\"retry_after_secs\":"), "Retry-After given");
+                    Assert.AreEqual("lsp_rate_limited", limited.Code);
+                    Assert.AreEqual(429, limited.HttpStatus);
+                    Assert.IsTrue(limited.Retryable, "retryable");
+                    Assert.GreaterOrEqual(limited.RetryAfterSecs, 1, "Retry-After given");
                     return;
                 }
-                throw new Exception("the rate limit was never reached");
+                Assert.Fail("the rate limit was never reached");
             }
         }
 
-        static void Client_CancellationTokenCancelsARequest()
+        [Test]
+        public void Client_CancellationTokenCancelsARequest()
         {
-            using (var shop = NewClient(Key(1, "invoice_key")))
+            using (var shop = NewClient(1, "invoice_key"))
             using (var cancel = new CancellationTokenSource())
             {
-                var invoice = Obj(shop.CreateInvoiceAsync("{\"amount_msat\":1000}").Result);
+                var invoice = Obj(shop.CreateInvoiceAsync(1000, "cancel me").Result);
                 var waiting = shop.WaitForPaymentAsync((string)invoice["id"], -1, cancel.Token);
-                Equal(1, shop.PendingCount, "in flight");
+                Assert.AreEqual(1, shop.PendingCount, "in flight");
                 cancel.Cancel();
-                Equal("cancelled", Failure(waiting).Code, "code");
-                Equal(0, shop.PendingCount, "none left");
+                Assert.AreEqual("cancelled", Failure(waiting).Code);
+                Assert.AreEqual(0, shop.PendingCount, "none left");
             }
         }
 
-        static void Client_DisposeWithRequestsInFlightCancelsThem()
+        [Test]
+        public void Client_DisposeWithRequestsInFlightCancelsThem()
         {
-            var shop = NewClient(Key(1, "invoice_key"));
-            var invoice = Obj(shop.CreateInvoiceAsync("{\"amount_msat\":1000}").Result);
+            var shop = NewClient(1, "invoice_key");
+            var invoice = Obj(shop.CreateInvoiceAsync(1000, "dispose me").Result);
             var waits = Enumerable.Range(0, 3).Select(_ => shop.WaitForPaymentAsync((string)invoice["id"])).ToList();
             shop.Dispose();
-            foreach (var wait in waits) Equal("cancelled", Failure(wait).Code, "code");
-            try
-            {
-                shop.BalanceAsync();
-                throw new Exception("a disposed client accepted a request");
-            }
-            catch (ObjectDisposedException) { }
+            foreach (var wait in waits) Assert.AreEqual("cancelled", Failure(wait).Code);
+            Assert.Throws<ObjectDisposedException>(() => shop.BalanceAsync());
+            Assert.Throws<ObjectDisposedException>(() => shop.StartEvents());
             shop.Dispose();
         }
 
-        static void Client_BadConfigurationIsAnEtridException()
+        [Test]
+        public void Client_DisposeAllDisposesEveryLiveClient()
         {
-            foreach (var config in new[] { "not json", "{\"base_url\":\"ftp://x\",\"api_key\":\"k\",\"network\":\"regtest\"}", "{\"base_url\":\"http://x\",\"api_key\":\"k\",\"network\":\"moon\"}" })
+            var first = NewClient(1, "invoice_key");
+            var second = NewClient(2, "invoice_key");
+            var invoice = Obj(first.CreateInvoiceAsync(1000, "domain reload").Result);
+            var waiting = first.WaitForPaymentAsync((string)invoice["id"]);
+            LightningClient.DisposeAll();
+            Assert.AreEqual("cancelled", Failure(waiting).Code);
+            Assert.Throws<ObjectDisposedException>(() => second.HealthAsync());
+        }
+
+        [Test]
+        public void Client_BadInputGetsTypedErrors()
+        {
+            foreach (var config in new[] { "not json", "{\"base_url\":\"ftp://x\",\"api_key\":\"k\",\"network\":\"regtest\"}", "{\"base_url\":\"http://x\",\"api_key\":\"k\",\"network\":\"regtest\",\"colour\":1}" })
             {
-                try
-                {
-                    new LightningClient(config).Dispose();
-                    throw new Exception("accepted " + config);
-                }
-                catch (EtridException e)
-                {
-                    Equal("lsp_invalid_config", e.Code, config);
-                }
+                var refused = Assert.Throws<EtridException>(() => new LightningClient(config).Dispose(), config);
+                Assert.AreEqual("lsp_invalid_config", refused.Code, config);
+            }
+            Assert.Throws<ArgumentNullException>(() => new LightningClient(null));
+            Assert.Throws<ArgumentException>(() => new LightningClient("{\"base_url\":\"a\0b\"}"));
+
+            using (var stranger = new LightningClient(Lsp.Api, "etrid_inv_" + new string('0', 64), "regtest"))
+            {
+                var unauthorized = Failure(stranger.CreateInvoiceAsync(1000, "who"));
+                Assert.AreEqual("lsp_unauthorized", unauthorized.Code);
+                Assert.AreEqual(401, unauthorized.HttpStatus);
+                Assert.IsFalse(unauthorized.Retryable);
+            }
+            using (var down = new LightningClient("{\"base_url\":\"http://127.0.0.1:9\",\"api_key\":\"k\",\"network\":\"regtest\",\"request_timeout_ms\":5000}"))
+            {
+                var unreachable = Failure(down.BalanceAsync());
+                Assert.AreEqual("transport_connect", unreachable.Code);
+                Assert.IsTrue(unreachable.Retryable);
+            }
+            using (var admin = NewClient(1, "admin_key"))
+            {
+                var bogus = Failure(admin.PayInvoiceAsync("lnbc1bogus", "cs-bogus"));
+                Assert.AreEqual("invoice_too_short", bogus.Code, bogus.Message);
+            }
+            using (var shop = NewClient(1, "invoice_key"))
+            {
+                Assert.AreEqual("invalid_argument", Failure(shop.CreateInvoiceAsync("{\"amountMsat\":1000}")).Code, "unknown field");
+                Assert.AreEqual("invalid_argument", Failure(shop.CreateInvoiceAsync("{\"amount_msat\":1.5}")).Code, "fractional msat");
+                Assert.AreEqual("lsp_invalid_request", Failure(shop.CreateInvoiceAsync("{\"amount_msat\":0}")).Code, "zero");
+                Assert.AreEqual("lsp_invalid_request", Failure(shop.GetInvoiceAsync("../balance")).Code, "path in an id");
+                Assert.AreEqual("invalid_argument", Assert.Throws<EtridException>(() => shop.CreateInvoiceAsync("{")).Code, "malformed JSON");
+                Assert.AreEqual("invalid_argument", Assert.Throws<EtridException>(() => shop.RequestAsync((Operation)999, null)).Code, "unknown operation");
+                shop.StartEvents();
+                Assert.AreEqual("invalid_argument", Assert.Throws<EtridException>(() => shop.StartEvents()).Code, "started twice");
             }
         }
     }

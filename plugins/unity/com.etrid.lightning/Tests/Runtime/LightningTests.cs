@@ -1,74 +1,33 @@
-// Mono tests of the C# binding (Etrid.cs over NativeMethods.g.cs) as the Unity package uses it.
-// A tiny runner: one line per test, then "N passed, M failed"; the exit code is non-zero on any
-// failure. Test names start with the scenario id (SCENARIOS.md).
+// NUnit tests of the package's offline C# (Lightning.cs over NativeMethods.g.cs): decoding, QR
+// codes and the C ABI's input checks. The same file runs in Unity's Test Runner and under Mono
+// with Debian's NUnit (.ci/ffi.sh). Test names start with the scenario id (SCENARIOS.md).
 //
 // Scenario cases come from the shared files in tests/scenarios/ at the repository root (the
-// directory in ETRID_SCENARIOS_DIR, else found from the executable in ffi/tests/build/).
-//
-// Build and run (see .ci/ffi.sh):
-//   mcs -unsafe -out:EtridTests.exe EtridTests.cs ScenarioJson.cs ../../csharp/Etrid.cs ../../csharp/NativeMethods.g.cs
-//   ETRID_SCENARIOS_DIR=<repo>/tests/scenarios LD_LIBRARY_PATH=<dir of libetrid_ffi.so> mono EtridTests.exe
+// directory in ETRID_SCENARIOS_DIR; without it these tests are ignored, never passed).
 
 using System;
 using System.Collections.Generic;
 using System.IO;
 using Etrid;
 using Etrid.Native;
+using NUnit.Framework;
 
 namespace Etrid.Tests
 {
-    internal static class EtridTests
+    /// <summary>Decoding, QR codes and the C ABI's input checks through the package's C#.</summary>
+    [TestFixture]
+    public sealed class LightningTests
     {
-        static int Main()
-        {
-            var tests = new List<KeyValuePair<string, Action>>
-            {
-                Test("S01_DecodeEveryValidInvoiceOfTheScenarioFile", S01_DecodeEveryValidInvoiceOfTheScenarioFile),
-                Test("S01_MainnetIsAnAliasOfBitcoin", S01_MainnetIsAnAliasOfBitcoin),
-                Test("S01_ExpiredInvoiceNeedsAllowExpired", S01_ExpiredInvoiceNeedsAllowExpired),
-                Test("S02_RejectEveryBadInvoiceOfTheScenarioFile", S02_RejectEveryBadInvoiceOfTheScenarioFile),
-                Test("S03_QrCodeForEveryTextOfTheScenarioFile", S03_QrCodeForEveryTextOfTheScenarioFile),
-                Test("S03_QrMatrixIsDeterministic", S03_QrMatrixIsDeterministic),
-                Test("Abi_Version", Abi_Version),
-                Test("Abi_NullArgumentsAreInvalid", Abi_NullArgumentsAreInvalid),
-                Test("Abi_InvalidUtf8AndUnknownNetworkAreInvalid", Abi_InvalidUtf8AndUnknownNetworkAreInvalid),
-                Test("Abi_WrapperRejectsNullAndNul", Abi_WrapperRejectsNullAndNul),
-            };
-            int passed = 0, failed = 0;
-            foreach (var test in tests)
-            {
-                try
-                {
-                    test.Value();
-                    passed++;
-                    Console.WriteLine("PASS " + test.Key);
-                }
-                catch (Exception e)
-                {
-                    failed++;
-                    Console.WriteLine("FAIL " + test.Key + ": " + e);
-                }
-            }
-            Console.WriteLine(passed + " passed, " + failed + " failed");
-            return failed == 0 ? 0 : 1;
-        }
-
-        static KeyValuePair<string, Action> Test(string name, Action body)
-        {
-            return new KeyValuePair<string, Action>(name, body);
-        }
-
         // ---- assertions ----
 
         static void True(bool condition, string what)
         {
-            if (!condition) throw new Exception("expected: " + what);
+            Assert.IsTrue(condition, "expected: " + what);
         }
 
         static void Equal<T>(T expected, T actual, string what)
         {
-            if (!EqualityComparer<T>.Default.Equals(expected, actual))
-                throw new Exception(what + ": expected <" + expected + "> but was <" + actual + ">");
+            Assert.AreEqual(expected, actual, what);
         }
 
         static string ThrowsCode(Action body)
@@ -104,8 +63,9 @@ namespace Etrid.Tests
         static string ScenarioDir()
         {
             string dir = Environment.GetEnvironmentVariable("ETRID_SCENARIOS_DIR");
-            if (!string.IsNullOrEmpty(dir)) return dir;
-            return Path.Combine(AppDomain.CurrentDomain.BaseDirectory, "../../../tests/scenarios");
+            // In the Unity Test Runner: set it to the repository's tests/scenarios to run these.
+            if (string.IsNullOrEmpty(dir)) Assert.Ignore("ETRID_SCENARIOS_DIR is not set");
+            return dir;
         }
 
         static Dictionary<string, object> Obj(object value)
@@ -193,7 +153,8 @@ namespace Etrid.Tests
 
         // ---- tests ----
 
-        static void S01_DecodeEveryValidInvoiceOfTheScenarioFile()
+        [Test]
+        public void S01_DecodeEveryValidInvoiceOfTheScenarioFile()
         {
             ForEveryCase(S01, c =>
             {
@@ -204,14 +165,16 @@ namespace Etrid.Tests
             });
         }
 
-        static void S01_MainnetIsAnAliasOfBitcoin()
+        [Test]
+        public void S01_MainnetIsAnAliasOfBitcoin()
         {
             ulong signedAt = U64(Obj(CaseNamed(S01, "coffee")["input"])["now"]);
             Equal(Lightning.DecodeInvoiceJson(Coffee, "bitcoin", signedAt),
                 Lightning.DecodeInvoiceJson(Coffee, "mainnet", signedAt), "the same invoice");
         }
 
-        static void S01_ExpiredInvoiceNeedsAllowExpired()
+        [Test]
+        public void S01_ExpiredInvoiceNeedsAllowExpired()
         {
             ulong expiresAt = U64(Obj(Obj(CaseNamed(S01, "coffee")["expect"])["ok"])["expires_at"]);
             Equal("invoice_expired", ThrowsCode(() => Lightning.DecodeInvoiceJson(Coffee, "bitcoin")),
@@ -224,7 +187,8 @@ namespace Etrid.Tests
                 "decoded with allowExpired");
         }
 
-        static void S02_RejectEveryBadInvoiceOfTheScenarioFile()
+        [Test]
+        public void S02_RejectEveryBadInvoiceOfTheScenarioFile()
         {
             var s02 = LoadScenario("s02_errors.json", "S02");
             ForEveryCase(s02, c =>
@@ -237,7 +201,8 @@ namespace Etrid.Tests
         // Without a QR decoder here, S03 checks each code's size and shape and its SVG, and that the
         // payload a scanner reads (per the file; read back by the Rust and Node runners) decodes to
         // the invoice.
-        static void S03_QrCodeForEveryTextOfTheScenarioFile()
+        [Test]
+        public void S03_QrCodeForEveryTextOfTheScenarioFile()
         {
             var s03 = LoadScenario("s03_qr.json", "S03");
             ForEveryCase(s03, c =>
@@ -291,18 +256,21 @@ namespace Etrid.Tests
             return true;
         }
 
-        static void S03_QrMatrixIsDeterministic()
+        [Test]
+        public void S03_QrMatrixIsDeterministic()
         {
             Equal(Convert.ToBase64String(Lightning.QrMatrix(Coffee).Modules),
                 Convert.ToBase64String(Lightning.QrMatrix(Coffee).Modules), "the same code");
         }
 
-        static void Abi_Version()
+        [Test]
+        public void Abi_Version()
         {
             True(Lightning.Version.Split('.').Length == 3, "major.minor.patch: " + Lightning.Version);
         }
 
-        static unsafe void Abi_NullArgumentsAreInvalid()
+        [Test]
+        public unsafe void Abi_NullArgumentsAreInvalid()
         {
             byte[] text = Lightning.ToUtf8(Coffee, "text");
             byte[] network = Lightning.ToUtf8("bitcoin", "network");
@@ -325,7 +293,8 @@ namespace Etrid.Tests
             NativeMethods.etrid_qr_matrix_free(null);
         }
 
-        static unsafe void Abi_InvalidUtf8AndUnknownNetworkAreInvalid()
+        [Test]
+        public unsafe void Abi_InvalidUtf8AndUnknownNetworkAreInvalid()
         {
             byte[] badUtf8 = { (byte)'l', (byte)'n', 0xc3, 0x28, 0 };
             byte[] network = Lightning.ToUtf8("bitcoin", "network");
@@ -341,7 +310,8 @@ namespace Etrid.Tests
             Equal("invalid_argument", ThrowsCode(() => Lightning.DecodeInvoiceJson(Coffee, "liquid")), "unknown network");
         }
 
-        static void Abi_WrapperRejectsNullAndNul()
+        [Test]
+        public void Abi_WrapperRejectsNullAndNul()
         {
             Throws<ArgumentNullException>(() => Lightning.DecodeInvoiceJson(null, "bitcoin"));
             Throws<ArgumentNullException>(() => Lightning.QrSvg(null));

@@ -1,0 +1,141 @@
+// One Task-returning method per operation of the LSP client, over RequestAsync. Arguments are
+// the API's snake_case JSON fields (see lsp/openapi.json); results are the API's JSON.
+
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Etrid
+{
+    public sealed partial class LightningClient
+    {
+        static string IdArgs(string name, string id)
+        {
+            return "{\"" + name + "\":" + LightningJson.Quote(id) + "}";
+        }
+
+        /// <summary>
+        /// Creates an invoice (invoice scope): <c>{"amount_msat"?, "description"?, "description_hash"?,
+        /// "expiry_secs"?, "external_id"?, "metadata"?}</c>. The same <c>external_id</c> returns the
+        /// same invoice, so a retried purchase never bills twice.
+        /// </summary>
+        public Task<string> CreateInvoiceAsync(string argsJson) { return RequestAsync(Operation.CreateInvoice, argsJson); }
+
+        /// <summary>Creates an invoice for <paramref name="amountMsat"/> with a description and your order id (null: none).</summary>
+        public Task<string> CreateInvoiceAsync(ulong amountMsat, string description, string externalId = null)
+        {
+            return CreateInvoiceAsync("{\"amount_msat\":" + amountMsat + ",\"description\":" + LightningJson.Quote(description)
+                + (externalId == null ? "" : ",\"external_id\":" + LightningJson.Quote(externalId)) + "}");
+        }
+
+        /// <summary>Gets one invoice by id.</summary>
+        public Task<string> GetInvoiceAsync(string invoiceId) { return RequestAsync(Operation.GetInvoice, IdArgs("invoice_id", invoiceId)); }
+
+        /// <summary>A page of invoices: <c>{"status"?, "created_after"?, "created_before"?, "limit"?, "cursor"?}</c> → <c>{"items", "next_cursor"}</c>.</summary>
+        public Task<string> ListInvoicesAsync(string argsJson = null) { return RequestAsync(Operation.ListInvoices, argsJson); }
+
+        /// <summary>Cancels an open invoice.</summary>
+        public Task<string> CancelInvoiceAsync(string invoiceId) { return RequestAsync(Operation.CancelInvoice, IdArgs("invoice_id", invoiceId)); }
+
+        /// <summary>
+        /// Waits until the invoice is paid, accepted, expired or cancelled (never past its expiry),
+        /// or <paramref name="timeoutMs"/> passes (-1: no timeout): <c>{"status", "invoice"}</c>
+        /// with status <c>paid</c>, <c>accepted</c>, <c>expired</c>, <c>cancelled</c> or <c>timed_out</c>.
+        /// </summary>
+        public Task<string> WaitForPaymentAsync(string invoiceId, long timeoutMs = -1, CancellationToken cancellation = default(CancellationToken))
+        {
+            string args = "{\"invoice_id\":" + LightningJson.Quote(invoiceId) + (timeoutMs >= 0 ? ",\"timeout_ms\":" + timeoutMs : "") + "}";
+            return RequestAsync(Operation.WaitForPayment, args, cancellation);
+        }
+
+        /// <summary>
+        /// Creates a hold invoice (admin scope): <c>{"payment_hash", "amount_msat"?, "description"?,
+        /// "expiry_secs"?, ...}</c>. Its payment is held (<see cref="InvoiceAccepted"/>) until you
+        /// settle it with the preimage or cancel it.
+        /// </summary>
+        public Task<string> CreateHoldInvoiceAsync(string argsJson) { return RequestAsync(Operation.CreateHoldInvoice, argsJson); }
+
+        /// <summary>Settles an accepted hold invoice with its preimage (64 hex characters).</summary>
+        public Task<string> SettleHoldInvoiceAsync(string invoiceId, string preimageHex)
+        {
+            return RequestAsync(Operation.SettleHoldInvoice, "{\"invoice_id\":" + LightningJson.Quote(invoiceId)
+                + ",\"preimage\":" + LightningJson.Quote(preimageHex) + "}");
+        }
+
+        /// <summary>Cancels a hold invoice: a held payment returns to the payer.</summary>
+        public Task<string> CancelHoldInvoiceAsync(string invoiceId) { return RequestAsync(Operation.CancelHoldInvoice, IdArgs("invoice_id", invoiceId)); }
+
+        /// <summary>
+        /// Pays a BOLT11 invoice (admin scope): <c>{"bolt11", "idempotency_key", "amount_msat"?,
+        /// "max_fee_msat"?, "max_parts"?}</c>. Checked locally first (network, expiry, fee policy);
+        /// the same idempotency key never pays twice.
+        /// </summary>
+        public Task<string> PayInvoiceAsync(string argsJson) { return RequestAsync(Operation.PayInvoice, argsJson); }
+
+        /// <summary>Pays <paramref name="bolt11"/> once for <paramref name="idempotencyKey"/>.</summary>
+        public Task<string> PayInvoiceAsync(string bolt11, string idempotencyKey)
+        {
+            return PayInvoiceAsync("{\"bolt11\":" + LightningJson.Quote(bolt11) + ",\"idempotency_key\":" + LightningJson.Quote(idempotencyKey) + "}");
+        }
+
+        /// <summary>
+        /// Sends a spontaneous payment (admin scope): <c>{"destination", "amount_msat",
+        /// "idempotency_key", "custom_records"?: [{"type", "value"}], ...}</c>.
+        /// </summary>
+        public Task<string> KeysendAsync(string argsJson) { return RequestAsync(Operation.Keysend, argsJson); }
+
+        /// <summary>Gets one payment by id.</summary>
+        public Task<string> GetPaymentAsync(string paymentId) { return RequestAsync(Operation.GetPayment, IdArgs("payment_id", paymentId)); }
+
+        /// <summary>A page of payments: <c>{"status"?, "created_after"?, "created_before"?, "limit"?, "cursor"?}</c>.</summary>
+        public Task<string> ListPaymentsAsync(string argsJson = null) { return RequestAsync(Operation.ListPayments, argsJson); }
+
+        /// <summary>The account's balance: <c>{"available_msat", "reserved_msat"}</c>.</summary>
+        public Task<string> BalanceAsync() { return RequestAsync(Operation.Balance, null); }
+
+        /// <summary>A page of ledger entries: <c>{"created_after"?, "created_before"?, "limit"?, "cursor"?}</c>.</summary>
+        public Task<string> ListLedgerAsync(string argsJson = null) { return RequestAsync(Operation.ListLedger, argsJson); }
+
+        /// <summary>Creates an API key (admin scope): <c>{"scope": "invoice"|"admin", "label"?}</c>; its secret is in the answer only.</summary>
+        public Task<string> CreateApiKeyAsync(string argsJson) { return RequestAsync(Operation.CreateApiKey, argsJson); }
+
+        /// <summary>A page of API keys: <c>{"limit"?, "cursor"?}</c>.</summary>
+        public Task<string> ListApiKeysAsync(string argsJson = null) { return RequestAsync(Operation.ListApiKeys, argsJson); }
+
+        /// <summary>Revokes an API key.</summary>
+        public Task<string> RevokeApiKeyAsync(string keyId) { return RequestAsync(Operation.RevokeApiKey, IdArgs("key_id", keyId)); }
+
+        /// <summary>Registers a webhook (admin scope): <c>{"url", "event_types"?}</c>; its signing secret is in the answer only.</summary>
+        public Task<string> CreateWebhookAsync(string argsJson) { return RequestAsync(Operation.CreateWebhook, argsJson); }
+
+        /// <summary>A page of webhooks: <c>{"limit"?, "cursor"?}</c>.</summary>
+        public Task<string> ListWebhooksAsync(string argsJson = null) { return RequestAsync(Operation.ListWebhooks, argsJson); }
+
+        /// <summary>Deletes a webhook (completes with <c>null</c>).</summary>
+        public Task<string> DeleteWebhookAsync(string webhookId) { return RequestAsync(Operation.DeleteWebhook, IdArgs("webhook_id", webhookId)); }
+
+        /// <summary>A page of a webhook's deliveries: <c>{"webhook_id", "limit"?, "cursor"?}</c>.</summary>
+        public Task<string> ListWebhookDeliveriesAsync(string argsJson) { return RequestAsync(Operation.ListWebhookDeliveries, argsJson); }
+
+        /// <summary>Delivers a webhook delivery again.</summary>
+        public Task<string> RedeliverWebhookAsync(string webhookId, string deliveryId)
+        {
+            return RequestAsync(Operation.RedeliverWebhook, "{\"webhook_id\":" + LightningJson.Quote(webhookId)
+                + ",\"delivery_id\":" + LightningJson.Quote(deliveryId) + "}");
+        }
+
+        /// <summary>The server's health (no key needed).</summary>
+        public Task<string> HealthAsync() { return RequestAsync(Operation.Health, null); }
+
+        /// <summary>The LSP node's id, network and counts.</summary>
+        public Task<string> NodeInfoAsync() { return RequestAsync(Operation.NodeInfo, null); }
+
+        /// <summary>The LSP node's channels (admin scope).</summary>
+        public Task<string> ListChannelsAsync() { return RequestAsync(Operation.ListChannels, null); }
+
+        /// <summary>Inbound and outbound liquidity: <c>{"largest_outbound_msat", ...}</c>.</summary>
+        public Task<string> LiquidityAsync() { return RequestAsync(Operation.Liquidity, null); }
+
+        /// <summary>A page of the account's events, oldest first: <c>{"after"?, "limit"?}</c>.</summary>
+        public Task<string> ListEventsAsync(string argsJson = null) { return RequestAsync(Operation.ListEvents, argsJson); }
+    }
+}

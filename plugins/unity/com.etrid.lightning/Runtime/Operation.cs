@@ -1,0 +1,67 @@
+// The operations the C ABI's client runs (etrid_client_request), by number.
+
+namespace Etrid
+{
+    /// <summary>
+    /// The operations of <see cref="LightningClient.RequestAsync"/>: the values of
+    /// <c>EtridOperation</c> in etrid.h (a test checks they agree). Each takes a JSON object of the
+    /// API's snake_case fields and completes with the API's JSON answer.
+    /// </summary>
+    public enum Operation
+    {
+        /// <summary>Create an invoice (invoice scope).</summary>
+        CreateInvoice = 1,
+        /// <summary>Get one invoice by id.</summary>
+        GetInvoice = 2,
+        /// <summary>List invoices, newest first, a page at a time.</summary>
+        ListInvoices = 3,
+        /// <summary>Cancel an open invoice.</summary>
+        CancelInvoice = 4,
+        /// <summary>Wait until an invoice is paid, accepted, expired or cancelled.</summary>
+        WaitForPayment = 5,
+        /// <summary>Create a hold invoice for a payment hash (admin scope).</summary>
+        CreateHoldInvoice = 6,
+        /// <summary>Settle an accepted hold invoice with its preimage.</summary>
+        SettleHoldInvoice = 7,
+        /// <summary>Cancel a hold invoice; the payer's HTLCs return.</summary>
+        CancelHoldInvoice = 8,
+        /// <summary>Pay a BOLT11 invoice (admin scope).</summary>
+        PayInvoice = 9,
+        /// <summary>Send a spontaneous payment to a node id (admin scope).</summary>
+        Keysend = 10,
+        /// <summary>Get one payment by id.</summary>
+        GetPayment = 11,
+        /// <summary>List payments, a page at a time.</summary>
+        ListPayments = 12,
+        /// <summary>The account's available and reserved balance.</summary>
+        Balance = 13,
+        /// <summary>List the account's ledger entries.</summary>
+        ListLedger = 14,
+        /// <summary>Create an API key (admin scope).</summary>
+        CreateApiKey = 15,
+        /// <summary>List the account's API keys.</summary>
+        ListApiKeys = 16,
+        /// <summary>Revoke an API key.</summary>
+        RevokeApiKey = 17,
+        /// <summary>Register a webhook (admin scope).</summary>
+        CreateWebhook = 18,
+        /// <summary>List webhooks.</summary>
+        ListWebhooks = 19,
+        /// <summary>Delete a webhook.</summary>
+        DeleteWebhook = 20,
+        /// <summary>List a webhook's deliveries.</summary>
+        ListWebhookDeliveries = 21,
+        /// <summary>Deliver a webhook delivery again.</summary>
+        RedeliverWebhook = 22,
+        /// <summary>The server's health (no key needed).</summary>
+        Health = 23,
+        /// <summary>The LSP node's id, network and counts.</summary>
+        NodeInfo = 24,
+        /// <summary>The LSP node's channels (admin scope).</summary>
+        ListChannels = 25,
+        /// <summary>Inbound and outbound liquidity.</summary>
+        Liquidity = 26,
+        /// <summary>A page of the account's events, oldest first.</summary>
+        ListEvents = 27,
+    }
+}
