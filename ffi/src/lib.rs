@@ -1,6 +1,7 @@
 //! C ABI of the Étrid Lightning SDK core, for engines that speak C: Unity (C#, through the
-//! generated `csharp/NativeMethods.g.cs` and the `Etrid.cs` wrapper), Unreal (C++, through
-//! `include/etrid.h`) and anything else with a C FFI.
+//! generated `NativeMethods.g.cs` and the C# API of the UPM package in
+//! `plugins/unity/com.etrid.lightning`), Unreal (C++, through `include/etrid.h`) and anything
+//! else with a C FFI.
 //!
 //! # Conventions
 //! - Every symbol starts with `etrid_` (types with `Etrid`).
@@ -19,8 +20,9 @@
 //! - The LSP client (`EtridClient`) is asynchronous: `etrid_client_request` starts an
 //!   [`EtridOperation`] and its completion arrives once, through a callback on the library's
 //!   runtime thread or by polling (`etrid_client_poll`) on yours; events come through listeners
-//!   or `etrid_client_poll_events`. The threading model is documented on `EtridCompletion`'s
-//!   module and in `etrid.h`.
+//!   or `etrid_client_poll_events`; `etrid_client_wait` blocks a thread of yours until there is
+//!   something to poll. The threading model is documented on `EtridCompletion`'s module and in
+//!   `etrid.h`.
 //!
 //! # Example (C)
 //! ```c
