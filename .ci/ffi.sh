@@ -121,4 +121,11 @@ python3 "$ROOT/plugins/unity/tools/unity_meta.py" --check
 step "C# tests of the Unity package (Mono + NUnit): S01-S03 and S10-S20 against a real LSP on the devnet"
 bash "$ROOT/plugins/unity/tools/mono-tests.sh" "$LIB_DIR"
 
+step "The same C# tests under valgrind (memcheck; suppressions explained in plugins/unity/tools/mono.supp)"
+if command -v valgrind >/dev/null 2>&1; then
+  bash "$ROOT/plugins/unity/tools/mono-tests.sh" --valgrind "$LIB_DIR"
+else
+  echo "valgrind not available: skipped"
+fi
+
 step "ffi: all checks passed"
