@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -126,9 +127,50 @@ json::Value Control(const std::string& path, const std::string& body) {
   return json::Parse(answer);
 }
 
+// GETs `path` of the devnet control API with curl.
+json::Value ControlGet(const std::string& path) {
+  FILE* pipe = popen(("curl -s '" + fixture->Control() + path + "'").c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("curl failed");
+  std::string answer;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) answer.append(buffer, n);
+  pclose(pipe);
+  return json::Parse(answer);
+}
+
+// 32 random bytes as hex, and the hex SHA-256 of those bytes (coreutils' sha256sum): a preimage
+// and its payment hash.
+std::pair<std::string, std::string> RandomPreimage() {
+  unsigned char bytes[32];
+  FILE* random = std::fopen("/dev/urandom", "rb");
+  if (random == nullptr || std::fread(bytes, 1, sizeof bytes, random) != sizeof bytes) throw std::runtime_error("no /dev/urandom");
+  std::fclose(random);
+  char name[] = "/tmp/etrid-preimage-XXXXXX";
+  int fd = mkstemp(name);
+  if (fd < 0 || write(fd, bytes, sizeof bytes) != static_cast<ssize_t>(sizeof bytes)) throw std::runtime_error("write failed");
+  close(fd);
+  FILE* pipe = popen((std::string("sha256sum ") + name).c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("sha256sum failed");
+  char digest[65] = {0};
+  size_t read = std::fread(digest, 1, 64, pipe);
+  pclose(pipe);
+  unlink(name);
+  if (read != 64) throw std::runtime_error("sha256sum gave no digest");
+  std::string hex;
+  char pair[3];
+  for (unsigned char byte : bytes) {
+    std::snprintf(pair, sizeof pair, "%02x", byte);
+    hex += pair;
+  }
+  return {hex, std::string(digest, 64)};
+}
+
 // The devnet wallet `node` pays `bolt11`; the outcome's status ("succeeded", "failed").
+// An error answer of the control API counts as "failed": the payment did not go through.
 std::string WalletPays(const std::string& bolt11, const std::string& node = "alice") {
-  return Control("/v1/nodes/" + node + "/pay", "{\"invoice\":\"" + bolt11 + "\"}")["status"].Str();
+  json::Value outcome = Control("/v1/nodes/" + node + "/pay", "{\"invoice\":\"" + bolt11 + "\",\"timeout_secs\":60}");
+  return outcome.Has("status") ? outcome["status"].Str() : "failed";
 }
 
 // ---- the client ------------------------------------------------------------------------
@@ -224,6 +266,48 @@ uint64_t AvailableMsat(EtridClient* admin) {
 
 // ---- scenarios -----------------------------------------------------------------------------
 
+// The payment once it left "pending" (or after 60 s).
+json::Value FinalPayment(EtridClient* admin, json::Value payment) {
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (payment["status"].Str() == "pending" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+    payment = Ok(admin, ETRID_OPERATION_GET_PAYMENT, "{\"payment_id\":\"" + payment["id"].Str() + "\"}");
+  }
+  return payment;
+}
+
+// Outbound capacity per channel ("counterparty/channel id" -> msat).
+using Channels = std::map<std::string, uint64_t>;
+
+Channels Outbound(EtridClient* admin) {
+  Channels channels;
+  const json::Value listed = Ok(admin, ETRID_OPERATION_LIST_CHANNELS);
+  for (const json::Value& channel : listed["items"].items) {
+    channels[channel["counterparty_node_id"].Str() + "/" + channel["channel_id"].Str()] = channel["outbound_capacity_msat"].U64();
+  }
+  return channels;
+}
+
+// How many channels of `from` grew (`in`) or shrank (not `in`) in `to`.
+int Moved(const Channels& from, const Channels& to, bool in) {
+  int moved = 0;
+  for (const auto& [id, before] : from) {
+    auto now = to.find(id);
+    if (now != to.end() && (in ? now->second > before : now->second < before)) moved++;
+  }
+  return moved;
+}
+
+// The channels once two of them moved from `from` (settling takes a moment), or after 15 s.
+Channels ChannelsMoved(EtridClient* admin, const Channels& from, bool in) {
+  auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (true) {
+    Channels now = Outbound(admin);
+    if (Moved(from, now, in) >= 2 || std::chrono::steady_clock::now() >= deadline) return now;
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
 TEST(EtridClient, S10_InvoiceKeyCreatesTheWalletPaysTheListenerHearsItCreditedOnce) {
   Client shop = NewClient(fixture->Key(1, "invoice_key"));
   Client admin = NewClient(fixture->Key(1, "admin_key"));
@@ -310,17 +394,86 @@ TEST(EtridClient, S13_AnAdminKeyPaysAnExternalInvoicePreimageAndFeeDebitedOnce) 
   Client admin = NewClient(fixture->Key(0, "admin_key"));
   uint64_t before = AvailableMsat(admin.get());
   json::Value created = Control("/v1/nodes/bob/invoice", "{\"amount_msat\":2000000,\"description\":\"S13\"}");
-  json::Value payment = Ok(admin.get(), ETRID_OPERATION_PAY_INVOICE,
-                           "{\"bolt11\":\"" + created["invoice"].Str() + "\",\"idempotency_key\":\"cpp-s13\"}");
-  auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (payment["status"].Str() == "pending" && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(200ms);
-    payment = Ok(admin.get(), ETRID_OPERATION_GET_PAYMENT, "{\"payment_id\":\"" + payment["id"].Str() + "\"}");
-  }
+  json::Value payment = FinalPayment(admin.get(), Ok(admin.get(), ETRID_OPERATION_PAY_INVOICE,
+                                                    "{\"bolt11\":\"" + created["invoice"].Str() + "\",\"idempotency_key\":\"cpp-s13\"}"));
   ASSERT_EQ(payment["status"].Str(), "succeeded") << json::Dump(payment);
   EXPECT_EQ(payment["preimage"].Str().size(), 64u);
   uint64_t fee = payment["fee_msat"].U64();
   EXPECT_EQ(before - AvailableMsat(admin.get()), 2000000u + fee);
+}
+
+TEST(EtridClient, S14_MultiPathPaysMoreThanTheLargestChannelInParts) {
+  constexpr uint64_t kAmount = 300000000;
+  Client admin = NewClient(fixture->Key(0, "admin_key"));
+  // Receive it first: alice pays the LSP more than one path carries.
+  Channels start = Outbound(admin.get());
+  json::Value incoming = Ok(admin.get(), ETRID_OPERATION_CREATE_INVOICE,
+                            "{\"amount_msat\":" + std::to_string(kAmount) + ",\"description\":\"S14 prize pool\"}");
+  ASSERT_EQ(WalletPays(incoming["bolt11"].Str()), "succeeded");
+  EXPECT_EQ(Ok(admin.get(), ETRID_OPERATION_WAIT_FOR_PAYMENT,
+               "{\"invoice_id\":\"" + incoming["id"].Str() + "\",\"timeout_ms\":30000}")["status"].Str(), "paid");
+  // The reference server does not report parts (API.md); the channels show them.
+  Channels mid = ChannelsMoved(admin.get(), start, true);
+  ASSERT_GE(Moved(start, mid, true), 2) << "two or more channels carried a part in";
+  ASSERT_LT(Ok(admin.get(), ETRID_OPERATION_LIQUIDITY)["largest_outbound_msat"].U64(), kAmount) << "one channel cannot carry it";
+
+  uint64_t before = AvailableMsat(admin.get());
+  json::Value bill = Control("/v1/nodes/bob/invoice", "{\"amount_msat\":" + std::to_string(kAmount) + "}");
+  json::Value done = FinalPayment(admin.get(), Ok(admin.get(), ETRID_OPERATION_PAY_INVOICE,
+                                                 "{\"bolt11\":\"" + bill["invoice"].Str() + "\",\"idempotency_key\":\"cpp-s14\",\"max_parts\":8}"));
+  ASSERT_EQ(done["status"].Str(), "succeeded") << json::Dump(done);
+  Channels end = ChannelsMoved(admin.get(), mid, false);
+  EXPECT_GE(Moved(mid, end, false), 2) << "two or more channels carried a part out";
+  EXPECT_EQ(before - AvailableMsat(admin.get()), kAmount + done["fee_msat"].U64()) << "debited once";
+}
+
+TEST(EtridClient, S15_HoldInvoiceSettledWithThePreimageOrCancelledAndRefunded) {
+  Client admin = NewClient(fixture->Key(1, "admin_key"));
+  uint64_t before = AvailableMsat(admin.get());
+  auto [preimage, payment_hash] = RandomPreimage();
+  json::Value held = Ok(admin.get(), ETRID_OPERATION_CREATE_HOLD_INVOICE,
+                        "{\"payment_hash\":\"" + payment_hash + "\",\"amount_msat\":4000000}");
+  EXPECT_EQ(held["kind"].Str(), "hold");
+  auto paying = std::async(std::launch::async, [&] { return WalletPays(held["bolt11"].Str()); });
+  EXPECT_EQ(Ok(admin.get(), ETRID_OPERATION_WAIT_FOR_PAYMENT,
+               "{\"invoice_id\":\"" + held["id"].Str() + "\",\"timeout_ms\":60000}")["status"].Str(), "accepted");
+  EXPECT_EQ(Ok(admin.get(), ETRID_OPERATION_SETTLE_HOLD_INVOICE,
+               "{\"invoice_id\":\"" + held["id"].Str() + "\",\"preimage\":\"" + preimage + "\"}")["status"].Str(), "paid");
+  EXPECT_EQ(paying.get(), "succeeded") << "the payer's payment succeeded";
+  EXPECT_EQ(AvailableMsat(admin.get()) - before, 4000000u) << "credited once";
+
+  std::string other_hash = RandomPreimage().second;
+  json::Value refused = Ok(admin.get(), ETRID_OPERATION_CREATE_HOLD_INVOICE,
+                           "{\"payment_hash\":\"" + other_hash + "\",\"amount_msat\":2000000}");
+  auto paying_again = std::async(std::launch::async, [&] { return WalletPays(refused["bolt11"].Str()); });
+  EXPECT_EQ(Ok(admin.get(), ETRID_OPERATION_WAIT_FOR_PAYMENT,
+               "{\"invoice_id\":\"" + refused["id"].Str() + "\",\"timeout_ms\":60000}")["status"].Str(), "accepted");
+  EXPECT_EQ(Ok(admin.get(), ETRID_OPERATION_CANCEL_HOLD_INVOICE, "{\"invoice_id\":\"" + refused["id"].Str() + "\"}")["status"].Str(),
+            "cancelled");
+  EXPECT_EQ(paying_again.get(), "failed") << "the payer's HTLC came back";
+  EXPECT_EQ(AvailableMsat(admin.get()) - before, 4000000u) << "nothing more credited";
+}
+
+TEST(EtridClient, S16_KeysendArrivesWithItsCustomRecords) {
+  Client admin = NewClient(fixture->Key(0, "admin_key"));
+  std::string alice;
+  const json::Value nodes = ControlGet("/v1/nodes");
+  for (const json::Value& node : nodes.items) {
+    if (node["name"].Str() == "alice") alice = node["node_id"].Str();
+  }
+  ASSERT_FALSE(alice.empty());
+  const std::string records = "[{\"type\":65537,\"value\":\"68656c6c6f\"},{\"type\":696969,\"value\":\"0102ff\"}]";
+  json::Value done = FinalPayment(admin.get(), Ok(admin.get(), ETRID_OPERATION_KEYSEND,
+                                                 "{\"destination\":\"" + alice + "\",\"amount_msat\":7000000,\"custom_records\":" +
+                                                     records + ",\"idempotency_key\":\"cpp-s16\"}"));
+  ASSERT_EQ(done["status"].Str(), "succeeded") << json::Dump(done);
+  EXPECT_EQ(done["kind"].Str(), "keysend");
+  EXPECT_TRUE(done["custom_records"] == json::Parse(records)) << json::Dump(done["custom_records"]);
+  // A record in the keysend preimage's type is refused before sending.
+  EXPECT_EQ(ErrorCode(admin.get(), ETRID_OPERATION_KEYSEND,
+                      "{\"destination\":\"" + alice + "\",\"amount_msat\":1000,\"custom_records\":[{\"type\":5482373484,\"value\":\"00\"}],"
+                      "\"idempotency_key\":\"cpp-s16-bad\"}"),
+            "lsp_invalid_request");
 }
 
 TEST(EtridClient, S17_AnInvoiceKeyCannotPayOrManageKeysOrReadOtherAccounts) {
