@@ -104,6 +104,18 @@ class FixtureEnvironment : public ::testing::Environment {
   }
 };
 
+// Runs `command` through the shell; returns its standard output as JSON.
+json::Value JsonOutputOf(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
+  std::string answer;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) answer.append(buffer, n);
+  pclose(pipe);
+  return json::Parse(answer);
+}
+
 // POSTs `body` to the devnet control API with curl; returns the JSON answer.
 json::Value Control(const std::string& path, const std::string& body) {
   std::string command = "curl -s -X POST -H 'content-type: application/json' --data-binary @- '" +
@@ -116,27 +128,14 @@ json::Value Control(const std::string& path, const std::string& body) {
     throw std::runtime_error("write failed");
   }
   close(fd);
-  FILE* pipe = popen((command + " < " + name).c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("curl failed");
-  std::string answer;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) answer.append(buffer, n);
-  pclose(pipe);
+  json::Value answer = JsonOutputOf(command + " < " + name);
   unlink(name);
-  return json::Parse(answer);
+  return answer;
 }
 
 // GETs `path` of the devnet control API with curl.
 json::Value ControlGet(const std::string& path) {
-  FILE* pipe = popen(("curl -s '" + fixture->Control() + path + "'").c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("curl failed");
-  std::string answer;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) answer.append(buffer, n);
-  pclose(pipe);
-  return json::Parse(answer);
+  return JsonOutputOf("curl -s '" + fixture->Control() + path + "'");
 }
 
 // 32 random bytes as hex, and the hex SHA-256 of those bytes (coreutils' sha256sum): a preimage

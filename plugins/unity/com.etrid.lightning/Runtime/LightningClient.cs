@@ -319,17 +319,9 @@ namespace Etrid
                 if (Thread.CurrentThread != pump) pump.Join();
                 NativeMethods.etrid_client_free(freeing);
             }
-            List<TaskCompletionSource<string>> abandoned;
-            lock (gate)
-            {
-                abandoned = new List<TaskCompletionSource<string>>(requests.Values);
-                requests.Clear();
-            }
-            foreach (var completion in abandoned)
-            {
-                completion.TrySetException(new LspException(
-                    "{\"code\":\"cancelled\",\"message\":\"the client was disposed\",\"retryable\":false,\"http_status\":null}"));
-            }
+            // Requests made without a callback get no completion from etrid_client_free.
+            FailPending(new LspException(
+                "{\"code\":\"cancelled\",\"message\":\"the client was disposed\",\"retryable\":false,\"http_status\":null}"));
             if (self.IsAllocated) self.Free();
             lock (registryGate) live.Remove(this);
         }
@@ -348,15 +340,21 @@ namespace Etrid
             {
                 // A native library without these entry points (a stale build), say: the requests
                 // waiting for this pump fail with the reason instead of hanging.
-                List<TaskCompletionSource<string>> stranded;
-                lock (gate)
-                {
-                    pumpFault = e;
-                    stranded = new List<TaskCompletionSource<string>>(requests.Values);
-                    requests.Clear();
-                }
-                foreach (var completion in stranded) completion.TrySetException(e);
+                lock (gate) pumpFault = e;
+                FailPending(e);
             }
+        }
+
+        /// <summary>Fails every request still waiting for a completion with <paramref name="error"/>.</summary>
+        void FailPending(Exception error)
+        {
+            List<TaskCompletionSource<string>> waiting;
+            lock (gate)
+            {
+                waiting = new List<TaskCompletionSource<string>>(requests.Values);
+                requests.Clear();
+            }
+            foreach (var completion in waiting) completion.TrySetException(error);
         }
 
         void PumpUntilStopped()
