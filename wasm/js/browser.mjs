@@ -54,5 +54,6 @@ export const {
   signWebhook,
   verifyLnurlInvoice,
   verifyWebhook,
+  version,
   withdrawCallbackUrl,
 } = wasm;

@@ -33,6 +33,7 @@ export const {
   signWebhook,
   verifyLnurlInvoice,
   verifyWebhook,
+  version,
   withdrawCallbackUrl,
 } = sdk;
 

@@ -1,6 +1,7 @@
 //! BOLT11 invoice decoding for JavaScript: `decodeInvoice` and `decodeInvoiceWith`, and the
 //! TypeScript shape of the `Invoice` they return.
 
+use etrid_core::clock::FixedClock;
 use etrid_core::invoice::DecodeOptions;
 use etrid_core::network::Network;
 use serde::Deserialize;
@@ -101,6 +102,8 @@ export interface DecodeOptions {
   requireAmount?: boolean;
   /** Decode an expired invoice instead of throwing `invoice_expired`. Default false. */
   allowExpired?: boolean;
+  /** Check expiry at this moment (Unix seconds) instead of `Date.now()`: to replay a known moment. */
+  now?: bigint;
 }
 "#;
 
@@ -122,8 +125,8 @@ pub fn decode_invoice(
     to_js(&invoice)
 }
 
-/// Decodes and validates a BOLT11 invoice like `decodeInvoice`, with options: the network, and
-/// whether to require an amount or accept an expired invoice.
+/// Decodes and validates a BOLT11 invoice like `decodeInvoice`, with options: the network,
+/// whether to require an amount or accept an expired invoice, and the moment to check expiry at.
 ///
 /// @throws {EtridError} as `decodeInvoice`; `invalid_argument` also when `options` is not a
 /// `DecodeOptions` object (unknown keys included); `invoice_amount_required` with
@@ -136,18 +139,26 @@ pub fn decode_invoice_with(
     refuse_unknown_keys(&options, &OPTION_KEYS, "decode option")?;
     let options: JsDecodeOptions = serde_wasm_bindgen::from_value(options)
         .map_err(|err| invalid_argument(&format!("invalid decode options: {err}")))?;
+    let now = options.now;
     let options = DecodeOptions {
         network: parse_network(&options.network)?,
         require_amount: options.require_amount,
         allow_expired: options.allow_expired,
     };
-    let invoice =
-        etrid_core::invoice::decode_invoice_with(text, &options, &JsClock).map_err(to_js_error)?;
+    let invoice = match now {
+        Some(secs) => etrid_core::invoice::decode_invoice_with(
+            text,
+            &options,
+            &FixedClock::from_unix_secs(secs),
+        ),
+        None => etrid_core::invoice::decode_invoice_with(text, &options, &JsClock),
+    }
+    .map_err(to_js_error)?;
     to_js(&invoice)
 }
 
 /// The keys a `DecodeOptions` object may have.
-const OPTION_KEYS: [&str; 3] = ["network", "requireAmount", "allowExpired"];
+const OPTION_KEYS: [&str; 4] = ["network", "requireAmount", "allowExpired", "now"];
 
 /// The JavaScript shape of [`DecodeOptions`]: camelCase, the flags optional.
 #[derive(Deserialize)]
@@ -158,6 +169,8 @@ struct JsDecodeOptions {
     require_amount: bool,
     #[serde(default)]
     allow_expired: bool,
+    #[serde(default)]
+    now: Option<u64>,
 }
 
 /// Parses a network name, or throws `invalid_argument` naming the accepted ones.

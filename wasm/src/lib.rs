@@ -64,6 +64,12 @@ extern "C" {
     fn console_error(message: &str);
 }
 
+/// The package's version (its Rust core's), e.g. `"0.1.0"`: what a bug report should quote.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
 /// Runs once when the module is instantiated (not exported to JavaScript): installs a panic hook
 /// that writes the panic message to `console.error` before the instance traps (see "Panics").
 #[wasm_bindgen(start)]

@@ -80,3 +80,12 @@ test("S01 decode a valid invoice: expiry is checked against Date.now()", () => {
   assert.equal(err.code, "invoice_expired");
   assert.match(err.message, new RegExp(String(coffee.expect.ok.expires_at)));
 });
+
+test("S01 decode a valid invoice: `now` checks expiry at a given moment instead of Date.now()", () => {
+  const coffee = caseNamed(s01, "coffee");
+  const at = (now) => sdk.decodeInvoiceWith(coffee.input.invoice, { network: "bitcoin", now });
+  // Valid at the case's own moment, expired at its expiry, without allowExpired.
+  assert.equal(at(BigInt(coffee.input.now)).payment_hash, coffee.expect.ok.payment_hash);
+  assert.equal(thrown(() => at(coffee.expect.ok.expires_at)).code, "invoice_expired");
+  assert.equal(thrown(() => sdk.decodeInvoiceWith(coffee.input.invoice, { network: "bitcoin", now: "soon" })).code, "invalid_argument");
+});

@@ -10,9 +10,8 @@ use std::ffi::{c_char, c_void, CString};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use etrid_core::lsp::{EventHub, HubEvent};
-use serde_json::json;
 
-use super::{as_callback, handle, lsp_error_outcome, Core, Shared, UserData};
+use super::{as_callback, handle, Core, Shared, UserData};
 use crate::error::{call, guard, CallError, EtridStatus};
 use crate::runtime::runtime;
 use crate::string::to_c_string_lossy;
@@ -65,20 +64,9 @@ impl Events {
     }
 }
 
-/// The JSON of a delivered item.
+/// The JSON of a delivered item (the core's one shape for every JSON binding).
 fn item_json(item: &HubEvent) -> CString {
-    let value = match item {
-        HubEvent::Event(event) => json!({ "kind": "event", "event": event }),
-        HubEvent::Resync => json!({ "kind": "resync" }),
-        HubEvent::StreamError(error) => {
-            let (_, error_json) = lsp_error_outcome(error);
-            let error: serde_json::Value =
-                serde_json::from_slice(error_json.as_bytes()).unwrap_or_default();
-            json!({ "kind": "error", "error": error })
-        }
-        _ => json!({ "kind": "unknown" }),
-    };
-    to_c_string_lossy(&value.to_string())
+    to_c_string_lossy(&item.to_json().to_string())
 }
 
 /// Starts the client's event stream: events after `after` (a persisted event id; negative: only

@@ -20,7 +20,6 @@
 //!   `ETRID_STATUS_CANCELLED` before `free` returns), waits for callbacks already running, and
 //!   guarantees no callback of that client runs after it returns.
 
-mod config;
 mod events;
 mod operations;
 mod wait;
@@ -30,9 +29,8 @@ use std::ffi::{c_char, c_void, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use etrid_core::lsp::{LspClient, LspError};
+use etrid_core::lsp::{error_json, parse_arguments, LspClient, LspConfig, OperationError};
 use etrid_core::native::{ReqwestTransport, TokioTimer};
-use serde_json::{json, Value};
 use tokio::task::AbortHandle;
 
 use crate::error::{call, guard, CallError, EtridStatus};
@@ -161,45 +159,19 @@ fn live<R>(body: impl FnOnce(&mut HashSet<usize>) -> R) -> R {
     body(guard.get_or_insert_with(HashSet::new))
 }
 
-/// The JSON of an error outcome.
-fn error_json(code: &str, message: &str, retryable: bool, http_status: Option<u16>) -> CString {
-    let value = json!({
-        "code": code,
-        "message": message,
-        "retryable": retryable,
-        "http_status": http_status,
-    });
-    to_c_string_lossy(&value.to_string())
-}
-
-/// The status and JSON of an LSP error.
-fn lsp_error_outcome(error: &LspError) -> (EtridStatus, CString) {
-    let http_status = match error {
-        LspError::Unauthorized { .. } => Some(401),
-        LspError::Forbidden { .. } => Some(403),
-        LspError::NotFound { .. } => Some(404),
-        LspError::RateLimited { .. } => Some(429),
-        LspError::Api { status, .. } => Some(*status),
-        _ => None,
-    };
-    let mut value = json!({
-        "code": error.code(),
-        "message": error.to_string(),
-        "retryable": error.is_retryable(),
-        "http_status": http_status,
-    });
-    if let LspError::RateLimited { retry_after_secs } = error {
-        value["retry_after_secs"] = json!(retry_after_secs);
-    }
-    (EtridStatus::Error, to_c_string_lossy(&value.to_string()))
-}
-
 /// The outcome of a cancelled request.
 fn cancelled_outcome() -> (EtridStatus, CString) {
-    (
-        EtridStatus::Cancelled,
-        error_json("cancelled", "the request was cancelled", false, None),
-    )
+    let json = error_json("cancelled", "the request was cancelled", false, None);
+    (EtridStatus::Cancelled, to_c_string_lossy(&json.to_string()))
+}
+
+/// The status and JSON of a failed operation.
+fn failure_outcome(error: &OperationError) -> (EtridStatus, CString) {
+    let status = match error {
+        OperationError::Arguments(_) => EtridStatus::InvalidArgument,
+        _ => EtridStatus::Error,
+    };
+    (status, to_c_string_lossy(&error.to_json().to_string()))
 }
 
 /// Hands a request's outcome to its callback, or queues it for `etrid_client_poll`. Does
@@ -277,7 +249,7 @@ pub unsafe extern "C" fn etrid_client_new(
         let out = unsafe { out_slot(out_client, "out_client") }?;
         // SAFETY: null or NUL-terminated, by the caller's contract.
         let text = unsafe { read_str(config_json, "config_json") }?;
-        let config = config::parse(text).map_err(CallError::core)?;
+        let config = LspConfig::from_json(text).map_err(CallError::core)?;
         let runtime = runtime().map_err(|message| CallError::Internal {
             code: "runtime_unavailable",
             message,
@@ -386,18 +358,14 @@ pub unsafe extern "C" fn etrid_client_request(
         let shared = Arc::clone(&unsafe { handle(client) }?.shared);
         let operation = EtridOperation::from_raw(operation)
             .ok_or_else(|| CallError::invalid("operation", "is not an EtridOperation"))?;
-        let arguments: Value = if args_json.is_null() {
-            json!({})
+        let text = if args_json.is_null() {
+            None
         } else {
             // SAFETY: NUL-terminated, by the caller's contract.
-            let text = unsafe { read_str(args_json, "args_json") }?;
-            let value: Value = serde_json::from_str(text)
-                .map_err(|e| CallError::invalid("args_json", &format!("is not JSON: {e}")))?;
-            if !value.is_object() {
-                return Err(CallError::invalid("args_json", "is not a JSON object"));
-            }
-            value
+            Some(unsafe { read_str(args_json, "args_json") }?)
         };
+        let arguments =
+            parse_arguments(text).map_err(|e| CallError::invalid("args_json", &e.to_string()))?;
         let runtime = runtime().map_err(|message| CallError::Internal {
             code: "runtime_unavailable",
             message,
@@ -425,13 +393,9 @@ pub unsafe extern "C" fn etrid_client_request(
         let task_shared = Arc::clone(&shared);
         let core = shared.core.clone();
         let task = runtime.spawn(async move {
-            let (status, json) = match operations::run(core, operation, arguments).await {
+            let (status, json) = match core.run_json(operation, &arguments).await {
                 Ok(value) => (EtridStatus::Ok, to_c_string_lossy(&value.to_string())),
-                Err(operations::OperationError::Arguments(message)) => (
-                    EtridStatus::InvalidArgument,
-                    error_json("invalid_argument", &message, false, None),
-                ),
-                Err(operations::OperationError::Lsp(error)) => lsp_error_outcome(&error),
+                Err(error) => failure_outcome(&error),
             };
             finish(&task_shared, request_id, status, json);
         });

@@ -8,13 +8,16 @@ mod abort;
 mod admin;
 mod events;
 mod invoices;
+mod json;
 mod options;
 mod payments;
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 
-use etrid_core::lsp::{LspClient, LspError};
+use etrid_core::lsp::{LspClient, LspConfig, LspError};
 use js_sys::Promise;
 use serde::Serialize;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -38,6 +41,7 @@ type Core = LspClient<WebTransport, JsClock>;
 pub struct JsClient {
     inner: Core,
     events: events::Listeners,
+    json_streams: Rc<RefCell<json::JsonStreams>>,
 }
 
 #[wasm_bindgen(js_class = Client)]
@@ -51,11 +55,7 @@ impl JsClient {
         #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
     ) -> Result<JsClient, JsValue> {
         let (config, transport) = options::parse(options)?;
-        let inner = LspClient::new(config, transport, JsClock).map_err(lsp_error)?;
-        Ok(JsClient {
-            events: events::Listeners::new(inner.clone()),
-            inner,
-        })
+        JsClient::with(config, transport)
     }
 
     /// The LSP's base URL this client talks to.
@@ -70,10 +70,24 @@ impl JsClient {
         self.inner.config().network.as_str().to_owned()
     }
 
-    /// Stops event delivery (listeners added with `on` receive nothing more). Iterators from
-    /// `events()` are closed by `return()` (what `break` in `for await` calls).
+    /// Stops event delivery (listeners added with `on` or `subscribeJson` receive nothing
+    /// more). Iterators from `events()` are closed by `return()` (what `break` in `for await`
+    /// calls).
     pub fn close(&self) {
         self.events.stop();
+        self.json_streams.borrow_mut().stop_all();
+    }
+}
+
+impl JsClient {
+    /// A client for `config` over `transport`.
+    fn with(config: LspConfig, transport: WebTransport) -> Result<JsClient, JsValue> {
+        let inner = LspClient::new(config, transport, JsClock).map_err(lsp_error)?;
+        Ok(JsClient {
+            events: events::Listeners::new(inner.clone()),
+            json_streams: Rc::default(),
+            inner,
+        })
     }
 }
 

@@ -6,6 +6,7 @@ mod errors;
 mod events;
 mod hub;
 mod invoices;
+mod json_api;
 mod limits;
 mod operations;
 mod payments;

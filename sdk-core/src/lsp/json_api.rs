@@ -1,0 +1,410 @@
+//! The client's operations over JSON, for bindings whose callers hold JSON rather than typed
+//! values: the C ABI (C, C++, C#, the engine plugins) and Unity WebGL (through the npm
+//! package). Each [`Operation`] has a stable number, takes a JSON object of the API's
+//! snake_case fields and answers with the API's JSON, so every such binding runs exactly the
+//! same argument checks and returns exactly the same shapes. Errors have one JSON shape too
+//! ([`OperationError::to_json`]), as do event-stream items ([`HubEvent::to_json`]).
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use thiserror::Error;
+
+use super::{
+    CreateApiKeyRequest, CreateHoldInvoiceRequest, CreateInvoiceRequest, CreateWebhookRequest,
+    HubEvent, KeysendRequest, ListEventsRequest, ListInvoicesRequest, ListLedgerRequest,
+    ListPageRequest, ListPaymentsRequest, LspClient, LspError, LspInvoice, PayInvoiceRequest,
+    SettleHoldInvoiceRequest, WaitOutcome,
+};
+use crate::timer::Timer;
+use crate::transport::Transport;
+
+/// An operation of [`LspClient::run_json`], by its stable number (the C ABI's
+/// `EtridOperation` and the Unity package's `Operation` use the same numbers). Its arguments are
+/// a JSON object (the field names of `lsp/openapi.json`, snake_case), and its result is the JSON
+/// of the API's answer.
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// `{"amount_msat"?, "description"?, "description_hash"?, "expiry_secs"?, "external_id"?,
+    /// "metadata"?}` → an invoice. Invoice scope.
+    CreateInvoice = 1,
+    /// `{"invoice_id"}` → an invoice.
+    GetInvoice = 2,
+    /// `{"status"?, "created_after"?, "created_before"?, "limit"?, "cursor"?}` → a page.
+    ListInvoices = 3,
+    /// `{"invoice_id"}` → the cancelled invoice.
+    CancelInvoice = 4,
+    /// `{"invoice_id", "timeout_ms"?}` → `{"status": "paid"|"accepted"|"expired"|"cancelled"|
+    /// "timed_out", "invoice": … | null}`; never later than the invoice's expiry.
+    WaitForPayment = 5,
+    /// `{"payment_hash", "amount_msat"?, …}` → a hold invoice. Admin scope.
+    CreateHoldInvoice = 6,
+    /// `{"invoice_id", "preimage"}` → the settled invoice.
+    SettleHoldInvoice = 7,
+    /// `{"invoice_id"}` → the cancelled hold invoice.
+    CancelHoldInvoice = 8,
+    /// `{"bolt11", "idempotency_key", "amount_msat"?, "max_fee_msat"?, "max_parts"?}` → a
+    /// payment; checked locally first (network, expiry, policy) like `etrid_client_prepare_pay`.
+    PayInvoice = 9,
+    /// `{"destination", "amount_msat", "idempotency_key", "custom_records"?, …}` → a payment.
+    Keysend = 10,
+    /// `{"payment_id"}` → a payment.
+    GetPayment = 11,
+    /// `{"status"?, "created_after"?, "created_before"?, "limit"?, "cursor"?}` → a page.
+    ListPayments = 12,
+    /// `{}` → `{"available_msat", "reserved_msat"}`.
+    Balance = 13,
+    /// `{"created_after"?, "created_before"?, "limit"?, "cursor"?}` → a page.
+    ListLedger = 14,
+    /// `{"scope", "label"?}` → the key with its secret (shown once). Admin scope.
+    CreateApiKey = 15,
+    /// `{"limit"?, "cursor"?}` → a page.
+    ListApiKeys = 16,
+    /// `{"key_id"}` → the revoked key.
+    RevokeApiKey = 17,
+    /// `{"url", "event_types"?}` → the webhook with its secret (shown once). Admin scope.
+    CreateWebhook = 18,
+    /// `{"limit"?, "cursor"?}` → a page.
+    ListWebhooks = 19,
+    /// `{"webhook_id"}` → `null`.
+    DeleteWebhook = 20,
+    /// `{"webhook_id", "limit"?, "cursor"?}` → a page.
+    ListWebhookDeliveries = 21,
+    /// `{"webhook_id", "delivery_id"}` → the delivery.
+    RedeliverWebhook = 22,
+    /// `{}` → the server's health (no key needed).
+    Health = 23,
+    /// `{}` → the LSP node's id, network and counts.
+    NodeInfo = 24,
+    /// `{}` → the LSP node's channels. Admin scope.
+    ListChannels = 25,
+    /// `{}` → inbound and outbound liquidity.
+    Liquidity = 26,
+    /// `{"after"?, "limit"?}` → a page of events, oldest first.
+    ListEvents = 27,
+}
+
+impl Operation {
+    /// Every operation, in number order.
+    pub const ALL: [Operation; 27] = [
+        Operation::CreateInvoice,
+        Operation::GetInvoice,
+        Operation::ListInvoices,
+        Operation::CancelInvoice,
+        Operation::WaitForPayment,
+        Operation::CreateHoldInvoice,
+        Operation::SettleHoldInvoice,
+        Operation::CancelHoldInvoice,
+        Operation::PayInvoice,
+        Operation::Keysend,
+        Operation::GetPayment,
+        Operation::ListPayments,
+        Operation::Balance,
+        Operation::ListLedger,
+        Operation::CreateApiKey,
+        Operation::ListApiKeys,
+        Operation::RevokeApiKey,
+        Operation::CreateWebhook,
+        Operation::ListWebhooks,
+        Operation::DeleteWebhook,
+        Operation::ListWebhookDeliveries,
+        Operation::RedeliverWebhook,
+        Operation::Health,
+        Operation::NodeInfo,
+        Operation::ListChannels,
+        Operation::Liquidity,
+        Operation::ListEvents,
+    ];
+
+    /// The operation with this number, if any (a caller across a language boundary can pass
+    /// any integer).
+    pub fn from_number(number: i32) -> Option<Operation> {
+        Operation::ALL.into_iter().find(|op| *op as i32 == number)
+    }
+
+    /// The operation's stable number.
+    pub fn number(self) -> i32 {
+        self as i32
+    }
+}
+
+/// Why a JSON operation failed: its arguments, or the call.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OperationError {
+    /// The arguments did not fit the operation (not a JSON object, a missing, unknown or
+    /// mistyped field: the message names it). Error code `invalid_argument`.
+    #[error("{0}")]
+    Arguments(String),
+    /// The call failed.
+    #[error(transparent)]
+    Lsp(#[from] LspError),
+}
+
+impl OperationError {
+    /// The stable error code: `invalid_argument`, or the [`LspError`]'s code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OperationError::Arguments(_) => "invalid_argument",
+            OperationError::Lsp(error) => error.code(),
+        }
+    }
+
+    /// The error as JSON, the one shape every JSON binding reports:
+    /// `{"code", "message", "retryable", "http_status"}` (`http_status` null unless the server
+    /// answered), plus `"retry_after_secs"` when rate limited.
+    pub fn to_json(&self) -> Value {
+        let OperationError::Lsp(error) = self else {
+            return error_json(self.code(), &self.to_string(), false, None);
+        };
+        let http_status = match error {
+            LspError::Unauthorized { .. } => Some(401),
+            LspError::Forbidden { .. } => Some(403),
+            LspError::NotFound { .. } => Some(404),
+            LspError::RateLimited { .. } => Some(429),
+            LspError::Api { status, .. } => Some(*status),
+            _ => None,
+        };
+        let mut value = error_json(
+            error.code(),
+            &error.to_string(),
+            error.is_retryable(),
+            http_status,
+        );
+        if let LspError::RateLimited { retry_after_secs } = error {
+            value["retry_after_secs"] = json!(retry_after_secs);
+        }
+        value
+    }
+}
+
+/// An error in the JSON shape of [`OperationError::to_json`], for errors a binding raises
+/// itself (say, `cancelled`).
+pub fn error_json(code: &str, message: &str, retryable: bool, http_status: Option<u16>) -> Value {
+    json!({
+        "code": code,
+        "message": message,
+        "retryable": retryable,
+        "http_status": http_status,
+    })
+}
+
+/// Reads an operation's arguments: `None` (no arguments) is `{}`; anything else must be a JSON
+/// object.
+///
+/// # Errors
+/// [`OperationError::Arguments`] when the text is not JSON or not an object; its message reads
+/// after the argument's name ("is not JSON: …").
+pub fn parse_arguments(text: Option<&str>) -> Result<Value, OperationError> {
+    let Some(text) = text else {
+        return Ok(json!({}));
+    };
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| OperationError::Arguments(format!("is not JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(OperationError::Arguments("is not a JSON object".to_owned()));
+    }
+    Ok(value)
+}
+
+impl HubEvent {
+    /// The item as JSON, the one shape every JSON binding delivers: `{"kind": "event",
+    /// "event": {id, type, created_at, data}}`, `{"kind": "resync"}` or `{"kind": "error",
+    /// "error": {code, message, …}}` (the stream goes on retrying).
+    pub fn to_json(&self) -> Value {
+        match self {
+            HubEvent::Event(event) => json!({ "kind": "event", "event": event }),
+            HubEvent::Resync => json!({ "kind": "resync" }),
+            HubEvent::StreamError(error) => {
+                json!({ "kind": "error", "error": OperationError::Lsp(error.clone()).to_json() })
+            }
+        }
+    }
+}
+
+/// Reads the arguments as `T` (unknown fields refused by the models).
+fn args<T: DeserializeOwned>(json: &Value) -> Result<T, OperationError> {
+    T::deserialize(json).map_err(|e| OperationError::Arguments(e.to_string()))
+}
+
+/// Refuses a field of the arguments object outside `fields`.
+fn only(json: &Value, fields: &[&str]) -> Result<(), OperationError> {
+    let unknown = json
+        .as_object()
+        .and_then(|object| object.keys().find(|key| !fields.contains(&key.as_str())));
+    match unknown {
+        Some(key) => Err(OperationError::Arguments(format!(
+            "unknown field `{key}`, expected {}",
+            if fields.is_empty() {
+                "none".to_owned()
+            } else {
+                fields.join(", ")
+            }
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The string field `field` of the arguments object.
+fn id_arg(json: &Value, field: &str) -> Result<String, OperationError> {
+    json.get(field)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| OperationError::Arguments(format!("missing string field `{field}`")))
+}
+
+/// The arguments object of an operation that takes exactly the id fields `fields`.
+fn ids<const N: usize>(json: &Value, fields: [&str; N]) -> Result<[String; N], OperationError> {
+    only(json, &fields)?;
+    let mut values: [String; N] = std::array::from_fn(|_| String::new());
+    for (value, field) in values.iter_mut().zip(fields) {
+        *value = id_arg(json, field)?;
+    }
+    Ok(values)
+}
+
+/// `json` without `field` (for models that take an id beside their own fields).
+fn without(json: &Value, fields: &[&str]) -> Value {
+    let mut json = json.clone();
+    if let Some(object) = json.as_object_mut() {
+        for field in fields {
+            object.remove(*field);
+        }
+    }
+    json
+}
+
+/// Serialises a result.
+fn to_value<T: Serialize>(value: T) -> Result<Value, OperationError> {
+    serde_json::to_value(value).map_err(|e| OperationError::Arguments(e.to_string()))
+}
+
+/// `wait_for_payment`'s arguments.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaitArgs {
+    invoice_id: String,
+    #[serde(default)]
+    timeout_ms: Option<u64>,
+}
+
+/// `wait_for_payment`'s result.
+#[derive(Serialize)]
+struct WaitResult {
+    status: &'static str,
+    invoice: Option<LspInvoice>,
+}
+
+impl<T: Transport, M: Timer> LspClient<T, M> {
+    /// Runs `operation` with `arguments` (a JSON object, see [`parse_arguments`]); the API's
+    /// answer as JSON. Payments are checked locally first, as by
+    /// [`prepare_pay_invoice`](LspClient::prepare_pay_invoice).
+    ///
+    /// # Errors
+    /// [`OperationError::Arguments`] when the arguments do not fit the operation (nothing is
+    /// sent), [`OperationError::Lsp`] when the call fails.
+    pub async fn run_json(
+        &self,
+        operation: Operation,
+        arguments: &Value,
+    ) -> Result<Value, OperationError> {
+        use Operation as Op;
+        let a = arguments;
+        match operation {
+            Op::CreateInvoice => to_value(
+                self.create_invoice(args::<CreateInvoiceRequest>(a)?)
+                    .await?,
+            ),
+            Op::GetInvoice => to_value(self.get_invoice(&ids(a, ["invoice_id"])?[0]).await?),
+            Op::ListInvoices => {
+                to_value(self.list_invoices(args::<ListInvoicesRequest>(a)?).await?)
+            }
+            Op::CancelInvoice => to_value(self.cancel_invoice(&ids(a, ["invoice_id"])?[0]).await?),
+            Op::WaitForPayment => {
+                let wait: WaitArgs = args(a)?;
+                let timeout = wait.timeout_ms.map_or(Duration::MAX, Duration::from_millis);
+                let (status, invoice) =
+                    match self.wait_for_payment(&wait.invoice_id, timeout).await? {
+                        WaitOutcome::Paid(i) => ("paid", Some(i)),
+                        WaitOutcome::Accepted(i) => ("accepted", Some(i)),
+                        WaitOutcome::Expired(i) => ("expired", Some(i)),
+                        WaitOutcome::Cancelled(i) => ("cancelled", Some(i)),
+                        WaitOutcome::TimedOut => ("timed_out", None),
+                    };
+                to_value(WaitResult { status, invoice })
+            }
+            Op::CreateHoldInvoice => to_value(
+                self.create_hold_invoice(args::<CreateHoldInvoiceRequest>(a)?)
+                    .await?,
+            ),
+            Op::SettleHoldInvoice => {
+                let id = id_arg(a, "invoice_id")?;
+                let request: SettleHoldInvoiceRequest = args(&without(a, &["invoice_id"]))?;
+                to_value(self.settle_hold_invoice(&id, request).await?)
+            }
+            Op::CancelHoldInvoice => to_value(
+                self.cancel_hold_invoice(&ids(a, ["invoice_id"])?[0])
+                    .await?,
+            ),
+            Op::PayInvoice => {
+                let prepared = self.prepare_pay_invoice(args::<PayInvoiceRequest>(a)?)?;
+                to_value(self.pay(prepared).await?)
+            }
+            Op::Keysend => {
+                let prepared = self.prepare_keysend(args::<KeysendRequest>(a)?)?;
+                to_value(self.keysend(prepared).await?)
+            }
+            Op::GetPayment => to_value(self.get_payment(&ids(a, ["payment_id"])?[0]).await?),
+            Op::ListPayments => {
+                to_value(self.list_payments(args::<ListPaymentsRequest>(a)?).await?)
+            }
+            Op::Balance => {
+                only(a, &[])?;
+                to_value(self.balance().await?)
+            }
+            Op::ListLedger => to_value(self.list_ledger(args::<ListLedgerRequest>(a)?).await?),
+            Op::CreateApiKey => {
+                to_value(self.create_api_key(args::<CreateApiKeyRequest>(a)?).await?)
+            }
+            Op::ListApiKeys => to_value(self.list_api_keys(args::<ListPageRequest>(a)?).await?),
+            Op::RevokeApiKey => to_value(self.revoke_api_key(&ids(a, ["key_id"])?[0]).await?),
+            Op::CreateWebhook => to_value(
+                self.create_webhook(args::<CreateWebhookRequest>(a)?)
+                    .await?,
+            ),
+            Op::ListWebhooks => to_value(self.list_webhooks(args::<ListPageRequest>(a)?).await?),
+            Op::DeleteWebhook => {
+                self.delete_webhook(&ids(a, ["webhook_id"])?[0]).await?;
+                Ok(Value::Null)
+            }
+            Op::ListWebhookDeliveries => {
+                let id = id_arg(a, "webhook_id")?;
+                let page: ListPageRequest = args(&without(a, &["webhook_id"]))?;
+                to_value(self.list_webhook_deliveries(&id, page).await?)
+            }
+            Op::RedeliverWebhook => {
+                let [webhook, delivery] = ids(a, ["webhook_id", "delivery_id"])?;
+                to_value(self.redeliver_webhook(&webhook, &delivery).await?)
+            }
+            Op::Health => {
+                only(a, &[])?;
+                to_value(self.health().await?)
+            }
+            Op::NodeInfo => {
+                only(a, &[])?;
+                to_value(self.node_info().await?)
+            }
+            Op::ListChannels => {
+                only(a, &[])?;
+                to_value(self.list_channels().await?)
+            }
+            Op::Liquidity => {
+                only(a, &[])?;
+                to_value(self.liquidity().await?)
+            }
+            Op::ListEvents => to_value(self.list_events(args::<ListEventsRequest>(a)?).await?),
+        }
+    }
+}
