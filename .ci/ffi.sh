@@ -3,10 +3,11 @@
 # bindings match what the build generates, then runs the C++17 tests (GoogleTest, under valgrind
 # when present, and under ASan/UBSan against the devnet LSP) and the Unity package's C# tests
 # (Mono + NUnit, plugins/unity/tools/mono-tests.sh) against the built library. Both read the
-# shared scenario files in tests/scenarios/.
+# shared scenario files in tests/scenarios/. Last, the Unity WebGL bridge (a .jslib over the npm
+# package, plugins/unity/tools/webgl-tests.sh), which needs the npm package built first.
 #
 # Run from anywhere: bash .ci/ffi.sh. Fresh-machine safe: installs g++, libgtest-dev, valgrind and
-# mono-devel and nunit-console with apt-get only when missing. Respects CARGO_TARGET_DIR (default: target).
+# mono-devel, nunit-console and emscripten with apt-get only when missing. Respects CARGO_TARGET_DIR (default: target).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,6 +45,7 @@ fi
 command -v valgrind >/dev/null 2>&1 || apt_install valgrind || true
 command -v mcs >/dev/null 2>&1 || apt_install mono-devel
 command -v nunit-console >/dev/null 2>&1 || apt_install nunit-console
+command -v emcc >/dev/null 2>&1 || apt_install emscripten
 
 # ---- build -------------------------------------------------------------------------------
 step "cargo build -p etrid-ffi --release"
@@ -127,5 +129,9 @@ if command -v valgrind >/dev/null 2>&1; then
 else
   echo "valgrind not available: skipped"
 fi
+
+step "Unity WebGL bridge (EtridLightning.jslib linked by Emscripten, over the npm package): S01-S03, S10-S20, the WebGL template in Chromium"
+# Needs the npm package built (.ci/wasm.sh, which .ci/run runs before this script).
+bash "$ROOT/plugins/unity/tools/webgl-tests.sh"
 
 step "ffi: all checks passed"

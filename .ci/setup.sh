@@ -28,6 +28,8 @@ command -v g++ >/dev/null || missing+=(g++)
 [ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
 command -v valgrind >/dev/null || missing+=(valgrind)
 command -v chromium >/dev/null || missing+=(chromium)
+# Emscripten links the Unity WebGL bridge (EtridLightning.jslib) into its test host, as Unity does.
+command -v emcc >/dev/null || missing+=(emscripten)
 # PostgreSQL: the LSP's storage is also tested on it (.ci/postgres.sh starts a throwaway server).
 compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then

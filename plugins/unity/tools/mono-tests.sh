@@ -40,6 +40,10 @@ mapfile -t tests < <(find "$PACKAGE/Tests/Runtime" -name '*.cs' | sort)
 
 mcs -unsafe -nologo -warnaserror+ -target:library -doc:"$BUILD/Etrid.Lightning.xml" \
   -out:"$BUILD/Etrid.Lightning.dll" "${runtime[@]}"
+# The same files as a WebGL player compiles them (UNITY_WEBGL: the jslib backend instead of the
+# native one). Only compiled here: the jslib itself is tested by webgl-tests.sh.
+mcs -unsafe -nologo -warnaserror+ -target:library -define:UNITY_WEBGL \
+  -out:"$BUILD/Etrid.Lightning.WebGL.dll" "${runtime[@]}"
 mcs -unsafe -nologo -warnaserror+ -target:library \
   -r:"$BUILD/Etrid.Lightning.dll" -r:"$NUNIT" -r:System.Net.Http.dll \
   -out:"$BUILD/Etrid.Lightning.Tests.dll" "${tests[@]}"

@@ -62,19 +62,23 @@ namespace Etrid
     /// <summary>Offline Lightning calls: invoice decoding and QR codes.</summary>
     /// <remarks>
     /// Calls are synchronous and may run on any thread; each call reads its error on the thread
-    /// that made it.
+    /// that made it. In WebGL players they run in the npm package, through the jslib bridge.
     /// </remarks>
     public static class Lightning
     {
-        /// <summary>The native library's version, e.g. <c>0.1.0</c>.</summary>
+        /// <summary>The core's version, e.g. <c>0.1.0</c> (the native library's, or in WebGL the npm package's).</summary>
         public static string Version
         {
             get
             {
+#if UNITY_WEBGL && !UNITY_EDITOR
+                return WebGLMethods.TakeString(WebGLMethods.EtridWebGL_Version());
+#else
                 unsafe
                 {
                     return FromUtf8(NativeMethods.etrid_version()) ?? "";
                 }
+#endif
             }
         }
 
@@ -94,6 +98,10 @@ namespace Etrid
         public static string DecodeInvoiceJson(
             string bolt11, string network, ulong nowUnixSecs = 0, bool allowExpired = false)
         {
+#if UNITY_WEBGL && !UNITY_EDITOR
+            return WebGLMethods.TakeString(WebGLMethods.EtridWebGL_DecodeInvoice(
+                ToUtf8(bolt11, "bolt11"), ToUtf8(network, "network"), nowUnixSecs, allowExpired ? 1 : 0));
+#else
             byte[] bolt11Utf8 = ToUtf8(bolt11, "bolt11");
             byte[] networkUtf8 = ToUtf8(network, "network");
             unsafe
@@ -114,12 +122,16 @@ namespace Etrid
                     NativeMethods.etrid_string_free(json);
                 }
             }
+#endif
         }
 
         /// <summary>Renders text (an invoice, an LNURL, ...) as a QR code in an SVG document.</summary>
         /// <exception cref="EtridException">The text does not fit in a QR code.</exception>
         public static string QrSvg(string text)
         {
+#if UNITY_WEBGL && !UNITY_EDITOR
+            return WebGLMethods.TakeString(WebGLMethods.EtridWebGL_QrSvg(ToUtf8(text, "text")));
+#else
             byte[] textUtf8 = ToUtf8(text, "text");
             unsafe
             {
@@ -137,12 +149,28 @@ namespace Etrid
                     NativeMethods.etrid_string_free(svg);
                 }
             }
+#endif
         }
 
         /// <summary>Encodes text as a QR code module matrix, e.g. to upload as a texture.</summary>
         /// <exception cref="EtridException">The text does not fit in a QR code.</exception>
         public static QrCodeMatrix QrMatrix(string text)
         {
+#if UNITY_WEBGL && !UNITY_EDITOR
+            int width;
+            IntPtr modules = WebGLMethods.EtridWebGL_QrMatrix(ToUtf8(text, "text"), out width);
+            if (modules == IntPtr.Zero) throw WebGLMethods.LastError();
+            try
+            {
+                byte[] copy = new byte[checked(width * width)];
+                if (copy.Length > 0) Marshal.Copy(modules, copy, 0, copy.Length);
+                return new QrCodeMatrix(width, copy);
+            }
+            finally
+            {
+                WebGLMethods.EtridWebGL_Free(modules);
+            }
+#else
             byte[] textUtf8 = ToUtf8(text, "text");
             unsafe
             {
@@ -163,6 +191,7 @@ namespace Etrid
                     NativeMethods.etrid_qr_matrix_free(matrix);
                 }
             }
+#endif
         }
 
         /// <summary>NUL-terminated UTF-8 bytes of a managed string.</summary>

@@ -1,16 +1,14 @@
-// The LSP client for C# (Unity and .NET), over the C ABI's EtridClient: every operation is a
-// Task, and account events are raised on the thread that owns the SynchronizationContext the
-// client was created on (Unity's main thread), or, without one, on the thread that calls
-// Update() (a game loop).
+// The LSP client for C# (Unity and .NET): every operation is a Task, and account events are
+// raised on the thread that owns the SynchronizationContext the client was created on (Unity's
+// main thread), or, without one, on the thread that calls Update() (a game loop).
 //
-// Threading: the native library runs requests and the event stream on its own runtime threads,
-// but none of them ever calls into managed code. Each client has one managed pump thread that
-// blocks in etrid_client_wait until a completion or an event is queued natively, then polls
-// them: completions finish their TaskCompletionSource (continuations run asynchronously, never
-// on the pump), events are queued and raised by Update(), posted to the captured context. A
-// native thread that entered managed code would stay attached to Mono and block every domain
-// unload (each script reload in the Unity editor); a managed pump leaves when the client is
-// disposed, and DisposeAll runs on domain unload.
+// This file is what every platform shares: the API, the pending requests, the event queue and
+// how events are raised. Where requests run is the backend's:
+// - LightningClient.Native.cs (desktop, mobile, the editor): the C ABI's EtridClient, polled by
+//   a managed pump thread that is the only thread entering managed code from the library;
+// - LightningClient.WebGL.cs (WebGL players): the npm package through EtridLightning.jslib, on
+//   the browser's one thread.
+// Both run the same Rust core with the same JSON operations, answers, errors and events.
 //
 // Plain C#: compiles unchanged with mcs, Unity's compiler and IL2CPP (static callbacks marked
 // MonoPInvokeCallback, state passed as a GCHandle). Results are JSON strings (the LSP API's
@@ -22,7 +20,6 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
-using Etrid.Native;
 
 namespace Etrid
 {
@@ -31,24 +28,10 @@ namespace Etrid
     /// on the main thread; dispose it when done. <see cref="DisposeAll"/> disposes every live
     /// client (the Unity package calls it on domain reload and on quit).
     /// </summary>
-    public sealed unsafe partial class LightningClient : IDisposable
+    public sealed partial class LightningClient : IDisposable
     {
         static readonly object registryGate = new object();
         static readonly HashSet<LightningClient> live = new HashSet<LightningClient>();
-
-        // The delegates handed to the native library live as long as the program: a delegate
-        // collected while native code holds its pointer would crash the call.
-        static readonly NativeMethods.etrid_client_poll_callback_delegate CompletionCallback = OnCompletion;
-        static readonly NativeMethods.etrid_client_poll_events_callback_delegate EventCallback = OnEvent;
-
-        /// <summary>How long the pump blocks in native code before looking at its stop flag.</summary>
-        const uint PumpWaitMs = 500;
-
-        /// <summary>Items the native event queue holds before the stream waits for the pump (nothing is lost).</summary>
-        const uint EventQueueCapacity = 1024;
-
-        /// <summary>Most completions or events the pump takes per native poll.</summary>
-        const uint PollBatch = 64;
 
         static LightningClient()
         {
@@ -61,12 +44,8 @@ namespace Etrid
         readonly SynchronizationContext context;
         readonly Queue<Dictionary<string, object>> events = new Queue<Dictionary<string, object>>();
         readonly Dictionary<ulong, TaskCompletionSource<string>> requests = new Dictionary<ulong, TaskCompletionSource<string>>();
-        readonly Thread pump;
         GCHandle self;
-        unsafe EtridClient* native;
-        volatile bool stopping;
         bool updatePosted;
-        Exception pumpFault;
 
         /// <summary>Raised for every account event, before the event of its type.</summary>
         public event Action<LightningEvent> EventReceived;
@@ -106,20 +85,10 @@ namespace Etrid
         public LightningClient(string configJson)
         {
             context = SynchronizationContext.Current;
-            byte[] config = Lightning.ToUtf8(configJson, "configJson");
-            unsafe
-            {
-                EtridClient* created = null;
-                fixed (byte* text = config)
-                {
-                    Lightning.Check(NativeMethods.etrid_client_new(text, &created));
-                }
-                native = created;
-            }
+            Open(Lightning.ToUtf8(configJson, "configJson"));
             self = GCHandle.Alloc(this, GCHandleType.Normal);
             lock (registryGate) live.Add(this);
-            pump = new Thread(Pump) { IsBackground = true, Name = "Etrid LightningClient pump" };
-            pump.Start();
+            Started();
         }
 
         /// <summary>A client for <paramref name="baseUrl"/> with <paramref name="apiKey"/> on <paramref name="network"/> (<c>bitcoin</c>, <c>testnet</c>, <c>signet</c>, <c>regtest</c>).</summary>
@@ -148,23 +117,14 @@ namespace Etrid
         {
             var completion = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             byte[] args = argsJson == null ? null : Lightning.ToUtf8(argsJson, "argsJson");
-            ulong id = 0;
-            unsafe
+            ulong id;
+            lock (gate)
             {
-                lock (gate)
-                {
-                    if (native == null) throw new ObjectDisposedException("LightningClient");
-                    if (pumpFault != null) throw new InvalidOperationException("the client's pump thread failed", pumpFault);
-                    EtridStatus status;
-                    fixed (byte* text = args)
-                    {
-                        // No callback: the completion is queued natively for the pump, which
-                        // cannot poll it before the id is registered (it needs this lock).
-                        status = NativeMethods.etrid_client_request(native, (int)operation, text, null, null, &id);
-                    }
-                    Lightning.Check(status);
-                    requests.Add(id, completion);
-                }
+                ThrowIfUnusable();
+                // The completion cannot be delivered before the id is registered: delivery
+                // needs this lock (native) or the next turn of the browser's event loop (WebGL).
+                id = StartRequest(operation, args);
+                requests.Add(id, completion);
             }
             if (cancellation.CanBeCanceled)
             {
@@ -177,13 +137,10 @@ namespace Etrid
         /// <summary>Cancels request <paramref name="id"/> if it is still pending (its task then fails as cancelled).</summary>
         void Cancel(ulong id)
         {
-            unsafe
+            lock (gate)
             {
-                lock (gate)
-                {
-                    // Not pending any more (completed) is answered with a status, ignored here.
-                    if (native != null) NativeMethods.etrid_client_cancel(native, id);
-                }
+                // Not pending any more (completed) is answered with a status, ignored here.
+                if (IsOpen) CancelRequest(id);
             }
         }
 
@@ -197,25 +154,30 @@ namespace Etrid
         /// <exception cref="EtridException">The stream is already started (code <c>invalid_argument</c>).</exception>
         public void StartEvents(long after = -1)
         {
-            unsafe
+            lock (gate)
             {
-                lock (gate)
-                {
-                    if (native == null) throw new ObjectDisposedException("LightningClient");
-                    // Items queue natively; the pump moves them to this object's queue.
-                    Lightning.Check(NativeMethods.etrid_client_events_start(native, after, EventQueueCapacity));
-                }
+                if (!IsOpen) throw new ObjectDisposedException("LightningClient");
+                StartEventStream(after);
             }
         }
 
         /// <summary>Stops the event stream (start it again after the last id you handled).</summary>
         public void StopEvents()
         {
-            unsafe
+            lock (gate)
+            {
+                if (IsOpen) StopEventStream();
+            }
+        }
+
+        /// <summary>Requests still in flight (0 once disposed).</summary>
+        public int PendingCount
+        {
+            get
             {
                 lock (gate)
                 {
-                    if (native != null) Lightning.Check(NativeMethods.etrid_client_events_stop(native));
+                    return IsOpen ? PendingRequests() : 0;
                 }
             }
         }
@@ -243,7 +205,73 @@ namespace Etrid
             }
         }
 
-        /// <summary>Raises the C# events for one item of the native stream.</summary>
+        /// <summary>
+        /// Frees the backend's client: pending requests fail as cancelled, events stop, nothing
+        /// is delivered afterwards. Safe to call twice, from any thread, including from a handler.
+        /// </summary>
+        public void Dispose()
+        {
+            if (!Close()) return;
+            // Whatever the backend did not complete as cancelled itself.
+            FailPending(new LspException(
+                "{\"code\":\"cancelled\",\"message\":\"the client was disposed\",\"retryable\":false,\"http_status\":null}"));
+            if (self.IsAllocated) self.Free();
+            lock (registryGate) live.Remove(this);
+        }
+
+        /// <summary>Completes request <paramref name="requestId"/> with its outcome, once; unknown ids are ignored.</summary>
+        void Complete(ulong requestId, bool ok, string json)
+        {
+            TaskCompletionSource<string> completion;
+            lock (gate)
+            {
+                if (!requests.TryGetValue(requestId, out completion)) return;
+                requests.Remove(requestId);
+            }
+            try
+            {
+                if (ok) completion.TrySetResult(json ?? "null");
+                else completion.TrySetException(new LspException(json));
+            }
+            catch (Exception e)
+            {
+                // A malformed answer fails the task instead of unwinding into the backend.
+                completion.TrySetException(e);
+            }
+        }
+
+        /// <summary>Queues one event-stream item (its JSON) for <see cref="Update"/>.</summary>
+        void EnqueueItem(string json)
+        {
+            var item = LightningJson.ParseObject(json);
+            lock (gate) events.Enqueue(item);
+        }
+
+        /// <summary>Fails every request still waiting for a completion with <paramref name="error"/>.</summary>
+        void FailPending(Exception error)
+        {
+            List<TaskCompletionSource<string>> waiting;
+            lock (gate)
+            {
+                waiting = new List<TaskCompletionSource<string>>(requests.Values);
+                requests.Clear();
+            }
+            foreach (var completion in waiting) completion.TrySetException(error);
+        }
+
+        /// <summary>Has the context run Update, unless a run is already posted and not yet started.</summary>
+        void PostUpdate()
+        {
+            if (context == null) return;
+            lock (gate)
+            {
+                if (updatePosted) return;
+                updatePosted = true;
+            }
+            context.Post(state => ((LightningClient)state).Update(), this);
+        }
+
+        /// <summary>Raises the C# events for one item of the event stream.</summary>
         void Raise(Dictionary<string, object> item)
         {
             object kind;
@@ -279,163 +307,6 @@ namespace Etrid
                 case "payment.succeeded": return PaymentSucceeded;
                 case "payment.failed": return PaymentFailed;
                 default: return null;
-            }
-        }
-
-        /// <summary>Requests still in flight (0 once disposed).</summary>
-        public int PendingCount
-        {
-            get
-            {
-                unsafe
-                {
-                    lock (gate)
-                    {
-                        return native == null ? 0 : (int)NativeMethods.etrid_client_pending(native);
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// Frees the native client: pending requests fail as cancelled, events stop, the pump
-        /// thread ends. Safe to call twice, from any thread, including from a handler.
-        /// </summary>
-        public void Dispose()
-        {
-            unsafe
-            {
-                EtridClient* freeing;
-                lock (gate)
-                {
-                    freeing = native;
-                    native = null;
-                }
-                if (freeing == null) return;
-                stopping = true;
-                // The pump may be blocked in etrid_client_wait on this client: wake it and let
-                // it leave before the handle is freed.
-                NativeMethods.etrid_client_wake(freeing);
-                if (Thread.CurrentThread != pump) pump.Join();
-                NativeMethods.etrid_client_free(freeing);
-            }
-            // Requests made without a callback get no completion from etrid_client_free.
-            FailPending(new LspException(
-                "{\"code\":\"cancelled\",\"message\":\"the client was disposed\",\"retryable\":false,\"http_status\":null}"));
-            if (self.IsAllocated) self.Free();
-            lock (registryGate) live.Remove(this);
-        }
-
-        /// <summary>
-        /// The pump thread: waits in native code until something is queued, then polls
-        /// completions and events. The handle stays valid while it runs: Dispose joins it first.
-        /// </summary>
-        void Pump()
-        {
-            try
-            {
-                PumpUntilStopped();
-            }
-            catch (Exception e)
-            {
-                // A native library without these entry points (a stale build), say: the requests
-                // waiting for this pump fail with the reason instead of hanging.
-                lock (gate) pumpFault = e;
-                FailPending(e);
-            }
-        }
-
-        /// <summary>Fails every request still waiting for a completion with <paramref name="error"/>.</summary>
-        void FailPending(Exception error)
-        {
-            List<TaskCompletionSource<string>> waiting;
-            lock (gate)
-            {
-                waiting = new List<TaskCompletionSource<string>>(requests.Values);
-                requests.Clear();
-            }
-            foreach (var completion in waiting) completion.TrySetException(error);
-        }
-
-        void PumpUntilStopped()
-        {
-            EtridClient* handle;
-            lock (gate) handle = native;
-            if (handle == null) return;
-            var user = (void*)GCHandle.ToIntPtr(self);
-            while (!stopping)
-            {
-                if (!NativeMethods.etrid_client_wait(handle, PumpWaitMs)) continue;
-                while (!stopping && NativeMethods.etrid_client_poll(handle, PollBatch, CompletionCallback, user) > 0)
-                {
-                }
-                uint polled = 0;
-                uint batch;
-                while (!stopping && (batch = NativeMethods.etrid_client_poll_events(handle, PollBatch, EventCallback, user)) > 0)
-                {
-                    polled += batch;
-                }
-                if (polled > 0 && context != null) PostUpdate();
-            }
-        }
-
-        /// <summary>Has the context run Update, unless a run is already posted and not yet started.</summary>
-        void PostUpdate()
-        {
-            lock (gate)
-            {
-                if (updatePosted) return;
-                updatePosted = true;
-            }
-            context.Post(state => ((LightningClient)state).Update(), this);
-        }
-
-        [MonoPInvokeCallback(typeof(NativeMethods.etrid_client_poll_callback_delegate))]
-        static unsafe void OnCompletion(void* userData, ulong requestId, EtridStatus status, byte* json)
-        {
-            try
-            {
-                var client = (LightningClient)GCHandle.FromIntPtr((IntPtr)userData).Target;
-                TaskCompletionSource<string> completion;
-                lock (client.gate)
-                {
-                    if (!client.requests.TryGetValue(requestId, out completion)) return;
-                    client.requests.Remove(requestId);
-                }
-                try
-                {
-                    string text = Lightning.FromUtf8(json) ?? "null";
-                    if (status == EtridStatus.Ok) completion.TrySetResult(text);
-                    else completion.TrySetException(new LspException(text));
-                }
-                catch (Exception e)
-                {
-                    // A malformed answer fails the task instead of unwinding into native code.
-                    completion.TrySetException(e);
-                }
-            }
-            catch (Exception)
-            {
-                // Nothing may unwind into native code.
-            }
-        }
-
-        [MonoPInvokeCallback(typeof(NativeMethods.etrid_client_poll_events_callback_delegate))]
-        static unsafe void OnEvent(void* userData, byte* json)
-        {
-            try
-            {
-                var client = GCHandle.FromIntPtr((IntPtr)userData).Target as LightningClient;
-                if (client == null) return;
-                var item = LightningJson.ParseObject(Lightning.FromUtf8(json));
-                lock (client.gate)
-                {
-                    client.events.Enqueue(item);
-                }
-            }
-            catch (Exception)
-            {
-                // Nothing may unwind into native code; the native library only sends well-formed JSON.
             }
         }
     }
