@@ -226,7 +226,7 @@ impl HubEvent {
 
 /// Reads the arguments as `T` (unknown fields refused by the models).
 fn args<T: DeserializeOwned>(json: &Value) -> Result<T, OperationError> {
-    T::deserialize(json).map_err(|e| OperationError::Arguments(e.to_string()))
+    serde_json::from_value(json.clone()).map_err(|e| OperationError::Arguments(e.to_string()))
 }
 
 /// Refuses a field of the arguments object outside `fields`.
