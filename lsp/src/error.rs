@@ -225,6 +225,7 @@ impl From<StoreError> for ServerError {
             StoreError::DuplicatePayment { payment_hash } => {
                 ServerError::DuplicatePayment { payment_hash }
             }
+            StoreError::InvoiceNotPayable { reason } => ServerError::PaymentFailed { reason },
             StoreError::Db(e) => ServerError::Db(e),
             StoreError::Entropy(e) => e.into(),
         }

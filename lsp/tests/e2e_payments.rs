@@ -1,5 +1,6 @@
 //! End to end on the devnet: outgoing payments from LSP accounts through `LspClient` — an
-//! external invoice (S13), multi-path both ways (S14), keysend with TLV records (S16).
+//! external invoice (S13), multi-path both ways (S14), keysend with TLV records (S16), and an
+//! invoice of another account of the same LSP, settled inside it (S21).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -9,20 +10,23 @@ use std::time::Duration;
 use bitcoin::hashes::{sha256, Hash};
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
-    CreateInvoiceRequest, CustomRecord, KeysendRequest, LedgerEntryKind, ListLedgerRequest, NodeId,
-    PayInvoiceRequest, PaymentFailureReason, PaymentStatus, WaitOutcome,
+    CreateInvoiceRequest, CustomRecord, EventPayload, InvoiceStatus, KeysendRequest,
+    LedgerEntryKind, ListEventsRequest, ListLedgerRequest, NodeId, PayInvoiceRequest,
+    PaymentFailureReason, PaymentStatus, WaitOutcome,
 };
+use etrid_devnet::nodes::{NodeError, PayRequest};
 use support::{run, wait_payment, Harness};
 use tokio::sync::OnceCell;
 
 static HARNESS: OnceCell<Harness> = OnceCell::const_new();
 
-/// The harness with account 0 funded and routes from the LSP to alice and bob known.
+/// The harness with its accounts funded and routes from the LSP to alice and bob known.
 async fn harness() -> &'static Harness {
     HARNESS
         .get_or_init(|| async {
-            let h = Harness::start(3).await;
-            for i in 0..3 {
+            // Accounts 3 and 4 are S21's alone: tests run at once, and it checks balances exactly.
+            let h = Harness::start(5).await;
+            for i in 0..5 {
                 h.fund_account(i, 150_000_000).await;
             }
             h.wait_route_to(0, "bob").await;
@@ -309,5 +313,147 @@ fn s16_keysend_with_custom_tlv_records_arrives_with_them() {
                 break;
             }
         }
+    });
+}
+
+#[test]
+fn s21_an_invoice_of_another_account_of_this_lsp_settles_inside_it_at_once_and_once() {
+    run(async {
+        let h = harness().await;
+        let (payer, payee) = (h.admin(3), h.admin(4));
+        let payer_before = payer.balance().await.unwrap();
+        let payee_before = payee.balance().await.unwrap();
+        let invoice = payee
+            .create_invoice(CreateInvoiceRequest {
+                amount_msat: Some(Msat::from_msat(7_000_000)),
+                description: Some("S21 trade".into()),
+                ..CreateInvoiceRequest::default()
+            })
+            .await
+            .unwrap();
+        let req = PayInvoiceRequest {
+            bolt11: invoice.bolt11.clone(),
+            idempotency_key: "s21-trade-1".into(),
+            ..PayInvoiceRequest::default()
+        };
+        // Settled in the answer itself: no HTLC to wait for.
+        let paid = payer
+            .pay(payer.prepare_pay_invoice(req.clone()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(paid.status, PaymentStatus::Succeeded, "{paid:?}");
+        assert!(paid.internal);
+        assert_eq!(paid.fee_msat, Some(Msat::ZERO));
+        let preimage = paid.preimage.expect("the invoice's preimage, as proof");
+        assert_eq!(
+            sha256::Hash::hash(preimage.as_bytes()).to_string(),
+            invoice.payment_hash.to_string()
+        );
+        let settled = payee.get_invoice(&invoice.id).await.unwrap();
+        assert_eq!(settled.status, InvoiceStatus::Paid);
+        assert_eq!(
+            settled.amount_received_msat,
+            Some(Msat::from_msat(7_000_000))
+        );
+        // Both balances moved by exactly the amount.
+        let payer_after = payer.balance().await.unwrap();
+        let payee_after = payee.balance().await.unwrap();
+        assert_eq!(
+            payer_before.available_msat.as_u64() - payer_after.available_msat.as_u64(),
+            7_000_000
+        );
+        assert_eq!(
+            payee_after.available_msat.as_u64() - payee_before.available_msat.as_u64(),
+            7_000_000
+        );
+        assert_eq!(payer_after.reserved_msat.as_u64(), 0);
+        // Ledgers: one debit on one side, one credit on the other.
+        let debits: Vec<_> = payer
+            .list_ledger(ListLedgerRequest::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.reference_id == paid.id)
+            .map(|e| (e.kind, e.amount_msat.as_u64()))
+            .collect();
+        assert_eq!(debits, vec![(LedgerEntryKind::Debit, 7_000_000)]);
+        let credits: Vec<_> = payee
+            .list_ledger(ListLedgerRequest::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.reference_id == invoice.id)
+            .map(|e| (e.kind, e.amount_msat.as_u64()))
+            .collect();
+        assert_eq!(credits, vec![(LedgerEntryKind::Credit, 7_000_000)]);
+        // Event streams: payment.succeeded for the payer, invoice.paid for the payee, once each.
+        let succeeded = payer
+            .list_events(ListEventsRequest::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| matches!(&e.payload, EventPayload::PaymentSucceeded(p) if p.id == paid.id))
+            .count();
+        assert_eq!(succeeded, 1);
+        let paid_events = payee
+            .list_events(ListEventsRequest::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| matches!(&e.payload, EventPayload::InvoicePaid(i) if i.id == invoice.id))
+            .count();
+        assert_eq!(paid_events, 1);
+        assert_eq!(
+            payee
+                .wait_for_payment(&invoice.id, Duration::from_secs(5))
+                .await
+                .unwrap(),
+            WaitOutcome::Paid(settled.clone())
+        );
+        // The same key again is the same payment; another account or another key cannot pay
+        // it again; a wallet's HTLCs for it are given back.
+        let again = payer
+            .pay(payer.prepare_pay_invoice(req).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(again.id, paid.id);
+        let other = h.admin(0);
+        let err = other
+            .pay(
+                other
+                    .prepare_pay_invoice(PayInvoiceRequest {
+                        bolt11: invoice.bolt11.clone(),
+                        idempotency_key: "s21-trade-1-other".into(),
+                        ..PayInvoiceRequest::default()
+                    })
+                    .unwrap(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "lsp_payment_failed", "{err}");
+        assert!(err.to_string().contains("already paid"), "{err}");
+        let outside = h
+            .devnet
+            .api()
+            .pay_invoice(
+                "alice",
+                &PayRequest {
+                    invoice: invoice.bolt11.clone(),
+                    amount_msat: None,
+                    timeout_secs: Some(60),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(outside, NodeError::PaymentFailed { ref reason, .. } if reason.contains("RecipientRejected")),
+            "{outside:?}"
+        );
+        assert_eq!(payee.balance().await.unwrap(), payee_after, "credited once");
+        assert_eq!(payer.balance().await.unwrap(), payer_after, "debited once");
     });
 }

@@ -1,4 +1,4 @@
-// S10–S20 through the npm package in Node, against a real LSP on the devnet (the lsp-fixture
+// S10–S21 through the npm package in Node, against a real LSP on the devnet (the lsp-fixture
 // binary: regtest chain, LDK nodes, the Étrid LSP over real HTTP and WebSocket). The client is
 // the package's `Client`: the Rust core's LspClient on Node's fetch and the `ws` WebSocket.
 import { after, before, test } from "node:test";
@@ -339,6 +339,35 @@ test("S19 a payment beyond the balance is refused before anything leaves the nod
   assert.deepEqual(after, before, "nothing reserved or debited");
   const { items } = await admin.listPayments({ limit: 100 });
   assert.ok(items.every((payment) => payment.idempotency_key !== key), "no payment recorded");
+});
+
+test("S21 an invoice of another account of this LSP is paid inside it: at once, once, both sides agree", async () => {
+  const payer = accounts[0].admin;
+  const { admin: payee, invoice: shop } = accounts[2];
+  const [payerBefore, payeeBefore] = [await payer.balance(), await payee.balance()];
+  const invoice = await shop.createInvoice({ amount_msat: 6_000_000n, description: "S21 trade" });
+  const prepared = payer.preparePayInvoice({ bolt11: invoice.bolt11, idempotency_key: `s21-${Date.now()}` });
+  const paid = await payer.pay(prepared);
+  assert.equal(paid.status, "succeeded", "settled in the answer itself");
+  assert.equal(paid.internal, true);
+  assert.equal(paid.fee_msat, 0n);
+  assert.equal(createHash("sha256").update(Buffer.from(paid.preimage, "hex")).digest("hex"), invoice.payment_hash);
+  assert.equal((await shop.waitForPayment(invoice.id, { timeoutMs: 5_000 })).status, "paid");
+  const [payerAfter, payeeAfter] = [await payer.balance(), await payee.balance()];
+  assert.equal(payerBefore.available_msat - payerAfter.available_msat, 6_000_000n);
+  assert.equal(payeeAfter.available_msat - payeeBefore.available_msat, 6_000_000n);
+  assert.deepEqual((await ledgerEntriesFor(payer, paid.id)).map((e) => [e.kind, e.amount_msat]), [["debit", 6_000_000n]]);
+  assert.deepEqual((await ledgerEntriesFor(payee, invoice.id)).map((e) => [e.kind, e.amount_msat]), [["credit", 6_000_000n]]);
+  // Paying it again, from the same key or another account, moves nothing.
+  assert.equal((await payer.pay(prepared)).id, paid.id);
+  const other = accounts[1].admin;
+  const err = await rejects(
+    other.pay(other.preparePayInvoice({ bolt11: invoice.bolt11, idempotency_key: `s21-other-${Date.now()}` })),
+    "lsp_payment_failed",
+  );
+  assert.match(err.message, /already paid/);
+  assert.deepEqual(await payer.balance(), payerAfter);
+  assert.deepEqual(await payee.balance(), payeeAfter);
 });
 
 test("S20 invoice creation beyond the rate limit gets 429 with Retry-After", async () => {

@@ -532,6 +532,24 @@ TEST(EtridClient, S19_APaymentBeyondTheBalanceIsRefusedBeforeAnythingLeaves) {
   EXPECT_EQ(AvailableMsat(admin.get()), before);
 }
 
+TEST(EtridClient, S21_AnInvoiceOfAnotherAccountOfThisLspIsPaidInsideItAtOnceAndOnce) {
+  Client payer = NewClient(fixture->Key(0, "admin_key"));
+  Client payee = NewClient(fixture->Key(1, "admin_key"));
+  uint64_t payer_before = AvailableMsat(payer.get());
+  uint64_t payee_before = AvailableMsat(payee.get());
+  json::Value invoice = Ok(payee.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":3000000,\"description\":\"S21\"}");
+  std::string pay = "{\"bolt11\":\"" + invoice["bolt11"].Str() + "\",\"idempotency_key\":\"cpp-s21\"}";
+  json::Value paid = Ok(payer.get(), ETRID_OPERATION_PAY_INVOICE, pay);
+  ASSERT_EQ(paid["status"].Str(), "succeeded") << "settled in the answer itself: " << json::Dump(paid);
+  EXPECT_TRUE(paid["internal"].Bool());
+  EXPECT_EQ(paid["fee_msat"].U64(), 0u);
+  EXPECT_EQ(Ok(payee.get(), ETRID_OPERATION_GET_INVOICE, "{\"invoice_id\":\"" + invoice["id"].Str() + "\"}")["status"].Str(), "paid");
+  EXPECT_EQ(payer_before - AvailableMsat(payer.get()), 3000000u) << "debited once";
+  EXPECT_EQ(AvailableMsat(payee.get()) - payee_before, 3000000u) << "credited once";
+  EXPECT_EQ(Ok(payer.get(), ETRID_OPERATION_PAY_INVOICE, pay)["id"].Str(), paid["id"].Str()) << "the same key pays nothing more";
+  EXPECT_EQ(payer_before - AvailableMsat(payer.get()), 3000000u) << "still debited once";
+}
+
 TEST(EtridClient, S20_BeyondTheRateLimitTheCompletionSays429WithRetryAfter) {
   Client shop = NewClient(fixture->Key(2, "invoice_key"));
   for (int i = 0; i < 100; i++) {

@@ -143,17 +143,31 @@ CREATE TABLE lsp_meta (
 CREATE INDEX deliveries_webhook ON deliveries (webhook_id, created_at, id);
 ";
 
+/// Payments settled inside the LSP between two of its accounts (1) rather than over
+/// Lightning (0).
+const V2: &str = "
+ALTER TABLE payments ADD COLUMN internal BIGINT NOT NULL DEFAULT 0;
+";
+
 fn migrations() -> Vec<Migration> {
-    vec![Migration {
-        version: 1,
-        sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT",
-        postgres: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
-    }]
+    vec![
+        Migration {
+            version: 1,
+            sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT",
+            postgres: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        },
+        Migration {
+            version: 2,
+            sqlite: "",
+            postgres: "",
+        },
+    ]
 }
 
 fn script(version: i64, event_id: &str) -> Option<String> {
     match version {
         1 => Some(V1.replace("{EVENT_ID}", event_id)),
+        2 => Some(V2.to_owned()),
         _ => None,
     }
 }

@@ -173,6 +173,14 @@ impl Engine {
                     .await?;
                 Ok(())
             }
+            // Paid inside the LSP by another account (never claimed over Lightning): these
+            // HTLCs pay it a second time; give them back.
+            (InvoiceKind::Standard, InvoiceStatus::Paid) if rec.claim_started_at.is_none() => {
+                tracing::warn!(payment_hash = %hash_hex,
+                    "payment for an invoice already paid between accounts; failing it back");
+                self.fail_htlcs(&hash_hex).await;
+                Ok(())
+            }
             // Replays of a claim in progress, or an accepted hold invoice: nothing to do.
             (_, InvoiceStatus::Paid) | (InvoiceKind::Hold, InvoiceStatus::Accepted) => Ok(()),
             _ => {

@@ -18,7 +18,9 @@ use super::{fingerprint, Engine};
 use crate::error::ServerError;
 use crate::ids;
 use crate::node::blocking;
-use crate::store::{AuthContext, ListFilter, NewPayment, PaymentOutcome, PaymentRecord, Reserved};
+use crate::store::{
+    AuthContext, ListFilter, NewPayment, PaymentOutcome, PaymentRecord, Reserved, Transfer,
+};
 
 /// Default fee floor: 10 sat.
 const MIN_DEFAULT_FEE_MSAT: u64 = 10_000;
@@ -148,13 +150,7 @@ impl Engine {
                 .map_err(|e| ServerError::InvalidInvoice {
                     reason: format!("payee: {e}"),
                 })?;
-        if destination.public_key() == self.node.node_id() {
-            return Err(ServerError::PaymentFailed {
-                reason: "the invoice was issued by this LSP node; payments between accounts of \
-                         one LSP are not supported"
-                    .into(),
-            });
-        }
+        let internal = destination.public_key() == self.node.node_id();
         if self
             .store
             .live_payment_by_hash(&ctx.account_id, &payment_hash)
@@ -168,6 +164,23 @@ impl Engine {
         let max_fee_msat = req
             .max_fee_msat
             .map_or_else(|| default_max_fee(amount_msat), |f| f.as_u64());
+        if internal {
+            let new = NewPayment {
+                account_id: ctx.account_id.clone(),
+                kind: PaymentKind::Bolt11,
+                amount_msat,
+                max_fee_msat,
+                payment_hash,
+                preimage: None,
+                destination,
+                bolt11: Some(decoded.bolt11.clone()),
+                idempotency_key: req.idempotency_key.clone(),
+                fingerprint: fp,
+                custom_records: Vec::new(),
+                ldk_payment_id: String::new(),
+            };
+            return self.pay_internally(new).await;
+        }
         let params = route_params(max_fee_msat, req.max_parts.unwrap_or(DEFAULT_MAX_PARTS));
         let invoice = Bolt11Invoice::from_str(decoded.bolt11.trim()).map_err(|e| {
             ServerError::InvalidInvoice {
@@ -279,6 +292,25 @@ impl Engine {
         })
         .await?;
         self.after_send(rec, sent).await
+    }
+
+    /// Pays an invoice this LSP node issued: another account's, settled inside the LSP at once
+    /// (no HTLC, no fee), or refused when no account of this LSP issued it.
+    async fn pay_internally(&self, new: NewPayment) -> Result<(LspPayment, bool), ServerError> {
+        let Some(invoice) = self.store.invoice_by_hash(&new.payment_hash).await? else {
+            return Err(ServerError::PaymentFailed {
+                reason: "the invoice was issued by this LSP node but by none of its accounts"
+                    .into(),
+            });
+        };
+        match self.store.pay_internally(new, &invoice).await? {
+            Transfer::Settled { payment, invoice } => {
+                tracing::info!(payment = %payment.id, invoice = %invoice.id,
+                    amount_msat = payment.amount_msat.as_u64(), "paid between accounts of this LSP");
+                Ok((*payment, true))
+            }
+            Transfer::Existing(rec) => Ok((rec.payment, false)),
+        }
     }
 
     /// A refused send releases the reservation at once and answers `payment_failed`.

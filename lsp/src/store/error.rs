@@ -51,6 +51,13 @@ pub enum StoreError {
         /// The payment hash.
         payment_hash: String,
     },
+    /// An invoice of this LSP that cannot be paid from one of its accounts now (already paid,
+    /// being paid, cancelled, the payer's own); nothing changed.
+    #[error("{reason}")]
+    InvoiceNotPayable {
+        /// Why.
+        reason: String,
+    },
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),

@@ -10,6 +10,7 @@ mod invoices;
 mod keys;
 mod ledger;
 mod payments;
+mod transfers;
 mod webhooks;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ pub use error::StoreError;
 pub use events::EventRecord;
 pub use invoices::{Inserted, InvoiceRecord, NewInvoice};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, Reserved};
+pub use transfers::Transfer;
 pub use webhooks::{DueDelivery, WebhookRecord};
 
 use crate::db::{Db, DbError, Stmt, StmtResult, Value};
@@ -91,30 +93,54 @@ impl Store {
     /// event after the commit. Returns the batch results.
     async fn commit_with_event(
         &self,
-        mut stmts: Vec<Stmt>,
+        stmts: Vec<Stmt>,
         account_id: &str,
         event: events::PendingEvent,
     ) -> Result<(Vec<StmtResult>, Arc<LspEvent>), StoreError> {
-        let _order = self.write_lock.lock().await;
-        let event_index = stmts.len();
-        stmts.extend(events::append(account_id, &event)?);
-        let results = self.db.batch(stmts).await?;
-        let id = results
-            .get(event_index)
-            .and_then(|r| r.rows.first())
-            .map(|row| row.uint(0))
-            .transpose()?
-            .ok_or_else(|| DbError::Decode {
-                reason: "event insert returned no id".into(),
-            })?;
-        let event = Arc::new(event.into_event(id));
-        // No subscriber is fine: the event is in the database for them to read later.
-        let _ = self.live.send(LiveEvent {
-            account_id: account_id.to_owned(),
-            event: Arc::clone(&event),
-        });
-        self.deliveries.notify_one();
+        let (results, mut events) = self
+            .commit_with_events(stmts, vec![(account_id.to_owned(), event)])
+            .await?;
+        let event = events.pop().ok_or_else(|| DbError::Decode {
+            reason: "the event batch returned no event".into(),
+        })?;
         Ok((results, event))
+    }
+
+    /// Runs a batch that appends several events, each to its account, in this order, and
+    /// broadcasts them after the commit: a move of money between two accounts commits both
+    /// sides' events with it, or neither. Returns the batch results and the events.
+    async fn commit_with_events(
+        &self,
+        mut stmts: Vec<Stmt>,
+        pending: Vec<(String, events::PendingEvent)>,
+    ) -> Result<(Vec<StmtResult>, Vec<Arc<LspEvent>>), StoreError> {
+        let _order = self.write_lock.lock().await;
+        let mut event_indexes = Vec::with_capacity(pending.len());
+        for (account_id, event) in &pending {
+            event_indexes.push(stmts.len());
+            stmts.extend(events::append(account_id, event)?);
+        }
+        let results = self.db.batch(stmts).await?;
+        let mut committed = Vec::with_capacity(pending.len());
+        for ((account_id, event), index) in pending.into_iter().zip(event_indexes) {
+            let id = results
+                .get(index)
+                .and_then(|r| r.rows.first())
+                .map(|row| row.uint(0))
+                .transpose()?
+                .ok_or_else(|| DbError::Decode {
+                    reason: "event insert returned no id".into(),
+                })?;
+            let event = Arc::new(event.into_event(id));
+            // No subscriber is fine: the event is in the database for them to read later.
+            let _ = self.live.send(LiveEvent {
+                account_id,
+                event: Arc::clone(&event),
+            });
+            committed.push(event);
+        }
+        self.deliveries.notify_one();
+        Ok((results, committed))
     }
 }
 

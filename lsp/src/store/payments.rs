@@ -19,7 +19,7 @@ use crate::time::now_secs;
 
 const COLUMNS: &str = "id, kind, status, amount_msat, fee_msat, max_fee_msat, payment_hash, \
     preimage, destination, bolt11, idempotency_key, custom_records, failure_reason, created_at, \
-    completed_at, account_id, reserved_msat, fingerprint, ldk_payment_id";
+    completed_at, account_id, reserved_msat, fingerprint, ldk_payment_id, internal";
 
 /// A payment as stored: the public model plus the server's bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +130,7 @@ fn record_from_row(r: &Row) -> Result<PaymentRecord, StoreError> {
             idempotency_key: r.text(10)?,
             custom_records,
             parts: Vec::new(),
+            internal: r.uint(19)? != 0,
             failure_reason,
             created_at: r.uint(13)?,
             completed_at: r.opt_uint(14)?,
@@ -343,6 +344,7 @@ impl Store {
                     idempotency_key: new.idempotency_key,
                     custom_records: new.custom_records,
                     parts: Vec::new(),
+                    internal: false,
                     failure_reason: None,
                     created_at: now,
                     completed_at: None,

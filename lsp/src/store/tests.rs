@@ -1,9 +1,10 @@
 //! Repository tests against a real SQLite file (and PostgreSQL when `ETRID_TEST_POSTGRES_URL`
 //! names a database): the money rules hold under replays and races.
 
+use etrid_core::amount::Msat;
 use etrid_core::lsp::{
-    ApiErrorCode, ApiKeyScope, EventType, InvoiceKind, NodeId, PaymentFailureReason, PaymentHash,
-    PaymentKind, Preimage,
+    ApiErrorCode, ApiKeyScope, EventType, InvoiceKind, InvoiceStatus, NodeId, PaymentFailureReason,
+    PaymentHash, PaymentKind, Preimage,
 };
 
 use super::*;
@@ -301,5 +302,190 @@ async fn list_pages_newest_first_without_gaps() {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), 7);
+    }
+}
+
+/// An account with `amount` credited through a paid invoice.
+async fn funded_account(store: &Store, label: &str, amount: u64) -> String {
+    let (acct, _) = store.create_account(label).await.unwrap();
+    let mut invoice = new_invoice(&acct.id, random_hash(), None);
+    invoice.amount_msat = Some(amount);
+    let Inserted::Created(rec) = store.insert_invoice(invoice).await.unwrap() else {
+        panic!("expected a new invoice")
+    };
+    store.mark_paid(&rec, amount, None).await.unwrap().unwrap();
+    acct.id
+}
+
+/// A payment of `invoice` from `payer` under `key`.
+fn internal_payment(payer: &str, key: &str, invoice: &InvoiceRecord) -> NewPayment {
+    NewPayment {
+        payment_hash: invoice.invoice.payment_hash,
+        amount_msat: invoice.invoice.amount_msat.unwrap().as_u64(),
+        bolt11: Some(invoice.invoice.bolt11.clone()),
+        ..new_payment(payer, key, 0)
+    }
+}
+
+#[tokio::test]
+async fn s21_an_internal_payment_settles_once_under_concurrency_with_both_sides_agreeing() {
+    for (store, _dir) in stores().await {
+        let (payee, _) = store.create_account("payee").await.unwrap();
+        let mut payers = Vec::new();
+        for i in 0..12 {
+            payers.push(funded_account(&store, &format!("payer-{i}"), 50_000).await);
+        }
+        let Inserted::Created(invoice) = store
+            .insert_invoice(new_invoice(&payee.id, random_hash(), None))
+            .await
+            .unwrap()
+        else {
+            panic!("expected a new invoice")
+        };
+        let mut live = store.subscribe();
+        // Every payer tries at once: exactly one pays.
+        let attempts = payers.iter().map(|payer| {
+            let store = store.clone();
+            let new = internal_payment(payer, "s21", &invoice);
+            let invoice = invoice.clone();
+            tokio::spawn(async move { store.pay_internally(new, &invoice).await })
+        });
+        let mut settled = Vec::new();
+        for attempt in attempts.collect::<Vec<_>>() {
+            match attempt.await.unwrap() {
+                Ok(Transfer::Settled { payment, invoice }) => settled.push((*payment, *invoice)),
+                Ok(Transfer::Existing(_)) => panic!("no payer used its key twice"),
+                Err(StoreError::InvoiceNotPayable { reason }) => {
+                    assert_eq!(reason, "the invoice is already paid")
+                }
+                Err(other) => panic!("unexpected refusal: {other:?}"),
+            }
+        }
+        assert_eq!(settled.len(), 1, "exactly one payer paid");
+        let (payment, paid) = settled.pop().unwrap();
+        assert!(payment.internal);
+        assert_eq!(payment.fee_msat, Some(Msat::ZERO));
+        assert_eq!(payment.preimage, invoice.preimage);
+        assert_eq!(paid.status, InvoiceStatus::Paid);
+        assert_eq!(paid.amount_received_msat, Some(Msat::from_msat(5_000)));
+        let mut balances = Vec::new();
+        for payer in &payers {
+            balances.push(store.balance(payer).await.unwrap().available_msat.as_u64());
+        }
+        assert_eq!(
+            balances.iter().filter(|b| **b == 45_000).count(),
+            1,
+            "{balances:?}"
+        );
+        assert_eq!(
+            balances.iter().filter(|b| **b == 50_000).count(),
+            11,
+            "{balances:?}"
+        );
+        assert_eq!(
+            store
+                .balance(&payee.id)
+                .await
+                .unwrap()
+                .available_msat
+                .as_u64(),
+            5_000
+        );
+        // Both events, committed together: the payer's, then the payee's.
+        let first = live.recv().await.unwrap();
+        let second = live.recv().await.unwrap();
+        assert_eq!(first.event.event_type(), EventType::PaymentSucceeded);
+        assert_eq!(second.event.event_type(), EventType::InvoicePaid);
+        assert_eq!(second.account_id, payee.id);
+        assert!(second.event.id > first.event.id);
+        // The winner's retry with its key is that payment; nothing moves again.
+        let winner = first.account_id.clone();
+        let again = store
+            .pay_internally(internal_payment(&winner, "s21", &invoice), &invoice)
+            .await;
+        match again {
+            Err(StoreError::InvoiceNotPayable { .. }) => {}
+            other => panic!("a second internal payment of a paid invoice: {other:?}"),
+        }
+        assert_eq!(
+            store
+                .balance(&winner)
+                .await
+                .unwrap()
+                .available_msat
+                .as_u64(),
+            45_000
+        );
+    }
+}
+
+#[tokio::test]
+async fn s21_internal_payments_refuse_what_they_cannot_do_and_change_nothing() {
+    for (store, _dir) in stores().await {
+        let payer = funded_account(&store, "payer", 3_000).await;
+        let (payee, _) = store.create_account("payee").await.unwrap();
+        let Inserted::Created(invoice) = store
+            .insert_invoice(new_invoice(&payee.id, random_hash(), None))
+            .await
+            .unwrap()
+        else {
+            panic!("expected a new invoice")
+        };
+        // 5,000 msat from 3,000: refused, nothing moved, the invoice still open.
+        let short = store
+            .pay_internally(internal_payment(&payer, "k1", &invoice), &invoice)
+            .await
+            .unwrap_err();
+        assert_eq!(code(short), ApiErrorCode::InsufficientBalance);
+        assert_eq!(
+            store.balance(&payer).await.unwrap().available_msat.as_u64(),
+            3_000
+        );
+        let still = store.invoice(&payee.id, &invoice.invoice.id).await.unwrap();
+        assert_eq!(still.invoice.status, InvoiceStatus::Open);
+        // The payee's own invoice.
+        let own = store
+            .pay_internally(internal_payment(&payee.id, "k2", &invoice), &invoice)
+            .await
+            .unwrap_err();
+        assert_eq!(code(own.clone()), ApiErrorCode::PaymentFailed);
+        assert!(own.to_string().contains("own"), "{own}");
+        // A hold invoice.
+        let mut hold = new_invoice(&payee.id, random_hash(), None);
+        hold.kind = InvoiceKind::Hold;
+        hold.preimage = None;
+        let Inserted::Created(hold) = store.insert_invoice(hold).await.unwrap() else {
+            panic!("expected a new invoice")
+        };
+        let refused = store
+            .pay_internally(internal_payment(&payer, "k3", &hold), &hold)
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("hold invoice"), "{refused}");
+        // An expired one.
+        let mut stale = new_invoice(&payee.id, random_hash(), None);
+        stale.amount_msat = Some(1_000);
+        stale.expires_at = crate::time::now_secs() - 1;
+        let Inserted::Created(stale) = store.insert_invoice(stale).await.unwrap() else {
+            panic!("expected a new invoice")
+        };
+        let expired = store
+            .pay_internally(internal_payment(&payer, "k4", &stale), &stale)
+            .await
+            .unwrap_err();
+        assert_eq!(expired.to_string(), "the invoice expired");
+        assert_eq!(
+            store.balance(&payer).await.unwrap().available_msat.as_u64(),
+            3_000
+        );
+        assert_eq!(
+            store
+                .balance(&payee.id)
+                .await
+                .unwrap()
+                .available_msat
+                .as_u64(),
+            0
+        );
     }
 }

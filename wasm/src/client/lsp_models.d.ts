@@ -183,6 +183,8 @@ export interface LspPayment {
   custom_records: CustomRecord[];
   /** Successful parts; empty until succeeded. */
   parts: PaymentPart[];
+  /** Settled inside the LSP: the invoice was another account's of the same LSP, so no HTLC left the node, no fee was paid, and it succeeded at once (the payee's `invoice.paid` and this `payment.succeeded` were committed together). */
+  internal: boolean;
   /** Why it failed; null unless failed. */
   failure_reason: PaymentFailureReason | null;
   /** Creation time (unix seconds) */

@@ -287,6 +287,21 @@ test("S19 webgl: a payment beyond the balance is refused before anything leaves 
   assert.ok(items.every((payment) => payment.idempotency_key !== key), "no payment recorded");
 });
 
+test("S21 webgl: an invoice of another account of this LSP is paid inside it, at once and once", async () => {
+  const payer = accounts[0].admin;
+  const { admin: payee, invoice: shop } = accounts[1];
+  const [payerBefore, payeeBefore] = [await bridge.ok(payer, Op.Balance), await bridge.ok(payee, Op.Balance)];
+  const invoice = await bridge.ok(shop, Op.CreateInvoice, { amount_msat: 2_500_000, description: "S21 trade" });
+  const request = { bolt11: invoice.bolt11, idempotency_key: `s21-${Date.now()}` };
+  const paid = await bridge.ok(payer, Op.PayInvoice, request);
+  assert.equal(paid.status, "succeeded");
+  assert.equal(paid.internal, true);
+  assert.equal(paid.fee_msat, 0);
+  assert.equal((await bridge.ok(payer, Op.PayInvoice, request)).id, paid.id, "the same key pays nothing more");
+  assert.equal(payerBefore.available_msat - (await bridge.ok(payer, Op.Balance)).available_msat, 2_500_000);
+  assert.equal((await bridge.ok(payee, Op.Balance)).available_msat - payeeBefore.available_msat, 2_500_000);
+});
+
 test("S20 webgl: invoice creation beyond the rate limit gets 429 with Retry-After", async () => {
   const { invoice: shop } = accounts[2];
   let limited;

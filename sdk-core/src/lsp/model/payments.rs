@@ -194,6 +194,11 @@ pub struct LspPayment {
     /// Successful parts; empty until succeeded.
     #[serde(default)]
     pub parts: Vec<PaymentPart>,
+    /// Settled inside the LSP: the invoice was another account's of the same LSP, so no HTLC
+    /// left the node, no fee was paid, and it succeeded at once (the payee's `invoice.paid` and
+    /// this `payment.succeeded` were committed together).
+    #[serde(default)]
+    pub internal: bool,
     /// Why it failed, if it did.
     pub failure_reason: Option<PaymentFailureReason>,
     /// Creation time, unix seconds.

@@ -109,7 +109,7 @@ pub(super) fn payment_value(id: &str, status: &str) -> Value {
         "max_fee_msat": 2_500_000, "payment_hash": "00".repeat(32),
         "preimage": if done { json!("22".repeat(32)) } else { Value::Null },
         "destination": "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5", "bolt11": "lnbc2500u1...",
-        "idempotency_key": "pay-1", "custom_records": [],
+        "idempotency_key": "pay-1", "custom_records": [], "internal": false,
         "parts": if done { json!([{"amount_msat": 150_000_000u64, "fee_msat": 900}, {"amount_msat": 100_000_000u64, "fee_msat": 600}]) } else { json!([]) },
         "failure_reason": if status == "failed" { json!("route_not_found") } else { Value::Null },
         "created_at": T0, "completed_at": if done { json!(T0 + 2) } else { Value::Null }

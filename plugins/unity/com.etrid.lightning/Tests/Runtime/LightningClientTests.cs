@@ -425,6 +425,30 @@ namespace Etrid.Tests
         }
 
         [Test]
+        public void S21_AnInvoiceOfAnotherAccountOfThisLspIsPaidInsideItAtOnceAndOnce()
+        {
+            using (var payer = NewClient(0, "admin_key"))
+            using (var payee = NewClient(1, "admin_key"))
+            using (var shop = NewClient(1, "invoice_key"))
+            {
+                ulong payerBefore = Available(payer);
+                ulong payeeBefore = Available(payee);
+                var invoice = Obj(shop.CreateInvoiceAsync(4000000, "S21 trade").Result);
+                string key = "cs-s21-" + DateTime.UtcNow.Ticks;
+                var paid = Obj(payer.PayInvoiceAsync((string)invoice["bolt11"], key).Result);
+                Assert.AreEqual("succeeded", paid["status"], "settled in the answer itself");
+                Assert.AreEqual(true, paid["internal"], "inside the LSP");
+                Assert.AreEqual(0UL, U64(paid["fee_msat"]), "no fee");
+                Assert.AreEqual("paid", Obj(shop.WaitForPaymentAsync((string)invoice["id"], 5000).Result)["status"]);
+                Assert.AreEqual(4000000UL, payerBefore - Available(payer), "debited once");
+                Assert.AreEqual(4000000UL, Available(payee) - payeeBefore, "credited once");
+                var again = Obj(payer.PayInvoiceAsync((string)invoice["bolt11"], key).Result);
+                Assert.AreEqual(paid["id"], again["id"], "the same idempotency key pays nothing more");
+                Assert.AreEqual(4000000UL, payerBefore - Available(payer), "still debited once");
+            }
+        }
+
+        [Test]
         public void S20_BeyondTheRateLimitIsRetryable429WithRetryAfter()
         {
             using (var shop = NewClient(2, "invoice_key"))

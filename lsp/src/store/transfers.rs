@@ -1,0 +1,232 @@
+//! Payments between two accounts of this LSP: the payer pays an invoice another account issued
+//! here. No HTLC leaves the node: one transaction marks the invoice paid, debits the payer,
+//! credits the payee, records the succeeded payment and appends both events (`payment.succeeded`
+//! to the payer, `invoice.paid` to the payee). Guards make it happen exactly once: the invoice
+//! must still be open, unclaimed and unexpired, and the payer must cover the amount; under any
+//! concurrency one payer wins and every other attempt changes nothing.
+
+use etrid_core::amount::Msat;
+use etrid_core::lsp::{
+    EventPayload, InvoiceKind, InvoiceStatus, LspInvoice, LspPayment, PaymentKind, PaymentStatus,
+};
+
+use super::events::PendingEvent;
+use super::payments::{NewPayment, PaymentRecord};
+use super::{InvoiceRecord, Store, StoreError};
+use crate::db::{DbError, Stmt};
+use crate::ids;
+use crate::time::now_secs;
+
+/// The batch's statements that can refuse it, by position (see [`Store::pay_internally`]).
+const INVOICE_GUARD: usize = 0;
+const PAYER_GUARD: usize = 1;
+
+/// What [`Store::pay_internally`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transfer {
+    /// Settled now: the payer's payment (succeeded, fee 0, with the invoice's preimage) and the
+    /// payee's invoice (paid), as committed.
+    Settled {
+        /// The payer's payment.
+        payment: Box<LspPayment>,
+        /// The payee's invoice.
+        invoice: Box<LspInvoice>,
+    },
+    /// The payer already used this idempotency key: that payment.
+    Existing(Box<PaymentRecord>),
+}
+
+impl Store {
+    /// Pays `invoice` (a standard invoice of another account of this LSP) from `new.account_id`
+    /// with `new.amount_msat`, at once and exactly once. Returns the earlier payment when the
+    /// payer already used `new.idempotency_key` ([`Transfer::Existing`]).
+    ///
+    /// # Errors
+    /// [`StoreError::InvoiceNotPayable`] when the invoice is the payer's own, a hold invoice, or
+    /// no longer open (paid, being paid, cancelled, expired: the message says which);
+    /// [`StoreError::InsufficientBalance`]; [`StoreError::DuplicatePayment`]. Nothing changes
+    /// on any error.
+    pub async fn pay_internally(
+        &self,
+        new: NewPayment,
+        invoice: &InvoiceRecord,
+    ) -> Result<Transfer, StoreError> {
+        if invoice.account_id == new.account_id {
+            return Err(not_payable("the invoice is this account's own"));
+        }
+        if invoice.invoice.kind == InvoiceKind::Hold {
+            return Err(not_payable(
+                "a hold invoice of this LSP cannot be paid from an account of the same LSP yet",
+            ));
+        }
+        let preimage = invoice.preimage.ok_or_else(|| DbError::Decode {
+            reason: format!("standard invoice {} has no preimage", invoice.invoice.id),
+        })?;
+        let amount = new.amount_msat;
+        let now = now_secs();
+        let payment_id = ids::new_id("pay")?;
+        let payment = LspPayment {
+            id: payment_id.clone(),
+            kind: PaymentKind::Bolt11,
+            status: PaymentStatus::Succeeded,
+            amount_msat: Msat::from_msat(amount),
+            fee_msat: Some(Msat::ZERO),
+            max_fee_msat: Msat::from_msat(new.max_fee_msat),
+            payment_hash: new.payment_hash,
+            preimage: Some(preimage),
+            destination: new.destination,
+            bolt11: new.bolt11.clone(),
+            idempotency_key: new.idempotency_key.clone(),
+            custom_records: Vec::new(),
+            parts: Vec::new(),
+            internal: true,
+            failure_reason: None,
+            created_at: now,
+            completed_at: Some(now),
+        };
+        let mut paid = invoice.invoice.clone();
+        paid.status = InvoiceStatus::Paid;
+        paid.paid_at = Some(now);
+        paid.amount_received_msat = Some(Msat::from_msat(amount));
+        let stmts = vec![
+            // INVOICE_GUARD: still open, never claimed over Lightning, not expired.
+            Stmt::guarded(
+                "UPDATE invoices SET status = 'paid', paid_at = $1, amount_received_msat = $2 \
+                 WHERE id = $3 AND kind = 'standard' AND status = 'open' \
+                 AND claim_started_at IS NULL AND expires_at > $1",
+                vec![now.into(), amount.into(), paid.id.clone().into()],
+                1,
+            ),
+            // PAYER_GUARD: the payer covers it.
+            Stmt::guarded(
+                "UPDATE accounts SET available_msat = available_msat - $1 \
+                 WHERE id = $2 AND available_msat >= $1",
+                vec![amount.into(), new.account_id.clone().into()],
+                1,
+            ),
+            Stmt::new(
+                "INSERT INTO payments (id, account_id, kind, status, amount_msat, fee_msat, \
+                 max_fee_msat, reserved_msat, payment_hash, preimage, destination, bolt11, \
+                 idempotency_key, fingerprint, custom_records, ldk_payment_id, created_at, \
+                 completed_at, internal) \
+                 VALUES ($1, $2, 'bolt11', 'succeeded', $3, 0, $4, 0, $5, $6, $7, $8, $9, $10, \
+                 '[]', $11, $12, $12, 1)",
+                vec![
+                    payment_id.clone().into(),
+                    new.account_id.clone().into(),
+                    amount.into(),
+                    new.max_fee_msat.into(),
+                    new.payment_hash.to_string().into(),
+                    preimage.to_string().into(),
+                    new.destination.to_string().into(),
+                    new.bolt11.clone().into(),
+                    new.idempotency_key.clone().into(),
+                    new.fingerprint.clone().into(),
+                    // Never an LDK payment: no node event can ever match it.
+                    format!("internal:{payment_id}").into(),
+                    now.into(),
+                ],
+            ),
+            Stmt::new(
+                "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
+                 reference_id, description, created_at) \
+                 VALUES ($1, $2, 'debit', $3, 'payment', $4, NULL, $5)",
+                vec![
+                    ids::new_id("led")?.into(),
+                    new.account_id.clone().into(),
+                    amount.into(),
+                    payment_id.clone().into(),
+                    now.into(),
+                ],
+            ),
+            Stmt::new(
+                "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
+                 reference_id, description, created_at) \
+                 VALUES ($1, $2, 'credit', $3, 'invoice', $4, $5, $6)",
+                vec![
+                    ids::new_id("led")?.into(),
+                    invoice.account_id.clone().into(),
+                    amount.into(),
+                    paid.id.clone().into(),
+                    paid.description.clone().into(),
+                    now.into(),
+                ],
+            ),
+            Stmt::guarded(
+                "UPDATE accounts SET available_msat = available_msat + $1 WHERE id = $2",
+                vec![amount.into(), invoice.account_id.clone().into()],
+                1,
+            ),
+        ];
+        let events = vec![
+            (
+                new.account_id.clone(),
+                PendingEvent::now(EventPayload::PaymentSucceeded(payment.clone())),
+            ),
+            (
+                invoice.account_id.clone(),
+                PendingEvent::now(EventPayload::InvoicePaid(paid.clone())),
+            ),
+        ];
+        match self.commit_with_events(stmts, events).await {
+            Ok(_) => Ok(Transfer::Settled {
+                payment: Box::new(payment),
+                invoice: Box::new(paid),
+            }),
+            Err(StoreError::Db(DbError::GuardFailed { index, .. })) => {
+                Err(self.refusal(index, &new, invoice).await?)
+            }
+            Err(StoreError::Db(DbError::Unique { reason })) => {
+                // The same idempotency key raced in: that payment is this one.
+                match self
+                    .payment_by_idempotency_key(&new.account_id, &new.idempotency_key)
+                    .await?
+                {
+                    Some(existing) => Ok(Transfer::Existing(Box::new(existing))),
+                    None => Err(StoreError::DuplicatePayment {
+                        payment_hash: format!("{} ({reason})", new.payment_hash),
+                    }),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Why the internal payment's guard `index` refused it, read after the rollback.
+    async fn refusal(
+        &self,
+        index: usize,
+        new: &NewPayment,
+        invoice: &InvoiceRecord,
+    ) -> Result<StoreError, StoreError> {
+        if index == PAYER_GUARD {
+            let balance = self.balance(&new.account_id).await?;
+            return Ok(StoreError::InsufficientBalance {
+                available_msat: balance.available_msat.as_u64(),
+                required_msat: new.amount_msat,
+            });
+        }
+        debug_assert_eq!(index, INVOICE_GUARD);
+        let now = now_secs();
+        let current = self
+            .invoice(&invoice.account_id, &invoice.invoice.id)
+            .await?;
+        let reason = match current.invoice.status {
+            InvoiceStatus::Paid => "the invoice is already paid",
+            InvoiceStatus::Cancelled => "the invoice was cancelled",
+            InvoiceStatus::Expired => "the invoice expired",
+            InvoiceStatus::Open if current.invoice.expires_at <= now => "the invoice expired",
+            InvoiceStatus::Open if current.claim_started_at.is_some() => {
+                "the invoice is being paid over Lightning"
+            }
+            _ => "the invoice can no longer be paid",
+        };
+        Ok(not_payable(reason))
+    }
+}
+
+fn not_payable(reason: &str) -> StoreError {
+    StoreError::InvoiceNotPayable {
+        reason: reason.to_owned(),
+    }
+}
