@@ -108,6 +108,17 @@ enum EtridOperation
   ETRID_OPERATION_LIQUIDITY = 26,
   // `{"after"?, "limit"?}` → a page of events, oldest first.
   ETRID_OPERATION_LIST_EVENTS = 27,
+  // `{"name", "description"?, "min_sendable_msat"?, "max_sendable_msat"?, "comment_allowed"?,
+  // "success_message"?}` → the Lightning Address. Admin scope.
+  ETRID_OPERATION_CREATE_LIGHTNING_ADDRESS = 28,
+  // `{"limit"?, "cursor"?}` → a page of Lightning Addresses.
+  ETRID_OPERATION_LIST_LIGHTNING_ADDRESSES = 29,
+  // `{"name"}` → `null`.
+  ETRID_OPERATION_DELETE_LIGHTNING_ADDRESS = 30,
+  // `{"target", "amount_msat", "idempotency_key", "comment"?, "max_fee_msat"?}` →
+  // `{"payment", "pay_request", "success_action"}`: pays a Lightning Address or LNURL-pay
+  // code once the service's terms and invoice check out. Admin scope.
+  ETRID_OPERATION_PAY_LNURL = 31,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

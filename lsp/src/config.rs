@@ -65,6 +65,9 @@ pub struct Config {
     pub default_payment_timeout_secs: u64,
     /// HTLCs a peer may have pending to the node at once per channel (LDK: 50 by default).
     pub max_accepted_htlcs: u16,
+    /// Where wallets reach the API from outside (LNURL callbacks, the host of Lightning
+    /// Addresses); `None`: `http://` + the address the API listens on.
+    pub public_url: Option<String>,
 }
 
 /// The options as flags and environment variables (`etrid-lsp --help` lists them); every
@@ -118,6 +121,10 @@ pub struct Options {
     /// now on: 1 to 483 (LDK's maximum). Default 483, for throughput; LDK's own default is 50.
     #[arg(long, env = "ETRID_LSP_MAX_ACCEPTED_HTLCS")]
     pub max_accepted_htlcs: Option<u16>,
+    /// The API's public URL, as wallets reach it (`https://lsp.example.com`): the base of LNURL
+    /// callbacks and the host of Lightning Addresses. Default `http://` + the API address.
+    #[arg(long, env = "ETRID_LSP_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl Options {
@@ -143,6 +150,7 @@ impl Options {
                 .default_payment_timeout_secs
                 .or(file.default_payment_timeout_secs),
             max_accepted_htlcs: self.max_accepted_htlcs.or(file.max_accepted_htlcs),
+            public_url: self.public_url.or(file.public_url),
         }
     }
 
@@ -221,6 +229,13 @@ impl Options {
             event_retention_days: self.event_retention_days.unwrap_or(30).max(1),
             default_payment_timeout_secs: self.default_payment_timeout_secs.unwrap_or(60).max(1),
             max_accepted_htlcs,
+            public_url: match self.public_url {
+                Some(url) => {
+                    crate::engine::PublicUrl::parse(&url)?;
+                    Some(url)
+                }
+                None => None,
+            },
         })
     }
 }

@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 use crate::api::{self, AppState, RateLimiter};
 use crate::config::Config;
 use crate::db::Db;
-use crate::engine::Engine;
+use crate::engine::{Engine, PublicUrl};
 use crate::error::ServerError;
 use crate::store::Store;
 
@@ -66,6 +66,10 @@ impl Server {
                 config.invoice_rate_burst,
             )),
             shutdown: stop_rx.clone(),
+            public_url: Arc::new(match &config.public_url {
+                Some(url) => PublicUrl::parse(url)?,
+                None => PublicUrl::parse(&format!("http://{addr}"))?,
+            }),
         };
         let app = api::router(state);
         let mut http_stop = stop_rx;

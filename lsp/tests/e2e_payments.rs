@@ -1,6 +1,7 @@
 //! End to end on the devnet: outgoing payments from LSP accounts through `LspClient` — an
 //! external invoice (S13), multi-path both ways (S14), keysend with TLV records (S16), and an
-//! invoice of another account of the same LSP, settled inside it (S21).
+//! invoice of another account of the same LSP, settled inside it (S21), and a Lightning Address
+//! the LSP serves, paid through the SDK's LNURL flow and by a wallet (S22).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -9,10 +10,12 @@ use std::time::Duration;
 
 use bitcoin::hashes::{sha256, Hash};
 use etrid_core::amount::Msat;
+use etrid_core::lnurl::{decode_lnurl, SuccessAction};
 use etrid_core::lsp::{
-    CreateInvoiceRequest, CustomRecord, EventPayload, InvoiceStatus, KeysendRequest,
-    LedgerEntryKind, ListEventsRequest, ListLedgerRequest, NodeId, PayInvoiceRequest,
-    PaymentFailureReason, PaymentStatus, WaitOutcome,
+    CreateInvoiceRequest, CreateLightningAddressRequest, CustomRecord, EventPayload, InvoiceStatus,
+    KeysendRequest, LedgerEntryKind, ListEventsRequest, ListInvoicesRequest, ListLedgerRequest,
+    ListPageRequest, NodeId, PayInvoiceRequest, PayLnurlRequest, PaymentFailureReason,
+    PaymentStatus, WaitOutcome,
 };
 use etrid_devnet::nodes::{NodeError, PayRequest};
 use support::{run, wait_payment, Harness};
@@ -24,9 +27,10 @@ static HARNESS: OnceCell<Harness> = OnceCell::const_new();
 async fn harness() -> &'static Harness {
     HARNESS
         .get_or_init(|| async {
-            // Accounts 3 and 4 are S21's alone: tests run at once, and it checks balances exactly.
-            let h = Harness::start(5).await;
-            for i in 0..5 {
+            // Accounts 3 and 4 are S21's alone, 5 and 6 S22's: tests run at once, and these
+            // check balances exactly.
+            let h = Harness::start(7).await;
+            for i in 0..7 {
                 h.fund_account(i, 150_000_000).await;
             }
             h.wait_route_to(0, "bob").await;
@@ -455,5 +459,158 @@ fn s21_an_invoice_of_another_account_of_this_lsp_settles_inside_it_at_once_and_o
         );
         assert_eq!(payee.balance().await.unwrap(), payee_after, "credited once");
         assert_eq!(payer.balance().await.unwrap(), payer_after, "debited once");
+    });
+}
+
+#[test]
+fn s22_a_lightning_address_served_by_the_lsp_is_paid_by_the_sdk_and_by_a_wallet() {
+    run(async {
+        let h = harness().await;
+        let (owner, payer) = (h.admin(5), h.admin(6));
+        let served = owner
+            .create_lightning_address(CreateLightningAddressRequest {
+                name: "s22-shop".into(),
+                description: Some("Tips for the S22 shop".into()),
+                min_sendable_msat: Some(Msat::from_msat(1_000)),
+                max_sendable_msat: Some(Msat::from_msat(50_000_000)),
+                comment_allowed: Some(100),
+                success_message: Some("Thanks for the tip!".into()),
+            })
+            .await
+            .unwrap();
+        assert!(
+            served.address.starts_with("s22-shop@127.0.0.1:"),
+            "{served:?}"
+        );
+        assert!(served.lnurl.starts_with("LNURL1"), "{served:?}");
+        let taken = owner
+            .create_lightning_address(CreateLightningAddressRequest {
+                name: "s22-shop".into(),
+                ..CreateLightningAddressRequest::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(taken.code(), "lsp_conflict", "{taken}");
+        let listed = owner
+            .list_lightning_addresses(ListPageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(listed.items, vec![served.clone()]);
+
+        // The SDK pays the address: terms fetched, invoice checked, paid (inside the LSP: the
+        // address is another account's of the same LSP).
+        let owner_before = owner.balance().await.unwrap().available_msat.as_u64();
+        let paid = payer
+            .pay_lnurl(PayLnurlRequest {
+                target: served.address.clone(),
+                amount_msat: Msat::from_msat(5_000_000),
+                comment: Some("gg wp".into()),
+                idempotency_key: "s22-tip-1".into(),
+                max_fee_msat: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(paid.payment.status, PaymentStatus::Succeeded, "{paid:?}");
+        assert_eq!(
+            paid.success_action,
+            Some(SuccessAction::Message {
+                message: "Thanks for the tip!".into()
+            })
+        );
+        assert_eq!(paid.pay_request.comment_allowed, 100);
+        // The invoice commits to the metadata, and the comment reached the payee.
+        let invoice = owner
+            .list_invoices(ListInvoicesRequest::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|i| i.payment_hash == paid.payment.payment_hash)
+            .expect("the address's invoice");
+        assert_eq!(invoice.status, InvoiceStatus::Paid);
+        assert_eq!(
+            invoice.description_hash.map(|d| d.to_string()),
+            Some(sha256::Hash::hash(paid.pay_request.metadata.as_bytes()).to_string())
+        );
+        let metadata = invoice.metadata.expect("metadata");
+        assert_eq!(metadata["comment"], "gg wp");
+        assert_eq!(metadata["lightning_address"], served.address.as_str());
+        assert_eq!(
+            owner.balance().await.unwrap().available_msat.as_u64() - owner_before,
+            5_000_000
+        );
+
+        // A wallet pays it too: the callback's invoice, paid over Lightning (the LNURL form).
+        let terms: serde_json::Value = reqwest::get(decode_lnurl(&served.lnurl).unwrap())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(terms["tag"], "payRequest");
+        let callback = format!(
+            "{}?amount=2000000&comment=from%20alice",
+            terms["callback"].as_str().unwrap()
+        );
+        let offered: serde_json::Value =
+            reqwest::get(&callback).await.unwrap().json().await.unwrap();
+        let bolt11 = offered["pr"].as_str().expect("an invoice").to_owned();
+        let outcome = h.devnet_pay("alice", &bolt11).await;
+        assert_eq!(outcome.status, etrid_devnet::nodes::PaymentState::Succeeded);
+        let paid_by_wallet = etrid_core::invoice::decode_invoice(
+            &bolt11,
+            etrid_core::network::Network::Regtest,
+            &etrid_core::platform::SystemClock,
+        )
+        .unwrap();
+        let wallet_invoice = owner
+            .list_invoices(ListInvoicesRequest::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|i| i.payment_hash.to_string() == paid_by_wallet.payment_hash)
+            .expect("the wallet's invoice");
+        let wallet_invoice = owner
+            .wait_for_payment(&wallet_invoice.id, Duration::from_secs(30))
+            .await
+            .unwrap();
+        assert!(
+            matches!(wallet_invoice, WaitOutcome::Paid(ref i) if i.metadata.as_ref().unwrap()["comment"] == "from alice"),
+            "{wallet_invoice:?}"
+        );
+
+        // Out of bounds, a comment too long, an unknown or deleted address: refused, nothing paid.
+        let payer_before = payer.balance().await.unwrap();
+        let ask = |target: &str, amount: u64, comment: Option<String>| PayLnurlRequest {
+            target: target.to_owned(),
+            amount_msat: Msat::from_msat(amount),
+            comment,
+            idempotency_key: format!("s22-refused-{amount}"),
+            max_fee_msat: None,
+        };
+        let low = payer
+            .pay_lnurl(ask(&served.address, 500, None))
+            .await
+            .unwrap_err();
+        assert_eq!(low.code(), "lnurl_amount_out_of_range", "{low}");
+        let long = payer
+            .pay_lnurl(ask(&served.address, 10_000, Some("x".repeat(101))))
+            .await
+            .unwrap_err();
+        assert_eq!(long.code(), "lnurl_comment_too_long", "{long}");
+        owner.delete_lightning_address("s22-shop").await.unwrap();
+        let gone = payer
+            .pay_lnurl(ask(&served.address, 10_000, None))
+            .await
+            .unwrap_err();
+        assert_eq!(gone.code(), "lnurl_service_error", "{gone}");
+        assert!(gone.to_string().contains("s22-shop"), "{gone}");
+        assert_eq!(payer.balance().await.unwrap(), payer_before, "nothing paid");
+        let missing = owner
+            .delete_lightning_address("s22-shop")
+            .await
+            .unwrap_err();
+        assert_eq!(missing.code(), "lsp_not_found");
     });
 }

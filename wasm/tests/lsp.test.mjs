@@ -1,4 +1,4 @@
-// S10–S21 through the npm package in Node, against a real LSP on the devnet (the lsp-fixture
+// S10–S22 through the npm package in Node, against a real LSP on the devnet (the lsp-fixture
 // binary: regtest chain, LDK nodes, the Étrid LSP over real HTTP and WebSocket). The client is
 // the package's `Client`: the Rust core's LspClient on Node's fetch and the `ws` WebSocket.
 import { after, before, test } from "node:test";
@@ -368,6 +368,28 @@ test("S21 an invoice of another account of this LSP is paid inside it: at once, 
   assert.match(err.message, /already paid/);
   assert.deepEqual(await payer.balance(), payerAfter);
   assert.deepEqual(await payee.balance(), payeeAfter);
+});
+
+test("S22 a Lightning Address served by the LSP: payLnurl checks its terms and pays it, the comment reaches the payee", async () => {
+  const owner = accounts[2].admin;
+  const payer = accounts[0].admin;
+  const name = `npm-s22-${Date.now()}`;
+  const served = await owner.createLightningAddress({ name, comment_allowed: 50, success_message: "Thanks!" });
+  assert.match(served.address, new RegExp(`^${name}@127\\.0\\.0\\.1:\\d+$`));
+  assert.ok((await owner.listLightningAddresses()).items.some((a) => a.name === name));
+  const paid = await payer.payLnurl({ target: served.address, amount_msat: 3_000_000n, comment: "gg", idempotency_key: `s22-${Date.now()}` });
+  assert.equal(paid.payment.status, "succeeded");
+  assert.deepEqual(paid.success_action, { tag: "message", message: "Thanks!" });
+  const invoice = (await owner.listInvoices({ limit: 10 })).items.find((i) => i.payment_hash === paid.payment.payment_hash);
+  assert.equal(invoice.status, "paid");
+  assert.equal(invoice.metadata.comment, "gg");
+  // The same through the bech32 LNURL, and refusals that pay nothing.
+  const before = await payer.balance();
+  await rejects(payer.payLnurl({ target: served.lnurl, amount_msat: 1n, idempotency_key: `s22-low-${Date.now()}` }), "lnurl_amount_out_of_range");
+  await rejects(payer.payLnurl({ target: served.address, amount_msat: 5_000n, comment: "x".repeat(51), idempotency_key: `s22-long-${Date.now()}` }), "lnurl_comment_too_long");
+  await owner.deleteLightningAddress(name);
+  await rejects(payer.payLnurl({ target: served.address, amount_msat: 5_000n, idempotency_key: `s22-gone-${Date.now()}` }), "lnurl_service_error");
+  assert.deepEqual(await payer.balance(), before, "nothing paid");
 });
 
 test("S20 invoice creation beyond the rate limit gets 429 with Retry-After", async () => {

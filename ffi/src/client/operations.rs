@@ -66,6 +66,17 @@ pub enum EtridOperation {
     Liquidity = 26,
     /// `{"after"?, "limit"?}` → a page of events, oldest first.
     ListEvents = 27,
+    /// `{"name", "description"?, "min_sendable_msat"?, "max_sendable_msat"?, "comment_allowed"?,
+    /// "success_message"?}` → the Lightning Address. Admin scope.
+    CreateLightningAddress = 28,
+    /// `{"limit"?, "cursor"?}` → a page of Lightning Addresses.
+    ListLightningAddresses = 29,
+    /// `{"name"}` → `null`.
+    DeleteLightningAddress = 30,
+    /// `{"target", "amount_msat", "idempotency_key", "comment"?, "max_fee_msat"?}` →
+    /// `{"payment", "pay_request", "success_action"}`: pays a Lightning Address or LNURL-pay
+    /// code once the service's terms and invoice check out. Admin scope.
+    PayLnurl = 31,
 }
 
 impl EtridOperation {
@@ -112,6 +123,10 @@ mod tests {
             C::ListChannels,
             C::Liquidity,
             C::ListEvents,
+            C::CreateLightningAddress,
+            C::ListLightningAddresses,
+            C::DeleteLightningAddress,
+            C::PayLnurl,
         ];
         assert_eq!(c.len(), Operation::ALL.len());
         for (c_op, core_op) in c.into_iter().zip(Operation::ALL) {

@@ -550,6 +550,26 @@ TEST(EtridClient, S21_AnInvoiceOfAnotherAccountOfThisLspIsPaidInsideItAtOnceAndO
   EXPECT_EQ(payer_before - AvailableMsat(payer.get()), 3000000u) << "still debited once";
 }
 
+TEST(EtridClient, S22_ALightningAddressServedByTheLspIsPaidWithItsTermsChecked) {
+  Client owner = NewClient(fixture->Key(1, "admin_key"));
+  Client payer = NewClient(fixture->Key(0, "admin_key"));
+  json::Value served = Ok(owner.get(), ETRID_OPERATION_CREATE_LIGHTNING_ADDRESS,
+                          "{\"name\":\"cpp-s22\",\"comment_allowed\":20,\"success_message\":\"Thanks!\"}");
+  std::string address = served["address"].Str();
+  ASSERT_EQ(address.rfind("cpp-s22@", 0), 0u) << address;
+  json::Value paid = Ok(payer.get(), ETRID_OPERATION_PAY_LNURL,
+                        "{\"target\":\"" + address + "\",\"amount_msat\":2000000,\"comment\":\"gg\",\"idempotency_key\":\"cpp-s22\"}");
+  EXPECT_EQ(paid["payment"]["status"].Str(), "succeeded") << json::Dump(paid);
+  EXPECT_EQ(paid["success_action"]["message"].Str(), "Thanks!");
+  EXPECT_EQ(ErrorCode(payer.get(), ETRID_OPERATION_PAY_LNURL,
+                      "{\"target\":\"" + address + "\",\"amount_msat\":1,\"idempotency_key\":\"cpp-s22-low\"}"),
+            "lnurl_amount_out_of_range");
+  Ok(owner.get(), ETRID_OPERATION_DELETE_LIGHTNING_ADDRESS, "{\"name\":\"cpp-s22\"}");
+  EXPECT_EQ(ErrorCode(payer.get(), ETRID_OPERATION_PAY_LNURL,
+                      "{\"target\":\"" + address + "\",\"amount_msat\":5000,\"idempotency_key\":\"cpp-s22-gone\"}"),
+            "lnurl_service_error");
+}
+
 TEST(EtridClient, S20_BeyondTheRateLimitTheCompletionSays429WithRetryAfter) {
   Client shop = NewClient(fixture->Key(2, "invoice_key"));
   for (int i = 0; i < 100; i++) {

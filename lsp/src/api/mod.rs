@@ -5,7 +5,8 @@
 //! Three routers, by who may call: `public` (no key: health, the document, and LNURL callbacks
 //! as they come), `invoice` (any key; CORS-enabled for browsers) and `admin`. One file per
 //! resource: `invoices`, `hold_invoices`, `payments`, `balance` (and ledger), `webhooks`,
-//! `keys`, `node`, `events`; `system` has health, the document and the fallbacks; `guard` the
+//! `keys`, `node`, `events`, `addresses` (Lightning Addresses) and `lnurl` (their LNURL-pay
+//! endpoints, answering LUD-06 JSON rather than `{code, message}`); `system` has health, the document and the fallbacks; `guard` the
 //! checks every request passes first.
 //!
 //! A new endpoint touches: its model (and `Validate`, limits) in `etrid_core::lsp::model`,
@@ -18,11 +19,13 @@ pub mod guard;
 mod ratelimit;
 pub mod scope;
 
+mod addresses;
 mod balance;
 mod events;
 mod hold_invoices;
 mod invoices;
 mod keys;
+mod lnurl;
 mod node;
 mod payments;
 mod system;
@@ -37,7 +40,7 @@ use tower_http::cors::{Any, CorsLayer};
 
 pub use ratelimit::RateLimiter;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, PublicUrl};
 
 /// The OpenAPI document served at `/v1/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -51,6 +54,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Turns true when the server shuts down (event streams close with 1001).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Where wallets reach this server (LNURL callbacks, Lightning Address host).
+    pub public_url: Arc<PublicUrl>,
 }
 
 /// Routes anyone may call, without a key.
@@ -58,6 +63,8 @@ fn public() -> Router<AppState> {
     Router::new()
         .route("/v1/health", get(system::health))
         .route("/v1/openapi.json", get(system::openapi))
+        .route("/.well-known/lnurlp/{name}", get(lnurl::pay_request))
+        .route("/v1/lnurlp/{name}/callback", get(lnurl::pay_callback))
 }
 
 /// Routes of `x-etrid-scope: invoice`: any valid key (a game client's).
@@ -103,6 +110,11 @@ fn admin() -> Router<AppState> {
         .route("/v1/node", get(node::info))
         .route("/v1/channels", get(node::channels))
         .route("/v1/liquidity", get(node::liquidity))
+        .route(
+            "/v1/lightning-addresses",
+            post(addresses::create).get(addresses::list),
+        )
+        .route("/v1/lightning-addresses/{name}", delete(addresses::delete))
 }
 
 /// The full router: the three routers, CORS for browsers on the keyless and invoice routes

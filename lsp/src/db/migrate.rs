@@ -149,6 +149,23 @@ const V2: &str = "
 ALTER TABLE payments ADD COLUMN internal BIGINT NOT NULL DEFAULT 0;
 ";
 
+/// Lightning Addresses served for accounts (LUD-16): `name` is the part before `@`, unique on
+/// the server; deleting an address frees its name.
+const V3: &str = "
+CREATE TABLE lightning_addresses (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    description TEXT NOT NULL,
+    min_sendable_msat BIGINT NOT NULL,
+    max_sendable_msat BIGINT NOT NULL,
+    comment_allowed BIGINT NOT NULL,
+    success_message TEXT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX lightning_addresses_account ON lightning_addresses (account_id, created_at, id);
+";
+
 fn migrations() -> Vec<Migration> {
     vec![
         Migration {
@@ -161,6 +178,11 @@ fn migrations() -> Vec<Migration> {
             sqlite: "",
             postgres: "",
         },
+        Migration {
+            version: 3,
+            sqlite: "",
+            postgres: "",
+        },
     ]
 }
 
@@ -168,6 +190,7 @@ fn script(version: i64, event_id: &str) -> Option<String> {
     match version {
         1 => Some(V1.replace("{EVENT_ID}", event_id)),
         2 => Some(V2.to_owned()),
+        3 => Some(V3.to_owned()),
         _ => None,
     }
 }

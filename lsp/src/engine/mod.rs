@@ -9,6 +9,7 @@
 //! `sweeper`, `peers`, `reconcile` and `webhooks`.
 
 mod accounts;
+mod addresses;
 mod events;
 mod invoices;
 mod node_events;
@@ -19,6 +20,8 @@ mod reconcile;
 mod sweeper;
 mod webhook_admin;
 mod webhooks;
+
+pub use addresses::{LnurlRefusal, PublicUrl};
 
 use std::sync::Arc;
 

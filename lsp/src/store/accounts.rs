@@ -42,6 +42,19 @@ pub struct AuthContext {
     last_written: Option<Instant>,
 }
 
+impl AuthContext {
+    /// The account acting through no key, with invoice scope: work the server does on the
+    /// account's behalf (an LNURL callback creating the account's invoice).
+    pub(crate) fn on_behalf_of(account_id: &str) -> AuthContext {
+        AuthContext {
+            account_id: account_id.to_owned(),
+            key_id: String::new(),
+            scope: ApiKeyScope::Invoice,
+            last_written: None,
+        }
+    }
+}
+
 /// The text form of a scope in the database.
 pub(crate) fn scope_str(scope: Scope) -> &'static str {
     match scope {

@@ -4,6 +4,7 @@
 //! together or not at all.
 
 mod accounts;
+mod addresses;
 mod error;
 mod events;
 mod invoices;
@@ -19,6 +20,7 @@ use etrid_core::lsp::LspEvent;
 use tokio::sync::{broadcast, Mutex, Notify};
 
 pub use accounts::{Account, AuthContext, Scope};
+pub use addresses::{AddressRecord, NewAddress};
 pub use error::StoreError;
 pub use events::EventRecord;
 pub use invoices::{Inserted, InvoiceRecord, NewInvoice};

@@ -146,6 +146,19 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         self.send(method, path, &Query::new(), None).await.map(drop)
     }
 
+    /// GETs `url`, a third party's (an LNURL service): without the API key, racing the request
+    /// timeout; any status is returned, for the caller to read the body.
+    pub(super) async fn get_external(&self, url: &str) -> Result<HttpResponse, LspError> {
+        let request = HttpRequest::new(Method::Get, url).with_header("Accept", "application/json");
+        let timeout = self.inner.config.request_timeout;
+        let sending = self.inner.transport.request(request);
+        let sleeping = self.inner.timer.sleep(timeout);
+        match select(sending, sleeping).await {
+            Either::Left((response, _)) => Ok(response?),
+            Either::Right(((), _)) => Err(timeout_error(timeout)),
+        }
+    }
+
     /// Sends a request, racing it against the request timeout, and maps error statuses.
     async fn send(
         &self,

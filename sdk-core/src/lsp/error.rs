@@ -6,6 +6,7 @@ use thiserror::Error;
 
 use super::model::{ApiErrorCode, ErrorResponse, RequestError};
 use crate::invoice::InvoiceError;
+use crate::lnurl::LnurlError;
 use crate::transport::{HttpResponse, TransportError};
 
 /// The most characters of an unparseable error body kept in an error message.
@@ -32,6 +33,10 @@ pub enum LspError {
     /// The invoice to pay failed local decoding or validation (network, signature, expiry...).
     #[error(transparent)]
     Invoice(#[from] InvoiceError),
+    /// An LNURL service (a Lightning Address) refused, answered something invalid, or offered
+    /// an invoice that does not match what was asked; nothing was paid.
+    #[error(transparent)]
+    Lnurl(#[from] LnurlError),
     /// An any-amount invoice was to be paid without `amount_msat`.
     #[error("the invoice has no amount: give amount_msat")]
     AmountRequired,
@@ -125,6 +130,7 @@ impl LspError {
             LspError::InvalidConfig { .. } => "lsp_invalid_config",
             LspError::InvalidRequest { .. } => "lsp_invalid_request",
             LspError::Invoice(e) => e.code(),
+            LspError::Lnurl(e) => e.code(),
             LspError::AmountRequired => "lsp_amount_required",
             LspError::AmountNotAllowed { .. } => "lsp_amount_not_allowed",
             LspError::FeeLimitExceeded { .. } => "lsp_fee_limit_exceeded",

@@ -13,9 +13,10 @@ use serde_json::{json, Value};
 use thiserror::Error;
 
 use super::{
-    CreateApiKeyRequest, CreateHoldInvoiceRequest, CreateInvoiceRequest, CreateWebhookRequest,
-    HubEvent, KeysendRequest, ListEventsRequest, ListInvoicesRequest, ListLedgerRequest,
-    ListPageRequest, ListPaymentsRequest, LspClient, LspError, LspInvoice, PayInvoiceRequest,
+    CreateApiKeyRequest, CreateHoldInvoiceRequest, CreateInvoiceRequest,
+    CreateLightningAddressRequest, CreateWebhookRequest, HubEvent, KeysendRequest,
+    ListEventsRequest, ListInvoicesRequest, ListLedgerRequest, ListPageRequest,
+    ListPaymentsRequest, LspClient, LspError, LspInvoice, PayInvoiceRequest, PayLnurlRequest,
     SettleHoldInvoiceRequest, WaitOutcome,
 };
 use crate::timer::Timer;
@@ -85,11 +86,22 @@ pub enum Operation {
     Liquidity = 26,
     /// `{"after"?, "limit"?}` → a page of events, oldest first.
     ListEvents = 27,
+    /// `{"name", "description"?, "min_sendable_msat"?, "max_sendable_msat"?, "comment_allowed"?,
+    /// "success_message"?}` → the Lightning Address `name@host`. Admin scope.
+    CreateLightningAddress = 28,
+    /// `{"limit"?, "cursor"?}` → a page of the account's Lightning Addresses.
+    ListLightningAddresses = 29,
+    /// `{"name"}` → `null`.
+    DeleteLightningAddress = 30,
+    /// `{"target", "amount_msat", "idempotency_key", "comment"?, "max_fee_msat"?}` → `{"payment",
+    /// "pay_request", "success_action"}`: pays a Lightning Address or LNURL-pay code after
+    /// checking the service's terms and invoice. Admin scope.
+    PayLnurl = 31,
 }
 
 impl Operation {
     /// Every operation, in number order.
-    pub const ALL: [Operation; 27] = [
+    pub const ALL: [Operation; 31] = [
         Operation::CreateInvoice,
         Operation::GetInvoice,
         Operation::ListInvoices,
@@ -117,6 +129,10 @@ impl Operation {
         Operation::ListChannels,
         Operation::Liquidity,
         Operation::ListEvents,
+        Operation::CreateLightningAddress,
+        Operation::ListLightningAddresses,
+        Operation::DeleteLightningAddress,
+        Operation::PayLnurl,
     ];
 
     /// The operation with this number, if any (a caller across a language boundary can pass
@@ -405,6 +421,19 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
                 to_value(self.liquidity().await?)
             }
             Op::ListEvents => to_value(self.list_events(args::<ListEventsRequest>(a)?).await?),
+            Op::CreateLightningAddress => to_value(
+                self.create_lightning_address(args::<CreateLightningAddressRequest>(a)?)
+                    .await?,
+            ),
+            Op::ListLightningAddresses => to_value(
+                self.list_lightning_addresses(args::<ListPageRequest>(a)?)
+                    .await?,
+            ),
+            Op::DeleteLightningAddress => {
+                self.delete_lightning_address(&ids(a, ["name"])?[0]).await?;
+                Ok(Value::Null)
+            }
+            Op::PayLnurl => to_value(self.pay_lnurl(args::<PayLnurlRequest>(a)?).await?),
         }
     }
 }

@@ -9,6 +9,7 @@
 //! [`EventHub`] delivers the same events to listeners (added and removed by id) and to a queue a
 //! game loop polls each frame: the one delivery layer every binding uses.
 
+mod addresses;
 mod balance;
 mod client;
 mod config;
@@ -19,6 +20,7 @@ mod hub;
 mod invoices;
 mod json_api;
 mod keys;
+mod lnurl_pay;
 pub mod model;
 mod node;
 mod payments;
@@ -34,6 +36,7 @@ pub use error::LspError;
 pub use events::EventSubscription;
 pub use hub::{EventHub, EventListener, EventPump, HubEvent, ListenerId};
 pub use json_api::{error_json, parse_arguments, Operation, OperationError};
+pub use lnurl_pay::{LnurlPayment, PayLnurlRequest};
 pub use model::*;
 pub use payments::{PreparedKeysend, PreparedPayment};
 pub use wait::WaitOutcome;

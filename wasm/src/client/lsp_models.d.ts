@@ -484,6 +484,52 @@ export interface Health {
   version: string;
 }
 
+/** Body of POST /v1/lightning-addresses. */
+export interface CreateLightningAddressRequest {
+  /** The name before `@`: 1 to 64 of a-z 0-9 - _, unique on this LSP. */
+  name: string;
+  /** What wallets show the payer (the LNURL metadata's text/plain); default "Pay name@host". */
+  description?: string | null;
+  /** The least a payment may be; default 1000. */
+  min_sendable_msat?: bigint | null;
+  /** The most a payment may be; default 1000000000. */
+  max_sendable_msat?: bigint | null;
+  /** Characters of comment a payer may attach (LUD-12); default 0. */
+  comment_allowed?: number | null;
+  /** A message wallets show once paid (LUD-09), 1 to 144 characters. */
+  success_message?: string | null;
+}
+
+/** A Lightning Address the LSP serves for the account (LUD-16). */
+export interface LightningAddress {
+  /** The name before `@`. */
+  name: string;
+  /** The full address, name@host. */
+  address: string;
+  /** The same as a bech32 LNURL (LNURL1...), for QR codes of wallets without LUD-16. */
+  lnurl: string;
+  /** What wallets show the payer. */
+  description: string;
+  /** The least a payment may be. */
+  min_sendable_msat: bigint;
+  /** The most a payment may be. */
+  max_sendable_msat: bigint;
+  /** Characters of comment a payer may attach. */
+  comment_allowed: number;
+  /** The message wallets show once paid. */
+  success_message: string | null;
+  /** Creation time, unix seconds. */
+  created_at: bigint;
+}
+
+/** A page of Lightning Addresses. */
+export interface LightningAddressList {
+  /** The page's items, newest first. */
+  items: LightningAddress[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
 /** Query of `GET /v1/invoices`. */
 export interface ListInvoicesRequest {
   /** Only invoices in this status. */

@@ -5,6 +5,7 @@
 //! never throws synchronously.
 
 mod abort;
+mod addresses;
 mod admin;
 mod events;
 mod invoices;

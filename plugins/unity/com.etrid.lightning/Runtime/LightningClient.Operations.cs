@@ -137,5 +137,32 @@ namespace Etrid
 
         /// <summary>A page of the account's events, oldest first: <c>{"after"?, "limit"?}</c>.</summary>
         public Task<string> ListEventsAsync(string argsJson = null) { return RequestAsync(Operation.ListEvents, argsJson); }
+
+        /// <summary>
+        /// Serves a Lightning Address <c>name@host</c> for the account (admin scope):
+        /// <c>{"name", "description"?, "min_sendable_msat"?, "max_sendable_msat"?, "comment_allowed"?,
+        /// "success_message"?}</c> → <c>{"name", "address", "lnurl", ...}</c>. Players and fans pay
+        /// it from any wallet.
+        /// </summary>
+        public Task<string> CreateLightningAddressAsync(string argsJson) { return RequestAsync(Operation.CreateLightningAddress, argsJson); }
+
+        /// <summary>A page of the account's Lightning Addresses: <c>{"limit"?, "cursor"?}</c>.</summary>
+        public Task<string> ListLightningAddressesAsync(string argsJson = null) { return RequestAsync(Operation.ListLightningAddresses, argsJson); }
+
+        /// <summary>Deletes a Lightning Address: payments to it are refused from then on.</summary>
+        public Task<string> DeleteLightningAddressAsync(string name) { return RequestAsync(Operation.DeleteLightningAddress, IdArgs("name", name)); }
+
+        /// <summary>
+        /// Pays <paramref name="target"/> (a Lightning Address <c>name@host</c> or an LNURL-pay code)
+        /// <paramref name="amountMsat"/> once for <paramref name="idempotencyKey"/>, with an optional
+        /// comment (admin scope). The service's terms and invoice are checked before anything is paid:
+        /// <c>{"payment", "pay_request", "success_action"}</c>.
+        /// </summary>
+        public Task<string> PayLnurlAsync(string target, ulong amountMsat, string idempotencyKey, string comment = null)
+        {
+            return RequestAsync(Operation.PayLnurl, "{\"target\":" + LightningJson.Quote(target) + ",\"amount_msat\":" + amountMsat
+                + ",\"idempotency_key\":" + LightningJson.Quote(idempotencyKey)
+                + (comment == null ? "" : ",\"comment\":" + LightningJson.Quote(comment)) + "}");
+        }
     }
 }

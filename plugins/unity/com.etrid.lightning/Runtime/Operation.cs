@@ -63,5 +63,13 @@ namespace Etrid
         Liquidity = 26,
         /// <summary>A page of the account's events, oldest first.</summary>
         ListEvents = 27,
+        /// <summary>Serve a Lightning Address name@host for the account (admin scope).</summary>
+        CreateLightningAddress = 28,
+        /// <summary>List the account's Lightning Addresses.</summary>
+        ListLightningAddresses = 29,
+        /// <summary>Delete a Lightning Address.</summary>
+        DeleteLightningAddress = 30,
+        /// <summary>Pay a Lightning Address or LNURL-pay code, its terms and invoice checked first (admin scope).</summary>
+        PayLnurl = 31,
     }
 }

@@ -23,7 +23,8 @@ export const Op = {
   GetPayment: 11, ListPayments: 12, Balance: 13, ListLedger: 14, CreateApiKey: 15,
   ListApiKeys: 16, RevokeApiKey: 17, CreateWebhook: 18, ListWebhooks: 19, DeleteWebhook: 20,
   ListWebhookDeliveries: 21, RedeliverWebhook: 22, Health: 23, NodeInfo: 24, ListChannels: 25,
-  Liquidity: 26, ListEvents: 27,
+  Liquidity: 26, ListEvents: 27, CreateLightningAddress: 28, ListLightningAddresses: 29,
+  DeleteLightningAddress: 30, PayLnurl: 31,
 };
 
 /** A synchronous failure of the bridge, with the error JSON's fields. */

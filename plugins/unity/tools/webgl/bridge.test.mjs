@@ -302,6 +302,18 @@ test("S21 webgl: an invoice of another account of this LSP is paid inside it, at
   assert.equal((await bridge.ok(payee, Op.Balance)).available_msat - payeeBefore.available_msat, 2_500_000);
 });
 
+test("S22 webgl: a Lightning Address served by the LSP is paid, its terms checked", async () => {
+  const owner = accounts[1].admin;
+  const payer = accounts[0].admin;
+  const name = `webgl-s22-${Date.now()}`;
+  const served = await bridge.ok(owner, Op.CreateLightningAddress, { name, success_message: "Thanks!" });
+  const paid = await bridge.ok(payer, Op.PayLnurl, { target: served.address, amount_msat: 1_500_000, idempotency_key: `s22-${Date.now()}` });
+  assert.equal(paid.payment.status, "succeeded");
+  assert.equal(paid.success_action.message, "Thanks!");
+  await fails(payer, Op.PayLnurl, { target: served.address, amount_msat: 1, idempotency_key: `s22-low-${Date.now()}` }, "lnurl_amount_out_of_range");
+  assert.equal(await bridge.ok(owner, Op.DeleteLightningAddress, { name }), null);
+});
+
 test("S20 webgl: invoice creation beyond the rate limit gets 429 with Retry-After", async () => {
   const { invoice: shop } = accounts[2];
   let limited;

@@ -57,6 +57,18 @@ pub const KEYSEND_RECORD_TYPE: u64 = 5_482_373_484;
 /// Longest API key label, in bytes.
 pub const MAX_LABEL_BYTES: usize = 128;
 
+/// The longest Lightning Address name (the part before `@`), in characters.
+pub const MAX_ADDRESS_NAME_LEN: usize = 64;
+
+/// The most characters of comment a Lightning Address may accept (LUD-12).
+pub const MAX_ADDRESS_COMMENT_LEN: u32 = 1000;
+
+/// The default least amount a Lightning Address accepts, in msat.
+pub const DEFAULT_ADDRESS_MIN_MSAT: Msat = Msat::from_msat(1_000);
+
+/// The default most amount a Lightning Address accepts, in msat (1,000,000 sat).
+pub const DEFAULT_ADDRESS_MAX_MSAT: Msat = Msat::from_msat(1_000_000_000);
+
 /// Longest webhook URL, in bytes.
 pub const MAX_WEBHOOK_URL_BYTES: usize = 2048;
 

@@ -12,6 +12,7 @@
 //! newtypes of [`hex`](self::PaymentHash), exactly lower-case hex. Optional request fields are
 //! omitted when `None`; nullable response fields are `null` when absent.
 
+mod addresses;
 mod codes;
 mod events;
 mod hex;
@@ -23,6 +24,7 @@ mod payments;
 mod validate;
 mod webhooks;
 
+pub use addresses::{CreateLightningAddressRequest, LightningAddressList, LspLightningAddress};
 pub use codes::ApiErrorCode;
 pub use hex::{
     decode_hex, encode_hex, ChannelId, DescriptionHash, HexBytes, HexError, NodeId, PaymentHash,

@@ -14,11 +14,15 @@ use super::limits::{
     MAX_WEBHOOK_DESCRIPTION_BYTES, MAX_WEBHOOK_URL_BYTES, MIN_CUSTOM_RECORD_TYPE, MIN_EXPIRY_SECS,
     MIN_TIMEOUT_SECS,
 };
-use super::limits::{MAX_EVENTS_LIMIT, MAX_PAGE_LIMIT};
+use super::limits::{
+    DEFAULT_ADDRESS_MAX_MSAT, DEFAULT_ADDRESS_MIN_MSAT, MAX_ADDRESS_COMMENT_LEN,
+    MAX_ADDRESS_NAME_LEN, MAX_EVENTS_LIMIT, MAX_PAGE_LIMIT,
+};
 use super::{
-    CreateApiKeyRequest, CreateHoldInvoiceRequest, CreateInvoiceRequest, CreateWebhookRequest,
-    DescriptionHash, KeysendRequest, ListEventsRequest, ListInvoicesRequest, ListLedgerRequest,
-    ListPageRequest, ListPaymentsRequest, PayInvoiceRequest, SettleHoldInvoiceRequest,
+    CreateApiKeyRequest, CreateHoldInvoiceRequest, CreateInvoiceRequest,
+    CreateLightningAddressRequest, CreateWebhookRequest, DescriptionHash, KeysendRequest,
+    ListEventsRequest, ListInvoicesRequest, ListLedgerRequest, ListPageRequest,
+    ListPaymentsRequest, PayInvoiceRequest, SettleHoldInvoiceRequest,
 };
 use crate::amount::Msat;
 
@@ -258,6 +262,64 @@ impl Validate for CreateApiKeyRequest {
             return Err(RequestError::new(
                 "label",
                 format!("must be 1 to {MAX_LABEL_BYTES} bytes of UTF-8"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Validate for CreateLightningAddressRequest {
+    fn validate(&self) -> Result<(), RequestError> {
+        let name_ok = !self.name.is_empty()
+            && self.name.len() <= MAX_ADDRESS_NAME_LEN
+            && self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !name_ok {
+            return Err(RequestError::new(
+                "name",
+                format!("must be 1 to {MAX_ADDRESS_NAME_LEN} of a-z 0-9 - _"),
+            ));
+        }
+        if self
+            .description
+            .as_ref()
+            .is_some_and(|d| d.is_empty() || d.len() > MAX_DESCRIPTION_BYTES)
+        {
+            return Err(RequestError::new(
+                "description",
+                format!("must be 1 to {MAX_DESCRIPTION_BYTES} bytes of UTF-8"),
+            ));
+        }
+        let min = self.min_sendable_msat.unwrap_or(DEFAULT_ADDRESS_MIN_MSAT);
+        let max = self.max_sendable_msat.unwrap_or(DEFAULT_ADDRESS_MAX_MSAT);
+        if min == Msat::ZERO || min > max || max > MAX_INVOICE_AMOUNT_MSAT {
+            return Err(RequestError::new(
+                "min_sendable_msat",
+                format!(
+                    "must be at least 1 and at most max_sendable_msat, itself at most {} msat",
+                    MAX_INVOICE_AMOUNT_MSAT.as_u64()
+                ),
+            ));
+        }
+        if self
+            .comment_allowed
+            .is_some_and(|c| c > MAX_ADDRESS_COMMENT_LEN)
+        {
+            return Err(RequestError::new(
+                "comment_allowed",
+                format!("must be at most {MAX_ADDRESS_COMMENT_LEN}"),
+            ));
+        }
+        if self
+            .success_message
+            .as_ref()
+            .is_some_and(|m| m.is_empty() || m.chars().count() > 144)
+        {
+            return Err(RequestError::new(
+                "success_message",
+                "must be 1 to 144 characters (LUD-09)",
             ));
         }
         Ok(())

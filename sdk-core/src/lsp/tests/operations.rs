@@ -104,6 +104,14 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
     let _ = run(client.node_info());
     let _ = run(client.list_channels());
     let _ = run(client.liquidity());
+    let _ = run(
+        client.create_lightning_address(CreateLightningAddressRequest {
+            name: "shop".into(),
+            ..CreateLightningAddressRequest::default()
+        }),
+    );
+    let _ = run(client.list_lightning_addresses(page()));
+    let _ = run(client.delete_lightning_address("shop"));
     let _ = run(client.subscribe_events(Some(1)).connect());
 
     let doc = doc();
@@ -148,7 +156,11 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
     }
     let mut documented = BTreeSet::new();
     for (template, item) in paths {
-        for method in item.as_object().unwrap().keys() {
+        for (method, operation) in item.as_object().unwrap() {
+            // LNURL endpoints are for any wallet; the SDK reaches them as any LNURL service.
+            if operation["x-etrid-lnurl"] == true {
+                continue;
+            }
             documented.insert(format!("{method} {template}"));
         }
     }

@@ -294,7 +294,41 @@ fn samples() -> Vec<(&'static str, Value)> {
                 version: "1".into(),
             }),
         ),
+        (
+            "CreateLightningAddressRequest",
+            v(CreateLightningAddressRequest {
+                name: "shop".into(),
+                description: Some("Tips".into()),
+                min_sendable_msat: Some(Msat::from_msat(1_000)),
+                max_sendable_msat: Some(Msat::from_msat(2_000)),
+                comment_allowed: Some(140),
+                success_message: Some("Thanks".into()),
+            }),
+        ),
+        ("LightningAddress", v(address_sample())),
+        (
+            "LightningAddressList",
+            v(LightningAddressList {
+                items: vec![address_sample()],
+                next_cursor: None,
+            }),
+        ),
     ]
+}
+
+/// A Lightning Address with every field set.
+fn address_sample() -> LspLightningAddress {
+    LspLightningAddress {
+        name: "shop".into(),
+        address: "shop@lsp.example".into(),
+        lnurl: "LNURL1DP68GURN8GHJ7".into(),
+        description: "Tips".into(),
+        min_sendable_msat: Msat::from_msat(1_000),
+        max_sendable_msat: Msat::from_msat(2_000),
+        comment_allowed: 140,
+        success_message: Some("Thanks".into()),
+        created_at: 1,
+    }
 }
 
 #[test]
@@ -428,6 +462,11 @@ fn request_bodies_match_their_schemas() {
         ("/v1/payments/bolt11", "post", "PayInvoiceRequest"),
         ("/v1/payments/keysend", "post", "KeysendRequest"),
         ("/v1/webhooks", "post", "CreateWebhookRequest"),
+        (
+            "/v1/lightning-addresses",
+            "post",
+            "CreateLightningAddressRequest",
+        ),
         ("/v1/api-keys", "post", "CreateApiKeyRequest"),
     ] {
         let schema = &paths[path][method]["requestBody"]["content"]["application/json"]["schema"];

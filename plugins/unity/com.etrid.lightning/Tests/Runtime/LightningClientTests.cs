@@ -449,6 +449,28 @@ namespace Etrid.Tests
         }
 
         [Test]
+        public void S22_ALightningAddressServedByTheLspIsPaidWithItsTermsChecked()
+        {
+            using (var owner = NewClient(1, "admin_key"))
+            using (var payer = NewClient(0, "admin_key"))
+            {
+                string name = "cs-s22-" + DateTime.UtcNow.Ticks;
+                var served = Obj(owner.CreateLightningAddressAsync("{\"name\":" + LightningJson.Quote(name)
+                    + ",\"comment_allowed\":20,\"success_message\":\"Thanks!\"}").Result);
+                string address = (string)served["address"];
+                StringAssert.StartsWith(name + "@", address);
+                var paid = Obj(payer.PayLnurlAsync(address, 2000000, "cs-s22-" + DateTime.UtcNow.Ticks, "gg").Result);
+                Assert.AreEqual("succeeded", Obj(paid["payment"])["status"], "paid inside the LSP");
+                Assert.AreEqual("Thanks!", Obj(paid["success_action"])["message"], "success message");
+                var low = Failure(payer.PayLnurlAsync(address, 1, "cs-s22-low-" + DateTime.UtcNow.Ticks));
+                Assert.AreEqual("lnurl_amount_out_of_range", low.Code);
+                owner.DeleteLightningAddressAsync(name).Wait();
+                var gone = Failure(payer.PayLnurlAsync(address, 5000, "cs-s22-gone-" + DateTime.UtcNow.Ticks));
+                Assert.AreEqual("lnurl_service_error", gone.Code);
+            }
+        }
+
+        [Test]
         public void S20_BeyondTheRateLimitIsRetryable429WithRetryAfter()
         {
             using (var shop = NewClient(2, "invoice_key"))
