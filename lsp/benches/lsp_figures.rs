@@ -1,8 +1,10 @@
 //! Figures of the LSP on this machine (not a timed test): invoices created per second through
 //! the HTTP API, and payments per second with the latency from the payer starting a payment to
 //! the SDK client receiving `invoice.paid` on its WebSocket, one hop (devnet wallets → router
-//! → LSP). Run: `cargo bench -p etrid-lsp --bench lsp_figures`; `ETRID_BENCH_PAYMENTS` and
-//! `ETRID_BENCH_IN_FLIGHT` change the payment count (300) and how many are in flight (16).
+//! → LSP), and transfers between two accounts of the LSP (settled inside it). Run: `cargo bench
+//! --workspace --bench lsp_figures` (the workspace's feature set, so nothing is rebuilt);
+//! `ETRID_BENCH_PAYMENTS`, `ETRID_BENCH_TRANSFERS` and `ETRID_BENCH_IN_FLIGHT` change the
+//! payment count (300), the transfer count (400) and how many are in flight (16).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::HashMap;
@@ -256,6 +258,70 @@ async fn run() {
     println!(
         "payments: {payments} in {secs:.1} s = {:.1}/s with {in_flight} in flight; payer start → client event p50 {:.0} ms p99 {:.0} ms",
         payments as f64 / secs,
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99)
+    );
+
+    // 3. Transfers between two accounts of this LSP (S21): the payee creates an invoice, the
+    // payer pays it, settled inside the LSP; latency of the pay call (its answer is final).
+    let (_payee, payee_key) = server
+        .engine()
+        .store()
+        .create_account("bench-payee")
+        .await
+        .unwrap();
+    let payee =
+        etrid_core::native::client(LspConfig::new(&api, &payee_key.key, Network::Regtest)).unwrap();
+    let transfers = env_count("ETRID_BENCH_TRANSFERS", 400);
+    let mut bills = Vec::new();
+    for i in 0..transfers {
+        let bill = payee
+            .create_invoice(CreateInvoiceRequest {
+                amount_msat: Some(Msat::from_msat(1_000)),
+                description: Some(format!("transfer {i}")),
+                ..CreateInvoiceRequest::default()
+            })
+            .await
+            .unwrap();
+        bills.push(bill.bolt11);
+    }
+    let queue = Arc::new(Mutex::new(bills));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for w in 0..in_flight {
+        let queue = Arc::clone(&queue);
+        let client = client.clone();
+        workers.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut n = 0;
+            loop {
+                let Some(bolt11) = queue.lock().await.pop() else {
+                    return lat;
+                };
+                let t = Instant::now();
+                let prepared = client
+                    .prepare_pay_invoice(etrid_core::lsp::PayInvoiceRequest {
+                        bolt11,
+                        idempotency_key: format!("transfer-{w}-{n}"),
+                        ..etrid_core::lsp::PayInvoiceRequest::default()
+                    })
+                    .unwrap();
+                let paid = client.pay(prepared).await.unwrap();
+                assert!(paid.internal, "settled inside the LSP");
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                n += 1;
+            }
+        }));
+    }
+    let mut lat = Vec::new();
+    for w in workers {
+        lat.extend(w.await.unwrap());
+    }
+    let secs = started.elapsed().as_secs_f64();
+    lat.sort_by(f64::total_cmp);
+    println!(
+        "transfers between accounts: {transfers} in {secs:.1} s = {:.0}/s with {in_flight} in flight; pay call (final answer) p50 {:.1} ms p99 {:.1} ms",
+        transfers as f64 / secs,
         percentile(&lat, 0.5),
         percentile(&lat, 0.99)
     );
