@@ -35,8 +35,8 @@ pub enum SuccessAction {
         /// The page to open.
         url: String,
     },
-    /// Decrypt `ciphertext` with the payment preimage (AES-256-CBC, LUD-10) and show the
-    /// plaintext with `description`. Decryption is left to the caller, who holds the preimage.
+    /// Decrypt `ciphertext` with the payment preimage (AES-256-CBC, LUD-10: see
+    /// [`SuccessAction::decrypt`]) and show the plaintext with `description`.
     Aes {
         /// Up to 144 characters.
         description: String,
@@ -98,6 +98,46 @@ impl SuccessAction {
             }
             other => Err(bad(&format!("unsupported successAction tag {other:?}"))),
         }
+    }
+}
+
+impl SuccessAction {
+    /// The plaintext of an AES action (LUD-10), decrypted with the payment's `preimage` as the
+    /// AES-256-CBC key and the action's IV; `None` for the other actions.
+    ///
+    /// # Errors
+    /// [`LnurlError::InvalidSuccessAction`] when the ciphertext or IV is not base64 of the
+    /// right length, the padding is wrong (another preimage, or a corrupt ciphertext), or the
+    /// plaintext is not UTF-8 text of at most 144 characters. Show nothing then.
+    pub fn decrypt(&self, preimage: &[u8; 32]) -> Result<Option<String>, LnurlError> {
+        use aes::cipher::block_padding::Pkcs7;
+        use aes::cipher::{BlockDecryptMut, KeyIvInit};
+        use base64::Engine as _;
+
+        let SuccessAction::Aes { ciphertext, iv, .. } = self else {
+            return Ok(None);
+        };
+        let engine = base64::engine::general_purpose::STANDARD;
+        let mut iv_bytes = [0u8; 16];
+        match engine.decode_slice(iv.as_bytes(), &mut iv_bytes) {
+            Ok(16) => {}
+            _ => return Err(bad("the AES IV is not 16 bytes of base64")),
+        }
+        // Base64 never decodes to more bytes than 3/4 of its length.
+        let mut buffer = vec![0u8; ciphertext.len() / 4 * 3 + 3];
+        let len = engine
+            .decode_slice(ciphertext.as_bytes(), &mut buffer)
+            .map_err(|e| bad(&format!("the AES ciphertext is not base64: {e}")))?;
+        let decryptor = cbc::Decryptor::<aes::Aes256>::new(preimage.into(), &iv_bytes.into());
+        let plain = decryptor
+            .decrypt_padded_mut::<Pkcs7>(&mut buffer[..len])
+            .map_err(|_| bad("the AES ciphertext does not decrypt with this preimage"))?;
+        let text =
+            std::str::from_utf8(plain).map_err(|_| bad("the decrypted AES text is not UTF-8"))?;
+        if text.chars().count() > MAX_SUCCESS_TEXT_LEN {
+            return Err(bad("the decrypted AES text is longer than 144 characters"));
+        }
+        Ok(Some(text.to_owned()))
     }
 }
 
@@ -165,6 +205,32 @@ mod tests {
             ),
             Ok(SuccessAction::Aes { .. })
         ));
+    }
+
+    /// LUD-10 with a vector made by `openssl enc -aes-256-cbc -K 01…01 -iv 00010203…0f`.
+    #[test]
+    fn aes_actions_decrypt_with_the_preimage_and_only_with_it() {
+        let action = SuccessAction::Aes {
+            description: "Your code".into(),
+            ciphertext: "HSwtkt9ubYWUh8mmNDALfA==".into(),
+            iv: "AAECAwQFBgcICQoLDA0ODw==".into(),
+        };
+        assert_eq!(
+            action.decrypt(&[1u8; 32]).unwrap().as_deref(),
+            Some("Your code: 1234")
+        );
+        let wrong = action.decrypt(&[2u8; 32]).unwrap_err();
+        assert_eq!(wrong.code(), "lnurl_invalid_success_action");
+        let short_iv = SuccessAction::Aes {
+            description: "x".into(),
+            ciphertext: "HSwtkt9ubYWUh8mmNDALfA==".into(),
+            iv: "AAEC".into(),
+        };
+        assert!(short_iv.decrypt(&[1u8; 32]).is_err());
+        let message = SuccessAction::Message {
+            message: "hi".into(),
+        };
+        assert_eq!(message.decrypt(&[1u8; 32]).unwrap(), None);
     }
 
     #[test]

@@ -44,9 +44,13 @@ pub struct LnurlPayment {
     pub payment: LspPayment,
     /// The service's terms it was made under.
     pub pay_request: PayRequest,
-    /// What to show the payer once the payment succeeded (LUD-09). An AES action (LUD-10) is
-    /// returned as the service sent it: decrypting it is not implemented yet.
+    /// What to show the payer once the payment succeeded (LUD-09, LUD-10).
     pub success_action: Option<SuccessAction>,
+    /// An AES action's plaintext, decrypted with the preimage when the payment already
+    /// succeeded (an address of the same LSP); otherwise `None`: once the payment's event
+    /// brings the preimage, call [`SuccessAction::decrypt`]. Also `None` when the service's
+    /// ciphertext does not decrypt (show nothing then).
+    pub decrypted: Option<String>,
 }
 
 impl<T: Transport, M: Timer> LspClient<T, M> {
@@ -82,10 +86,16 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
             prepared.invoice().description_hash.as_deref(),
         )?;
         let payment = self.pay(prepared).await?;
+        // Paid already: nothing after this may fail the call.
+        let decrypted = match (&answer.success_action, payment.preimage) {
+            (Some(action), Some(preimage)) => action.decrypt(&preimage.to_bytes()).ok().flatten(),
+            _ => None,
+        };
         Ok(LnurlPayment {
             payment,
             pay_request,
             success_action: answer.success_action,
+            decrypted,
         })
     }
 }

@@ -31,8 +31,10 @@ export interface LnurlPayment {
   payment: LspPayment;
   /** The service's terms (callback, bounds, metadata, comment_allowed, …). */
   pay_request: unknown;
-  /** What to show once paid (LUD-09), e.g. `{ tag: "message", message }`; null if none. */
+  /** What to show once paid (LUD-09, LUD-10), e.g. `{ tag: "message", message }`; null if none. */
   success_action: unknown;
+  /** An AES action's plaintext when the payment already succeeded; null otherwise. */
+  decrypted: string | null;
 }
 "#;
 
