@@ -580,6 +580,26 @@ fn s22_a_lightning_address_served_by_the_lsp_is_paid_by_the_sdk_and_by_a_wallet(
             "{wallet_invoice:?}"
         );
 
+        // Callbacks create invoices: an address has the invoice rate limit a key has.
+        let mut limited = None;
+        for _ in 0..400 {
+            let answer: serde_json::Value = reqwest::get(format!(
+                "{}?amount=1000",
+                terms["callback"].as_str().unwrap()
+            ))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+            if answer["status"] == "ERROR" {
+                limited = answer["reason"].as_str().map(str::to_owned);
+                break;
+            }
+        }
+        let reason = limited.expect("the address's rate limit was reached");
+        assert!(reason.contains("too many"), "{reason}");
+
         // Out of bounds, a comment too long, an unknown or deleted address: refused, nothing paid.
         let payer_before = payer.balance().await.unwrap();
         let ask = |target: &str, amount: u64, comment: Option<String>| PayLnurlRequest {

@@ -1,6 +1,7 @@
 //! The LNURL-pay endpoints of Lightning Addresses (LUD-06, LUD-16), for any wallet and without
 //! a key. They answer LUD-06 JSON: refusals are `{"status": "ERROR", "reason"}` with HTTP 200,
-//! as LNURL wallets expect, not the API's `{code, message}`.
+//! as LNURL wallets expect, not the API's `{code, message}`. Callbacks create invoices, so each
+//! address has the invoice rate limit a key has.
 
 use std::collections::HashMap;
 
@@ -39,10 +40,13 @@ pub(super) async fn pay_callback(
         None => None,
     };
     let comment = query.get("comment").cloned();
+    // Each callback creates an invoice: an address has the invoice rate limit a key has.
+    let limiter = &state.limiter;
+    let allow = |served: &str| limiter.check(&format!("lnurl:{served}")).is_ok();
     Json(
         state
             .engine
-            .lnurl_pay_callback(&name, amount, comment, &state.public_url)
+            .lnurl_pay_callback(&name, amount, comment, &state.public_url, allow)
             .await
             .unwrap_or_else(|refusal| refusal.to_json()),
     )

@@ -171,18 +171,26 @@ impl Engine {
 
     /// The LUD-06 callback of `name`: an invoice of its account for `amount` msat whose
     /// description hash commits to the metadata, the comment kept in the invoice's metadata.
+    /// `allow(name)` takes a token of the address's rate limit (asked only for served names,
+    /// so unknown names cost the limiter nothing).
     ///
     /// # Errors
-    /// A [`LnurlRefusal`] for an unknown name, a missing or out-of-range amount, or a comment
-    /// longer than the address accepts.
+    /// A [`LnurlRefusal`] for an unknown name, the rate limit, a missing or out-of-range
+    /// amount, or a comment longer than the address accepts.
     pub async fn lnurl_pay_callback(
         &self,
         name: &str,
         amount_msat: Option<u64>,
         comment: Option<String>,
         public: &PublicUrl,
+        allow: impl FnOnce(&str) -> bool,
     ) -> Result<Value, LnurlRefusal> {
         let record = self.served_address(name).await?;
+        if !allow(&record.name) {
+            return Err(LnurlRefusal(
+                "too many invoices asked of this address; try again shortly".into(),
+            ));
+        }
         let amount = amount_msat.ok_or_else(|| LnurlRefusal("amount (msat) is required".into()))?;
         if amount < record.min_sendable.as_u64() || amount > record.max_sendable.as_u64() {
             return Err(LnurlRefusal(format!(
