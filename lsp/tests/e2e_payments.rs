@@ -580,6 +580,34 @@ fn s22_a_lightning_address_served_by_the_lsp_is_paid_by_the_sdk_and_by_a_wallet(
             "{wallet_invoice:?}"
         );
 
+        // A tag (LUD-16 `name+tag`) pays the same account and reaches it in the metadata.
+        let (base, host) = served.address.split_once('@').unwrap();
+        let tagged = payer
+            .pay_lnurl(PayLnurlRequest {
+                target: format!("{base}+player7@{host}"),
+                amount_msat: Msat::from_msat(1_000_000),
+                comment: None,
+                idempotency_key: "s22-tip-tagged".into(),
+                max_fee_msat: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(tagged.payment.status, PaymentStatus::Succeeded);
+        let tagged_invoice = owner
+            .list_invoices(ListInvoicesRequest::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|i| i.payment_hash == tagged.payment.payment_hash)
+            .expect("the tagged address's invoice");
+        let tagged_metadata = tagged_invoice.metadata.expect("metadata");
+        assert_eq!(tagged_metadata["tag"], "player7");
+        assert_eq!(
+            tagged_metadata["lightning_address"],
+            format!("{base}+player7@{host}").as_str()
+        );
+
         // Callbacks create invoices: an address has the invoice rate limit a key has.
         let mut limited = None;
         for _ in 0..400 {

@@ -6,7 +6,9 @@
 
 use bitcoin::hashes::{sha256, Hash};
 use etrid_core::lnurl::encode_lnurl;
-use etrid_core::lsp::limits::{DEFAULT_ADDRESS_MAX_MSAT, DEFAULT_ADDRESS_MIN_MSAT};
+use etrid_core::lsp::limits::{
+    DEFAULT_ADDRESS_MAX_MSAT, DEFAULT_ADDRESS_MIN_MSAT, MAX_ADDRESS_NAME_LEN,
+};
 use etrid_core::lsp::{
     CreateInvoiceRequest, CreateLightningAddressRequest, DescriptionHash, LightningAddressList,
     LspLightningAddress, Validate,
@@ -155,13 +157,14 @@ impl Engine {
         name: &str,
         public: &PublicUrl,
     ) -> Result<Value, LnurlRefusal> {
-        let record = self.served_address(name).await?;
+        let served = self.served_address(name).await?;
+        let record = &served.record;
         let mut answer = json!({
             "tag": "payRequest",
-            "callback": public.callback_url(&record.name),
+            "callback": public.callback_url(&served.requested),
             "minSendable": record.min_sendable.as_u64(),
             "maxSendable": record.max_sendable.as_u64(),
-            "metadata": metadata(&record, public),
+            "metadata": metadata(&served, public),
         });
         if record.comment_allowed > 0 {
             answer["commentAllowed"] = json!(record.comment_allowed);
@@ -185,7 +188,8 @@ impl Engine {
         public: &PublicUrl,
         allow: impl FnOnce(&str) -> bool,
     ) -> Result<Value, LnurlRefusal> {
-        let record = self.served_address(name).await?;
+        let served = self.served_address(name).await?;
+        let record = &served.record;
         if !allow(&record.name) {
             return Err(LnurlRefusal(
                 "too many invoices asked of this address; try again shortly".into(),
@@ -209,13 +213,16 @@ impl Engine {
                 )));
             }
         }
-        let metadata_text = metadata(&record, public);
+        let metadata_text = metadata(&served, public);
         let hash = sha256::Hash::hash(metadata_text.as_bytes()).to_byte_array();
         let mut invoice_metadata = Map::new();
         invoice_metadata.insert(
             "lightning_address".into(),
-            json!(public.address(&record.name)),
+            json!(public.address(&served.requested)),
         );
+        if let Some(tag) = &served.tag {
+            invoice_metadata.insert("tag".into(), json!(tag));
+        }
         if let Some(comment) = comment {
             invoice_metadata.insert("comment".into(), json!(comment));
         }
@@ -233,28 +240,60 @@ impl Engine {
             .await
             .map_err(LnurlRefusal::from)?;
         let mut answer = json!({ "pr": invoice.bolt11, "routes": [] });
-        if let Some(message) = record.success_message {
+        if let Some(message) = &record.success_message {
             answer["successAction"] = json!({ "tag": "message", "message": message });
         }
         Ok(answer)
     }
 
-    /// The address `name`, or the refusal a wallet gets for a name this LSP does not serve.
-    async fn served_address(&self, name: &str) -> Result<AddressRecord, LnurlRefusal> {
-        self.store
-            .address_by_name(&name.to_ascii_lowercase())
+    /// The address `name` (`base` or `base+tag`, LUD-16) and its tag, or the refusal a wallet
+    /// gets for a name this LSP does not serve.
+    async fn served_address(&self, name: &str) -> Result<Served, LnurlRefusal> {
+        let name = name.to_ascii_lowercase();
+        let (base, tag) = match name.split_once('+') {
+            Some((base, tag)) => (base, Some(tag)),
+            None => (name.as_str(), None),
+        };
+        let tag_ok = tag.is_none_or(|t| {
+            !t.is_empty()
+                && t.len() <= MAX_ADDRESS_NAME_LEN
+                && t.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        });
+        if !tag_ok {
+            return Err(LnurlRefusal(format!(
+                "the tag of {name:?} must be 1 to {MAX_ADDRESS_NAME_LEN} of a-z 0-9 - _"
+            )));
+        }
+        let record = self
+            .store
+            .address_by_name(base)
             .await
             .map_err(|e| LnurlRefusal::from(ServerError::from(e)))?
-            .ok_or_else(|| LnurlRefusal(format!("no Lightning Address {name:?} here")))
+            .ok_or_else(|| LnurlRefusal(format!("no Lightning Address {name:?} here")))?;
+        Ok(Served {
+            tag: tag.map(str::to_owned),
+            requested: name.clone(),
+            record,
+        })
     }
 }
 
-/// The metadata string (LUD-06): the description and the identifier (LUD-16). The same string
-/// in the pay request and in the invoice's description hash.
-fn metadata(record: &AddressRecord, public: &PublicUrl) -> String {
+/// An address as a wallet asked for it: its record, and the tag after `+` if any.
+struct Served {
+    record: AddressRecord,
+    /// The name as asked (`base+tag`): the identifier the metadata names.
+    requested: String,
+    tag: Option<String>,
+}
+
+/// The metadata string (LUD-06): the description and the identifier (LUD-16, the address as
+/// asked, tag included). The same string in the pay request and in the invoice's description
+/// hash.
+fn metadata(served: &Served, public: &PublicUrl) -> String {
     json!([
-        ["text/plain", record.description],
-        ["text/identifier", public.address(&record.name)]
+        ["text/plain", served.record.description],
+        ["text/identifier", public.address(&served.requested)]
     ])
     .to_string()
 }

@@ -99,7 +99,13 @@ fn key_webhook_id_and_page_limits_are_the_documented_ones() {
                 if p["in"] == "path" {
                     id_params += 1;
                     assert_eq!(schema["maxLength"], json!(MAX_ID_LEN), "{path}");
-                    assert_eq!(schema["pattern"], json!("^[A-Za-z0-9_-]+$"), "{path}");
+                    // LNURL routes take a Lightning Address name with an optional `+tag`.
+                    let pattern = if op["x-etrid-lnurl"] == true {
+                        "^[A-Za-z0-9_+-]+$"
+                    } else {
+                        "^[A-Za-z0-9_-]+$"
+                    };
+                    assert_eq!(schema["pattern"], json!(pattern), "{path}");
                 }
                 if p["name"] == "limit" {
                     limit_params += 1;
