@@ -164,21 +164,22 @@ impl Engine {
         let max_fee_msat = req
             .max_fee_msat
             .map_or_else(|| default_max_fee(amount_msat), |f| f.as_u64());
+        let new = NewPayment {
+            account_id: ctx.account_id.clone(),
+            kind: PaymentKind::Bolt11,
+            amount_msat,
+            max_fee_msat,
+            payment_hash,
+            preimage: None,
+            destination,
+            bolt11: Some(decoded.bolt11.clone()),
+            idempotency_key: req.idempotency_key.clone(),
+            fingerprint: fp,
+            custom_records: Vec::new(),
+            // LDK Node's payment id for a BOLT11 payment is its payment hash.
+            ldk_payment_id: payment_hash.to_string(),
+        };
         if internal {
-            let new = NewPayment {
-                account_id: ctx.account_id.clone(),
-                kind: PaymentKind::Bolt11,
-                amount_msat,
-                max_fee_msat,
-                payment_hash,
-                preimage: None,
-                destination,
-                bolt11: Some(decoded.bolt11.clone()),
-                idempotency_key: req.idempotency_key.clone(),
-                fingerprint: fp,
-                custom_records: Vec::new(),
-                ldk_payment_id: String::new(),
-            };
             return self.pay_internally(new).await;
         }
         let params = route_params(max_fee_msat, req.max_parts.unwrap_or(DEFAULT_MAX_PARTS));
@@ -187,25 +188,7 @@ impl Engine {
                 reason: e.to_string(),
             }
         })?;
-        let rec = match self
-            .store
-            .reserve_payment(NewPayment {
-                account_id: ctx.account_id.clone(),
-                kind: PaymentKind::Bolt11,
-                amount_msat,
-                max_fee_msat,
-                payment_hash,
-                preimage: None,
-                destination,
-                bolt11: Some(decoded.bolt11.clone()),
-                idempotency_key: req.idempotency_key.clone(),
-                fingerprint: fp,
-                custom_records: Vec::new(),
-                // LDK Node's payment id for a BOLT11 payment is its payment hash.
-                ldk_payment_id: payment_hash.to_string(),
-            })
-            .await?
-        {
+        let rec = match self.store.reserve_payment(new).await? {
             Reserved::Created(rec) => rec,
             Reserved::Existing(rec) => return Ok((rec.payment, false)),
         };

@@ -408,19 +408,7 @@ impl Store {
                 ],
                 1,
             ),
-            Stmt::new(
-                "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
-                 reference_id, description, created_at) \
-                 VALUES ($1, $2, 'credit', $3, 'invoice', $4, $5, $6)",
-                vec![
-                    ids::new_id("led")?.into(),
-                    rec.account_id.clone().into(),
-                    amount_msat.into(),
-                    inv.id.clone().into(),
-                    inv.description.clone().into(),
-                    now.into(),
-                ],
-            ),
+            credit_stmt(&rec.account_id, amount_msat, &inv, now)?,
             Stmt::guarded(
                 "UPDATE accounts SET available_msat = available_msat + $1 WHERE id = $2",
                 vec![amount_msat.into(), rec.account_id.clone().into()],
@@ -498,4 +486,26 @@ pub(crate) fn guard_to_option<T, R>(
         Err(StoreError::Db(DbError::Unique { .. })) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// The ledger's `credit` entry for invoice `inv` paid to `account_id` with `amount_msat`.
+pub(super) fn credit_stmt(
+    account_id: &str,
+    amount_msat: u64,
+    inv: &LspInvoice,
+    now: u64,
+) -> Result<Stmt, StoreError> {
+    Ok(Stmt::new(
+        "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
+         reference_id, description, created_at) \
+         VALUES ($1, $2, 'credit', $3, 'invoice', $4, $5, $6)",
+        vec![
+            ids::new_id("led")?.into(),
+            account_id.into(),
+            amount_msat.into(),
+            inv.id.clone().into(),
+            inv.description.clone().into(),
+            now.into(),
+        ],
+    ))
 }

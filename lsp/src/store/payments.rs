@@ -484,7 +484,8 @@ impl Store {
     }
 }
 
-fn ledger_stmt(
+/// A ledger entry of `kind` (`release`, else `debit`) for payment `payment_id`.
+pub(super) fn ledger_stmt(
     account_id: &str,
     id: &str,
     kind: &'static str,

@@ -11,7 +11,8 @@ use etrid_core::lsp::{
 };
 
 use super::events::PendingEvent;
-use super::payments::{NewPayment, PaymentRecord};
+use super::invoices::credit_stmt;
+use super::payments::{ledger_stmt, NewPayment, PaymentRecord};
 use super::{InvoiceRecord, Store, StoreError};
 use crate::db::{DbError, Stmt};
 use crate::ids;
@@ -127,31 +128,15 @@ impl Store {
                     now.into(),
                 ],
             ),
-            Stmt::new(
-                "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
-                 reference_id, description, created_at) \
-                 VALUES ($1, $2, 'debit', $3, 'payment', $4, NULL, $5)",
-                vec![
-                    ids::new_id("led")?.into(),
-                    new.account_id.clone().into(),
-                    amount.into(),
-                    payment_id.clone().into(),
-                    now.into(),
-                ],
+            ledger_stmt(
+                &new.account_id,
+                &ids::new_id("led")?,
+                "debit",
+                amount,
+                &payment_id,
+                now,
             ),
-            Stmt::new(
-                "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
-                 reference_id, description, created_at) \
-                 VALUES ($1, $2, 'credit', $3, 'invoice', $4, $5, $6)",
-                vec![
-                    ids::new_id("led")?.into(),
-                    invoice.account_id.clone().into(),
-                    amount.into(),
-                    paid.id.clone().into(),
-                    paid.description.clone().into(),
-                    now.into(),
-                ],
-            ),
+            credit_stmt(&invoice.account_id, amount, &paid, now)?,
             Stmt::guarded(
                 "UPDATE accounts SET available_msat = available_msat + $1 WHERE id = $2",
                 vec![amount.into(), invoice.account_id.clone().into()],
