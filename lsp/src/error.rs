@@ -49,6 +49,18 @@ pub enum ServerError {
         /// Why.
         reason: String,
     },
+    /// The player already holds an entry in the tournament.
+    #[error("player {player_id:?} already joined this tournament")]
+    AlreadyJoined {
+        /// The player.
+        player_id: String,
+    },
+    /// The tournament takes no more entries.
+    #[error("the tournament takes no more entries: {reason}")]
+    TournamentClosed {
+        /// Why (deadline passed, full, cancelled).
+        reason: String,
+    },
     /// An idempotency key or external id was reused with other parameters.
     #[error("{field} {value:?} was already used with different parameters")]
     IdempotencyMismatch {
@@ -171,6 +183,8 @@ impl ServerError {
             ServerError::Conflict { .. } => ApiErrorCode::Conflict,
             ServerError::IdempotencyMismatch { .. } => ApiErrorCode::IdempotencyMismatch,
             ServerError::DuplicatePayment { .. } => ApiErrorCode::DuplicatePayment,
+            ServerError::AlreadyJoined { .. } => ApiErrorCode::AlreadyJoined,
+            ServerError::TournamentClosed { .. } => ApiErrorCode::TournamentClosed,
             ServerError::CursorExpired { .. } => ApiErrorCode::CursorExpired,
             ServerError::InvoiceExpired => ApiErrorCode::InvoiceExpired,
             ServerError::InsufficientBalance { .. } => ApiErrorCode::InsufficientBalance,

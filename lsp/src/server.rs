@@ -46,9 +46,6 @@ impl Server {
         let node = tokio::task::spawn_blocking(move || crate::node::start(&node_config))
             .await
             .map_err(|e| ServerError::node("start", e))??;
-        let engine = Engine::new(Arc::clone(&config), store, node);
-        let (stop, stop_rx) = watch::channel(false);
-        let tasks = engine.spawn_tasks(stop_rx.clone());
         let listener = tokio::net::TcpListener::bind(config.api_bind)
             .await
             .map_err(|e| ServerError::Io {
@@ -59,6 +56,13 @@ impl Server {
             op: "local_addr",
             reason: e.to_string(),
         })?;
+        let public_url = Arc::new(match &config.public_url {
+            Some(url) => PublicUrl::parse(url)?,
+            None => PublicUrl::parse(&format!("http://{addr}"))?,
+        });
+        let engine = Engine::new(Arc::clone(&config), store, node, Arc::clone(&public_url));
+        let (stop, stop_rx) = watch::channel(false);
+        let tasks = engine.spawn_tasks(stop_rx.clone());
         let state = AppState {
             engine: engine.clone(),
             limiter: Arc::new(RateLimiter::new(
@@ -66,10 +70,7 @@ impl Server {
                 config.invoice_rate_burst,
             )),
             shutdown: stop_rx.clone(),
-            public_url: Arc::new(match &config.public_url {
-                Some(url) => PublicUrl::parse(url)?,
-                None => PublicUrl::parse(&format!("http://{addr}"))?,
-            }),
+            public_url,
         };
         let app = api::router(state);
         let mut http_stop = stop_rx;

@@ -5,7 +5,7 @@
 //! Three routers, by who may call: `public` (no key: health, the document, and LNURL callbacks
 //! as they come), `invoice` (any key; CORS-enabled for browsers) and `admin`. One file per
 //! resource: `invoices`, `hold_invoices`, `payments`, `balance` (and ledger), `webhooks`,
-//! `keys`, `node`, `events`, `addresses` (Lightning Addresses) and `lnurl` (their LNURL-pay
+//! `keys`, `node`, `events`, `addresses` (Lightning Addresses), `tournaments` and `lnurl` (their LNURL-pay
 //! endpoints, answering LUD-06 JSON rather than `{code, message}`); `system` has health, the document and the fallbacks; `guard` the
 //! checks every request passes first.
 //!
@@ -29,6 +29,7 @@ mod lnurl;
 mod node;
 mod payments;
 mod system;
+mod tournaments;
 mod webhooks;
 
 use std::sync::Arc;
@@ -73,6 +74,15 @@ fn invoice() -> Router<AppState> {
         .route("/v1/invoices", post(invoices::create).get(invoices::list))
         .route("/v1/invoices/{invoice_id}", get(invoices::get))
         .route("/v1/invoices/{invoice_id}/cancel", post(invoices::cancel))
+        .route("/v1/tournaments/{tournament_id}", get(tournaments::get))
+        .route(
+            "/v1/tournaments/{tournament_id}/join",
+            post(tournaments::join),
+        )
+        .route(
+            "/v1/tournaments/{tournament_id}/entries",
+            get(tournaments::entries),
+        )
         .route("/v1/events", get(events::list))
         .route("/v1/events/stream", get(events::stream))
 }
@@ -115,6 +125,26 @@ fn admin() -> Router<AppState> {
             post(addresses::create).get(addresses::list),
         )
         .route("/v1/lightning-addresses/{name}", delete(addresses::delete))
+        .route(
+            "/v1/tournaments",
+            post(tournaments::create).get(tournaments::list),
+        )
+        .route(
+            "/v1/tournaments/{tournament_id}/cancel",
+            post(tournaments::cancel),
+        )
+        .route(
+            "/v1/tournaments/{tournament_id}/results",
+            post(tournaments::results),
+        )
+        .route(
+            "/v1/tournaments/{tournament_id}/payouts",
+            post(tournaments::pay).get(tournaments::payouts),
+        )
+        .route(
+            "/v1/tournaments/{tournament_id}/audit",
+            get(tournaments::audit),
+        )
 }
 
 /// The full router: the three routers, CORS for browsers on the keyless and invoice routes

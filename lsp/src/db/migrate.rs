@@ -166,6 +166,79 @@ CREATE TABLE lightning_addresses (
 CREATE INDEX lightning_addresses_account ON lightning_addresses (account_id, created_at, id);
 ";
 
+/// Tournaments (issue 15): the tournament, its entries (each a hold invoice of the organizer's
+/// account, the preimage kept until settled), its payouts (one per winner, paid with the
+/// idempotency key `{tournament}:{player}:{attempt}`) and its audit log; `{EVENT_ID}` is the
+/// audit sequence.
+const V4: &str = "
+CREATE TABLE tournaments (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    entry_fee_msat BIGINT NOT NULL,
+    seats BIGINT NOT NULL,
+    seats_taken BIGINT NOT NULL CHECK (seats_taken >= 0 AND seats_taken <= seats),
+    payout_table TEXT NOT NULL,
+    organizer_fee_bps BIGINT NOT NULL,
+    join_deadline BIGINT NOT NULL,
+    pool_msat BIGINT,
+    organizer_fee_msat BIGINT,
+    prize_total_msat BIGINT,
+    payouts_total BIGINT NOT NULL,
+    payouts_succeeded BIGINT NOT NULL,
+    payouts_failed BIGINT NOT NULL,
+    cancel_reason TEXT,
+    external_id TEXT,
+    metadata TEXT,
+    fingerprint TEXT NOT NULL,
+    results_fingerprint TEXT,
+    created_at BIGINT NOT NULL,
+    funded_at BIGINT,
+    results_at BIGINT,
+    completed_at BIGINT,
+    cancelled_at BIGINT,
+    UNIQUE (account_id, external_id)
+);
+CREATE INDEX tournaments_account ON tournaments (account_id, created_at, id);
+CREATE INDEX tournaments_status ON tournaments (status);
+CREATE TABLE tournament_entries (
+    tournament_id TEXT NOT NULL REFERENCES tournaments(id),
+    player_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    invoice_id TEXT NOT NULL UNIQUE REFERENCES invoices(id),
+    preimage TEXT NOT NULL,
+    payout TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tournament_id, player_id)
+);
+CREATE TABLE tournament_payouts (
+    tournament_id TEXT NOT NULL REFERENCES tournaments(id),
+    player_id TEXT NOT NULL,
+    position BIGINT NOT NULL,
+    rank BIGINT NOT NULL,
+    amount_msat BIGINT NOT NULL CHECK (amount_msat > 0),
+    destination TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL,
+    payment_id TEXT,
+    failure_reason TEXT,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tournament_id, player_id)
+);
+CREATE INDEX tournament_payouts_order ON tournament_payouts (tournament_id, position);
+CREATE TABLE tournament_audit (
+    seq {EVENT_ID},
+    tournament_id TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    action TEXT NOT NULL,
+    player_id TEXT,
+    amount_msat BIGINT,
+    detail TEXT
+);
+CREATE INDEX tournament_audit_tournament ON tournament_audit (tournament_id, seq);
+";
+
 fn migrations() -> Vec<Migration> {
     vec![
         Migration {
@@ -183,6 +256,11 @@ fn migrations() -> Vec<Migration> {
             sqlite: "",
             postgres: "",
         },
+        Migration {
+            version: 4,
+            sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT",
+            postgres: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        },
     ]
 }
 
@@ -191,6 +269,7 @@ fn script(version: i64, event_id: &str) -> Option<String> {
         1 => Some(V1.replace("{EVENT_ID}", event_id)),
         2 => Some(V2.to_owned()),
         3 => Some(V3.to_owned()),
+        4 => Some(V4.replace("{EVENT_ID}", event_id)),
         _ => None,
     }
 }

@@ -59,6 +59,11 @@ impl PublicUrl {
         })
     }
 
+    /// `host[:port]`: the part after `@` of the addresses served here.
+    pub(crate) fn host(&self) -> &str {
+        &self.host
+    }
+
     /// `name@host`.
     fn address(&self, name: &str) -> String {
         format!("{name}@{}", self.host)

@@ -276,6 +276,7 @@ impl Engine {
         if rec.invoice.kind != InvoiceKind::Hold {
             return Err(ServerError::not_found("hold invoice"));
         }
+        self.refuse_entry_invoice(id).await?;
         if preimage.payment_hash() != rec.invoice.payment_hash {
             return Err(ServerError::invalid(
                 "preimage does not match the invoice's payment_hash",
@@ -328,6 +329,7 @@ impl Engine {
         if rec.invoice.kind != InvoiceKind::Hold {
             return Err(ServerError::not_found("hold invoice"));
         }
+        self.refuse_entry_invoice(id).await?;
         self.cancel_hold_record(&rec).await?;
         Ok(self.store.invoice(&ctx.account_id, id).await?.invoice)
     }

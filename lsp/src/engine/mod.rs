@@ -5,8 +5,9 @@
 //! event pruning) and webhook delivery.
 //!
 //! One file per resource: `invoices` (standard and hold), `payments`, `accounts` (balance,
-//! ledger, keys), `webhook_admin`, `events`, `node_info`; the tasks are `node_events`,
-//! `sweeper`, `peers`, `reconcile` and `webhooks`.
+//! ledger, keys), `webhook_admin`, `events`, `node_info`, `addresses`, `tournaments`; the
+//! tasks are `node_events`, `sweeper`, `peers`, `reconcile`, `webhooks` and
+//! `tournament_runner`.
 
 mod accounts;
 mod addresses;
@@ -18,6 +19,8 @@ mod payments;
 mod peers;
 mod reconcile;
 mod sweeper;
+mod tournament_runner;
+mod tournaments;
 mod webhook_admin;
 mod webhooks;
 
@@ -26,7 +29,7 @@ pub use addresses::{LnurlRefusal, PublicUrl};
 use std::sync::Arc;
 
 use ldk_node::Node;
-use tokio::sync::watch;
+use tokio::sync::{watch, Mutex, Notify};
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
@@ -41,6 +44,12 @@ pub struct Engine {
     pub(crate) config: Arc<Config>,
     pub(crate) store: Store,
     pub(crate) node: Arc<Node>,
+    /// Where wallets reach this server (Lightning Address host, LNURL callbacks).
+    pub(crate) public_url: Arc<PublicUrl>,
+    /// Taken by every tournament step, so one decision about a tournament is taken at a time.
+    pub(crate) tournaments: Arc<Mutex<()>>,
+    /// Wakes the tournament runner (a hold invoice was accepted).
+    pub(crate) tournament_wake: Arc<Notify>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -53,13 +62,27 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    /// Wraps a started node and an opened store.
-    pub fn new(config: Arc<Config>, store: Store, node: Arc<Node>) -> Engine {
+    /// Wraps a started node and an opened store; `public_url` is where wallets reach the
+    /// server.
+    pub fn new(
+        config: Arc<Config>,
+        store: Store,
+        node: Arc<Node>,
+        public_url: Arc<PublicUrl>,
+    ) -> Engine {
         Engine {
             config,
             store,
             node,
+            public_url,
+            tournaments: Arc::new(Mutex::new(())),
+            tournament_wake: Arc::new(Notify::new()),
         }
+    }
+
+    /// Where wallets reach this server.
+    pub fn public_url(&self) -> &Arc<PublicUrl> {
+        &self.public_url
     }
 
     /// The store, for set-up outside requests (the CLI's `create-account`, tests); requests go
@@ -93,6 +116,7 @@ impl Engine {
             tokio::spawn(sweeper::run(self.clone(), stop.clone())),
             tokio::spawn(peers::run(self.clone(), stop.clone())),
             tokio::spawn(reconcile::run(self.clone(), stop.clone())),
+            tokio::spawn(tournament_runner::run(self.clone(), stop.clone())),
             tokio::spawn(webhooks::run(self.clone(), stop)),
         ]
     }

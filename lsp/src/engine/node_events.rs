@@ -171,6 +171,8 @@ impl Engine {
                 self.store
                     .accept_hold(&rec, amount_msat, deadline.map(u64::from), hold_expires_at)
                     .await?;
+                // It may be a tournament entry taking a seat.
+                self.tournament_wake.notify_one();
                 Ok(())
             }
             // Paid inside the LSP by another account (never claimed over Lightning): these

@@ -82,14 +82,7 @@ fn split_payload(payload: &EventPayload) -> Result<(&'static str, String), Store
     let value = serde_json::to_value(payload).map_err(|e| crate::db::DbError::Decode {
         reason: e.to_string(),
     })?;
-    let kind = match payload {
-        EventPayload::InvoiceAccepted(_) => "invoice.accepted",
-        EventPayload::InvoicePaid(_) => "invoice.paid",
-        EventPayload::InvoiceExpired(_) => "invoice.expired",
-        EventPayload::InvoiceCancelled(_) => "invoice.cancelled",
-        EventPayload::PaymentSucceeded(_) => "payment.succeeded",
-        EventPayload::PaymentFailed(_) => "payment.failed",
-    };
+    let kind = LspEvent::type_of(payload).as_str();
     let data = value.get("data").cloned().unwrap_or_default();
     Ok((kind, data.to_string()))
 }

@@ -11,6 +11,7 @@ mod invoices;
 mod keys;
 mod ledger;
 mod payments;
+mod tournaments;
 mod transfers;
 mod webhooks;
 
@@ -25,6 +26,10 @@ pub use error::StoreError;
 pub use events::EventRecord;
 pub use invoices::{Inserted, InvoiceRecord, NewInvoice};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, Reserved};
+pub use tournaments::{
+    new_tournament_id, Audit, Change, EntryRecord, NewEntry, NewTournament, TournamentInserted,
+    TournamentRecord,
+};
 pub use transfers::Transfer;
 pub use webhooks::{DueDelivery, WebhookRecord};
 

@@ -24,6 +24,7 @@ mod lnurl_pay;
 pub mod model;
 mod node;
 mod payments;
+mod tournaments;
 mod wait;
 mod webhooks;
 

@@ -3,7 +3,7 @@
 /** Every error response body. */
 export interface ErrorResponse {
   /** Stable snake_case error code (see `x-etrid-error-codes`). */
-  code: "invalid_request" | "invalid_invoice" | "unauthorized" | "forbidden_scope" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_mismatch" | "duplicate_payment" | "cursor_expired" | "payload_too_large" | "uri_too_long" | "invoice_expired" | "insufficient_balance" | "payment_failed" | "rate_limited" | "internal_error" | "node_unavailable";
+  code: "invalid_request" | "invalid_invoice" | "unauthorized" | "forbidden_scope" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_mismatch" | "duplicate_payment" | "already_joined" | "tournament_closed" | "cursor_expired" | "payload_too_large" | "uri_too_long" | "invoice_expired" | "insufficient_balance" | "payment_failed" | "rate_limited" | "internal_error" | "node_unavailable";
   /** Human-readable explanation; may change, do not parse. */
   message: string;
 }
@@ -239,8 +239,8 @@ export interface LedgerList {
   next_cursor: string | null;
 }
 
-/** What happened. invoice.* events carry an Invoice, payment.* events a Payment. */
-export type EventType = "invoice.accepted" | "invoice.paid" | "invoice.expired" | "invoice.cancelled" | "payment.succeeded" | "payment.failed";
+/** What happened. invoice.* events carry an Invoice, payment.* events a Payment, tournament.updated a Tournament, tournament.entry a TournamentEntry, tournament.payout a TournamentPayout. */
+export type EventType = "invoice.accepted" | "invoice.paid" | "invoice.expired" | "invoice.cancelled" | "payment.succeeded" | "payment.failed" | "tournament.updated" | "tournament.entry" | "tournament.payout";
 
 /** The fields every event has. */
 export interface LspEventBase {
@@ -257,7 +257,10 @@ export type LspEvent =
   | (LspEventBase & { type: "invoice.expired"; data: LspInvoice })
   | (LspEventBase & { type: "invoice.cancelled"; data: LspInvoice })
   | (LspEventBase & { type: "payment.succeeded"; data: LspPayment })
-  | (LspEventBase & { type: "payment.failed"; data: LspPayment });
+  | (LspEventBase & { type: "payment.failed"; data: LspPayment })
+  | (LspEventBase & { type: "tournament.updated"; data: LspPayment })
+  | (LspEventBase & { type: "tournament.entry"; data: LspPayment })
+  | (LspEventBase & { type: "tournament.payout"; data: LspPayment });
 
 /** Events with id > after, ascending. */
 export interface EventList {
@@ -528,6 +531,196 @@ export interface LightningAddressList {
   items: LightningAddress[];
   /** Pass as `cursor` to get the next page; null on the last page. */
   next_cursor: string | null;
+}
+
+/** Body of POST /v1/tournaments. */
+export interface CreateTournamentRequest {
+  /** What players see, also in the entry invoice's description: 1 to 120 bytes, not blank. */
+  name: string;
+  /** Each player's entry fee. */
+  entry_fee_msat: bigint;
+  /** Players it takes, 2 to 2048: when this many entries are held, all are settled and the pool is funded. */
+  seats: number;
+  /** The share of the prizes per rank in basis points, rank 1 first: positive, never increasing, summing to 10000, at most `seats` ranks. */
+  payout_table_bps: (bigint | number)[];
+  /** The organizer's share of the pool in basis points, rounded down; default 0. */
+  organizer_fee_bps?: bigint | number | null;
+  /** Unix seconds after which no one may join; between 10 seconds and 7 days from now. If seats are still free then, the tournament is cancelled and every held entry refunded. */
+  join_deadline: bigint | number;
+  /** The organizer's id for it: creating again with the same id answers the same tournament (200), or idempotency_mismatch if other fields differ. */
+  external_id?: string | null;
+  /** Any JSON object (at most 4096 bytes compact), returned as given. */
+  metadata?: Record<string, unknown> | null;
+}
+
+/** open (players join; a seat is taken when an entry is paid and held) → settling (full: held entries are settled) → funded (the pool is in the organizer's balance) → results (standings entered, payouts computed) → paying → completed; or cancelling → cancelled (every held entry refunded). */
+export type TournamentStatus = "open" | "settling" | "funded" | "results" | "paying" | "completed" | "cancelling" | "cancelled";
+
+/** A tournament of the account. */
+export interface Tournament {
+  /** Its id (trn_...). */
+  id: string;
+  /** Its name. */
+  name: string;
+  status: TournamentStatus;
+  /** Each player's entry fee. */
+  entry_fee_msat: bigint;
+  /** Players it takes. */
+  seats: number;
+  /** Seats taken: entries held or settled. */
+  seats_taken: number;
+  /** The share of the prizes per rank in basis points, rank 1 first: positive, never increasing, summing to 10000, at most `seats` ranks. */
+  payout_table_bps: bigint[];
+  /** The organizer's share of the pool, in basis points. */
+  organizer_fee_bps: bigint;
+  /** No one may join after this (unix seconds). */
+  join_deadline: bigint;
+  /** Everything the entries paid, once funded. */
+  pool_msat: bigint | null;
+  /** The organizer's fee out of the pool, once funded. */
+  organizer_fee_msat: bigint | null;
+  /** What the players share, once funded: pool_msat - organizer_fee_msat. */
+  prize_total_msat: bigint | null;
+  /** Payouts to make (players with a prize), once results are in. */
+  payouts_total: number;
+  /** Payouts that succeeded. */
+  payouts_succeeded: number;
+  /** Payouts that failed and wait for the payout call to retry them. */
+  payouts_failed: number;
+  /** Why it was cancelled. */
+  cancel_reason: string | null;
+  /** The organizer's id for it. */
+  external_id: string | null;
+  /** The organizer's metadata. */
+  metadata: Record<string, unknown> | null;
+  /** Creation time, unix seconds. */
+  created_at: bigint;
+  /** When the pool was funded. */
+  funded_at: bigint | null;
+  /** When the results were entered. */
+  results_at: bigint | null;
+  /** When the last payout succeeded. */
+  completed_at: bigint | null;
+  /** When it was cancelled. */
+  cancelled_at: bigint | null;
+}
+
+/** A page of tournaments. */
+export interface TournamentList {
+  /** The page's items, newest first. */
+  items: Tournament[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+/** Where a player's prize goes, by `type`: a Lightning Address (one this LSP serves is paid between accounts at once, any other over Lightning through its LNURL-pay service), a node by keysend, or an account of this LSP. */
+export type PayoutDestination = Record<string, unknown> | Record<string, unknown> | Record<string, unknown>;
+
+/** Body of POST /v1/tournaments/{tournament_id}/join. */
+export interface JoinTournamentRequest {
+  /** The player's id in this tournament: 1 to 64 of A-Z a-z 0-9 _ - . : */
+  player_id: string;
+  payout: PayoutDestination;
+}
+
+/** pending (the entry invoice waits to be paid), held (paid and held: the player has a seat), settled (in the pool), refunded (held, then failed back), expired (never paid). */
+export type EntryStatus = "pending" | "held" | "settled" | "refunded" | "expired";
+
+/** A player's entry: the hold invoice that pays the entry fee, and where the prize goes. */
+export interface TournamentEntry {
+  /** The tournament. */
+  tournament_id: string;
+  /** The player. */
+  player_id: string;
+  status: EntryStatus;
+  /** The entry invoice's id (a hold invoice of the organizer's account). */
+  invoice_id: string;
+  /** The entry invoice to pay. */
+  bolt11: string;
+  /** Its payment hash. */
+  payment_hash: string;
+  /** The entry fee. */
+  amount_msat: bigint;
+  /** What the player paid, once held. */
+  amount_received_msat: bigint | null;
+  payout: PayoutDestination;
+  /** When the entry invoice expires unpaid. */
+  expires_at: bigint;
+  /** When the player joined. */
+  created_at: bigint;
+}
+
+/** Every entry of a tournament. */
+export interface TournamentEntryList {
+  /** The entries, in joining order. */
+  items: TournamentEntry[];
+}
+
+/** One player's final rank. */
+export interface Standing {
+  /** The player. */
+  player_id: string;
+  /** The rank, 1 for the best (standard competition ranking: 1, 1, 3). */
+  rank: number;
+}
+
+/** Body of POST /v1/tournaments/{tournament_id}/results. */
+export interface TournamentResultsRequest {
+  /** The final standings: each a player with a settled entry, at most once. Players left out win nothing. */
+  standings: Standing[];
+}
+
+/** pending (not sent yet), in_flight (sent over Lightning), succeeded, failed (the payout call retries it). */
+export type PayoutStatus = "pending" | "in_flight" | "succeeded" | "failed";
+
+/** One winner's prize and how paying it went. */
+export interface TournamentPayout {
+  /** The tournament. */
+  tournament_id: string;
+  /** The player. */
+  player_id: string;
+  /** The player's rank. */
+  rank: number;
+  /** The prize, exact to the millisatoshi. */
+  amount_msat: bigint;
+  destination: PayoutDestination;
+  status: PayoutStatus;
+  /** Attempts made, each paid with the idempotency key {tournament_id}:{player_id}:{attempt}. */
+  attempts: number;
+  /** The organizer's payment of the latest attempt. */
+  payment_id: string | null;
+  /** Why the latest attempt failed. */
+  failure_reason: string | null;
+  /** When it last changed. */
+  updated_at: bigint;
+}
+
+/** Every payout of a tournament. */
+export interface TournamentPayoutList {
+  /** The payouts, best rank first. */
+  items: TournamentPayout[];
+}
+
+/** One line of a tournament's audit log. */
+export interface TournamentAuditEntry {
+  /** Increasing per server. */
+  seq: bigint;
+  /** When, unix seconds. */
+  at: bigint;
+  /** What: created, joined, seat_taken, full, entry_refused, entry_refunded, entry_expired, entry_settled, funded, cancelled, results_entered, payouts_started, payout_sent, payout_succeeded, payout_failed, payout_retry, completed. */
+  action: string;
+  /** The player concerned. */
+  player_id: string | null;
+  /** The amount concerned. */
+  amount_msat: bigint | null;
+  /** More, in words. */
+  detail: string | null;
+}
+
+/** A tournament's audit log. */
+export interface TournamentAuditLog {
+  /** The entries, oldest first. */
+  items: TournamentAuditEntry[];
 }
 
 /** Query of `GET /v1/invoices`. */

@@ -29,6 +29,11 @@ pub enum ApiErrorCode {
     IdempotencyMismatch,
     /// 409: the account already paid, or is paying, this payment hash.
     DuplicatePayment,
+    /// 409: the player already holds an entry (held or settled) in this tournament.
+    AlreadyJoined,
+    /// 409: the tournament takes no more entries: its join deadline passed, every seat is
+    /// taken, or it was cancelled.
+    TournamentClosed,
     /// 410: an event cursor older than the retained events.
     CursorExpired,
     /// 413: the request body is larger than the server accepts.
@@ -56,7 +61,7 @@ pub enum ApiErrorCode {
 impl ApiErrorCode {
     /// Every code a server may send, in documentation order ([`ApiErrorCode::Unknown`] is
     /// the client's name for the others).
-    pub const ALL: [ApiErrorCode; 18] = [
+    pub const ALL: [ApiErrorCode; 20] = [
         ApiErrorCode::InvalidRequest,
         ApiErrorCode::InvalidInvoice,
         ApiErrorCode::Unauthorized,
@@ -66,6 +71,8 @@ impl ApiErrorCode {
         ApiErrorCode::Conflict,
         ApiErrorCode::IdempotencyMismatch,
         ApiErrorCode::DuplicatePayment,
+        ApiErrorCode::AlreadyJoined,
+        ApiErrorCode::TournamentClosed,
         ApiErrorCode::CursorExpired,
         ApiErrorCode::PayloadTooLarge,
         ApiErrorCode::UriTooLong,
@@ -89,6 +96,8 @@ impl ApiErrorCode {
             ApiErrorCode::Conflict => "conflict",
             ApiErrorCode::IdempotencyMismatch => "idempotency_mismatch",
             ApiErrorCode::DuplicatePayment => "duplicate_payment",
+            ApiErrorCode::AlreadyJoined => "already_joined",
+            ApiErrorCode::TournamentClosed => "tournament_closed",
             ApiErrorCode::CursorExpired => "cursor_expired",
             ApiErrorCode::PayloadTooLarge => "payload_too_large",
             ApiErrorCode::UriTooLong => "uri_too_long",
@@ -112,7 +121,9 @@ impl ApiErrorCode {
             ApiErrorCode::MethodNotAllowed => 405,
             ApiErrorCode::Conflict
             | ApiErrorCode::IdempotencyMismatch
-            | ApiErrorCode::DuplicatePayment => 409,
+            | ApiErrorCode::DuplicatePayment
+            | ApiErrorCode::AlreadyJoined
+            | ApiErrorCode::TournamentClosed => 409,
             ApiErrorCode::CursorExpired => 410,
             ApiErrorCode::PayloadTooLarge => 413,
             ApiErrorCode::UriTooLong => 414,
@@ -138,6 +149,8 @@ impl ApiErrorCode {
             ApiErrorCode::Conflict => "lsp_conflict",
             ApiErrorCode::IdempotencyMismatch => "lsp_idempotency_mismatch",
             ApiErrorCode::DuplicatePayment => "lsp_duplicate_payment",
+            ApiErrorCode::AlreadyJoined => "lsp_already_joined",
+            ApiErrorCode::TournamentClosed => "lsp_tournament_closed",
             ApiErrorCode::CursorExpired => "lsp_cursor_expired",
             ApiErrorCode::PayloadTooLarge => "lsp_payload_too_large",
             ApiErrorCode::UriTooLong => "lsp_uri_too_long",

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LspInvoice, LspPayment};
+use super::{LspInvoice, LspPayment, LspTournament, TournamentEntry, TournamentPayout};
 
 /// The type of an event, as named on the wire (`invoice.paid`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -26,6 +26,15 @@ pub enum EventType {
     /// A payment failed.
     #[serde(rename = "payment.failed")]
     PaymentFailed,
+    /// A tournament changed: a seat taken or freed, funded, results, payouts, cancelled.
+    #[serde(rename = "tournament.updated")]
+    TournamentUpdated,
+    /// A player's entry changed: joined, held, settled, refunded, expired.
+    #[serde(rename = "tournament.entry")]
+    TournamentEntry,
+    /// A winner's payout changed: sent, succeeded, failed.
+    #[serde(rename = "tournament.payout")]
+    TournamentPayout,
 }
 
 impl EventType {
@@ -38,17 +47,23 @@ impl EventType {
             EventType::InvoiceCancelled => "invoice.cancelled",
             EventType::PaymentSucceeded => "payment.succeeded",
             EventType::PaymentFailed => "payment.failed",
+            EventType::TournamentUpdated => "tournament.updated",
+            EventType::TournamentEntry => "tournament.entry",
+            EventType::TournamentPayout => "tournament.payout",
         }
     }
 
     /// Every event type, in documentation order.
-    pub const ALL: [EventType; 6] = [
+    pub const ALL: [EventType; 9] = [
         EventType::InvoiceAccepted,
         EventType::InvoicePaid,
         EventType::InvoiceExpired,
         EventType::InvoiceCancelled,
         EventType::PaymentSucceeded,
         EventType::PaymentFailed,
+        EventType::TournamentUpdated,
+        EventType::TournamentEntry,
+        EventType::TournamentPayout,
     ];
 
     /// The type named `name`, or `None` for a name this client does not know.
@@ -79,6 +94,15 @@ pub enum EventPayload {
     /// `payment.failed`.
     #[serde(rename = "payment.failed")]
     PaymentFailed(LspPayment),
+    /// `tournament.updated`.
+    #[serde(rename = "tournament.updated")]
+    TournamentUpdated(LspTournament),
+    /// `tournament.entry`.
+    #[serde(rename = "tournament.entry")]
+    TournamentEntry(TournamentEntry),
+    /// `tournament.payout`.
+    #[serde(rename = "tournament.payout")]
+    TournamentPayout(TournamentPayout),
 }
 
 /// One account event. Ids strictly increase per account, so `after=<id>` resumes exactly.
@@ -96,13 +120,21 @@ pub struct LspEvent {
 impl LspEvent {
     /// The event's type.
     pub fn event_type(&self) -> EventType {
-        match self.payload {
+        LspEvent::type_of(&self.payload)
+    }
+
+    /// The type of an event carrying `payload`.
+    pub fn type_of(payload: &EventPayload) -> EventType {
+        match payload {
             EventPayload::InvoiceAccepted(_) => EventType::InvoiceAccepted,
             EventPayload::InvoicePaid(_) => EventType::InvoicePaid,
             EventPayload::InvoiceExpired(_) => EventType::InvoiceExpired,
             EventPayload::InvoiceCancelled(_) => EventType::InvoiceCancelled,
             EventPayload::PaymentSucceeded(_) => EventType::PaymentSucceeded,
             EventPayload::PaymentFailed(_) => EventType::PaymentFailed,
+            EventPayload::TournamentUpdated(_) => EventType::TournamentUpdated,
+            EventPayload::TournamentEntry(_) => EventType::TournamentEntry,
+            EventPayload::TournamentPayout(_) => EventType::TournamentPayout,
         }
     }
 
@@ -121,6 +153,14 @@ impl LspEvent {
     pub fn payment(&self) -> Option<&LspPayment> {
         match &self.payload {
             EventPayload::PaymentSucceeded(p) | EventPayload::PaymentFailed(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The tournament a `tournament.updated` event carries.
+    pub fn tournament(&self) -> Option<&LspTournament> {
+        match &self.payload {
+            EventPayload::TournamentUpdated(t) => Some(t),
             _ => None,
         }
     }

@@ -21,6 +21,7 @@ mod keys;
 pub mod limits;
 mod node;
 mod payments;
+mod tournaments;
 mod validate;
 mod webhooks;
 
@@ -43,6 +44,13 @@ pub use payments::{
     Balance, CustomRecord, KeysendRequest, LedgerEntry, LedgerEntryKind, LedgerList,
     LedgerReferenceType, ListLedgerRequest, ListPaymentsRequest, LspPayment, PayInvoiceRequest,
     PaymentFailureReason, PaymentKind, PaymentList, PaymentPart, PaymentStatus,
+};
+pub use tournaments::{
+    CreateTournamentRequest, EntryStatus, JoinTournamentRequest, LspTournament, PayoutDestination,
+    PayoutStatus, TournamentAuditEntry, TournamentAuditLog, TournamentEntry, TournamentEntryList,
+    TournamentList, TournamentPayout, TournamentPayoutList, TournamentResultsRequest,
+    TournamentStatus, MAX_JOIN_WINDOW_SECS, MAX_PLAYER_ID_LEN, MAX_TOURNAMENT_NAME_BYTES,
+    MAX_TOURNAMENT_SEATS,
 };
 pub use webhooks::{
     CreateWebhookRequest, CreateWebhookResponse, DeliveryStatus, ListPageRequest, Webhook,

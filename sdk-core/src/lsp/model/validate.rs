@@ -114,7 +114,7 @@ fn check_invoice_fields(
 }
 
 /// Checks an `external_id` or `idempotency_key`.
-fn check_client_key(field: &str, key: &str) -> Result<(), RequestError> {
+pub(super) fn check_client_key(field: &str, key: &str) -> Result<(), RequestError> {
     if is_client_key(key) {
         Ok(())
     } else {

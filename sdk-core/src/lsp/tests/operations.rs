@@ -112,6 +112,32 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
     );
     let _ = run(client.list_lightning_addresses(page()));
     let _ = run(client.delete_lightning_address("shop"));
+    let _ = run(client.create_tournament(tournament_request()));
+    let _ = run(client.list_tournaments(page()));
+    let _ = run(client.get_tournament("t"));
+    let _ = run(client.join_tournament(
+        "t",
+        JoinTournamentRequest {
+            player_id: "p1".into(),
+            payout: PayoutDestination::Account {
+                account_id: "acc_1".into(),
+            },
+        },
+    ));
+    let _ = run(client.list_tournament_entries("t"));
+    let _ = run(client.cancel_tournament("t"));
+    let _ = run(client.enter_tournament_results(
+        "t",
+        TournamentResultsRequest {
+            standings: vec![crate::tournament::Standing {
+                player_id: "p1".into(),
+                rank: 1,
+            }],
+        },
+    ));
+    let _ = run(client.pay_tournament("t"));
+    let _ = run(client.list_tournament_payouts("t"));
+    let _ = run(client.tournament_audit("t"));
     let _ = run(client.subscribe_events(Some(1)).connect());
 
     let doc = doc();
@@ -166,4 +192,18 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
     }
     documented.remove("get /v1/openapi.json");
     assert_eq!(documented, called);
+}
+
+/// A valid tournament request.
+pub(super) fn tournament_request() -> CreateTournamentRequest {
+    CreateTournamentRequest {
+        name: "Cup".into(),
+        entry_fee_msat: Msat::from_msat(1_000),
+        seats: 2,
+        payout_table_bps: vec![10_000],
+        organizer_fee_bps: 0,
+        join_deadline: 2_000_000_000,
+        external_id: None,
+        metadata: None,
+    }
 }

@@ -158,7 +158,7 @@ fn samples() -> Vec<(&'static str, Value)> {
                 description_hash: Some("00".repeat(32).parse().unwrap()),
                 expiry_secs: Some(60),
                 external_id: Some("e".into()),
-                metadata: Some(metadata),
+                metadata: Some(metadata.clone()),
             }),
         ),
         (
@@ -313,7 +313,148 @@ fn samples() -> Vec<(&'static str, Value)> {
                 next_cursor: None,
             }),
         ),
+        (
+            "CreateTournamentRequest",
+            v(CreateTournamentRequest {
+                organizer_fee_bps: 500,
+                external_id: Some("cup-1".into()),
+                metadata: Some(metadata.clone()),
+                ..super::operations::tournament_request()
+            }),
+        ),
+        ("Tournament", v(tournament_sample(&metadata))),
+        (
+            "TournamentList",
+            v(TournamentList {
+                items: vec![tournament_sample(&metadata)],
+                next_cursor: Some("c".into()),
+            }),
+        ),
+        (
+            "JoinTournamentRequest",
+            v(JoinTournamentRequest {
+                player_id: "p1".into(),
+                payout: PayoutDestination::Keysend {
+                    node_id: NODE.parse().unwrap(),
+                },
+            }),
+        ),
+        ("TournamentEntry", v(entry_sample())),
+        (
+            "TournamentEntryList",
+            v(TournamentEntryList {
+                items: vec![entry_sample()],
+            }),
+        ),
+        (
+            "Standing",
+            v(crate::tournament::Standing {
+                player_id: "p1".into(),
+                rank: 1,
+            }),
+        ),
+        (
+            "TournamentResultsRequest",
+            v(TournamentResultsRequest {
+                standings: vec![crate::tournament::Standing {
+                    player_id: "p1".into(),
+                    rank: 1,
+                }],
+            }),
+        ),
+        ("TournamentPayout", v(payout_sample())),
+        (
+            "TournamentPayoutList",
+            v(TournamentPayoutList {
+                items: vec![payout_sample()],
+            }),
+        ),
+        ("TournamentAuditEntry", v(audit_sample())),
+        (
+            "TournamentAuditLog",
+            v(TournamentAuditLog {
+                items: vec![audit_sample()],
+            }),
+        ),
     ]
+}
+
+/// A tournament with every field set.
+fn tournament_sample(metadata: &serde_json::Map<String, Value>) -> LspTournament {
+    LspTournament {
+        id: "trn_1".into(),
+        name: "Cup".into(),
+        status: TournamentStatus::Completed,
+        entry_fee_msat: Msat::from_msat(1_000),
+        seats: 2,
+        seats_taken: 2,
+        payout_table_bps: vec![10_000],
+        organizer_fee_bps: 500,
+        join_deadline: 2,
+        pool_msat: Some(Msat::from_msat(2_000)),
+        organizer_fee_msat: Some(Msat::from_msat(100)),
+        prize_total_msat: Some(Msat::from_msat(1_900)),
+        payouts_total: 1,
+        payouts_succeeded: 1,
+        payouts_failed: 0,
+        cancel_reason: Some("r".into()),
+        external_id: Some("cup-1".into()),
+        metadata: Some(metadata.clone()),
+        created_at: 1,
+        funded_at: Some(1),
+        results_at: Some(1),
+        completed_at: Some(1),
+        cancelled_at: Some(1),
+    }
+}
+
+/// An entry with every field set.
+fn entry_sample() -> TournamentEntry {
+    TournamentEntry {
+        tournament_id: "trn_1".into(),
+        player_id: "p1".into(),
+        status: EntryStatus::Settled,
+        invoice_id: "inv_1".into(),
+        bolt11: "lnbcrt1".into(),
+        payment_hash: "00".repeat(32).parse().unwrap(),
+        amount_msat: Msat::from_msat(1_000),
+        amount_received_msat: Some(Msat::from_msat(1_000)),
+        payout: PayoutDestination::LightningAddress {
+            address: "ann@lsp.example".into(),
+        },
+        expires_at: 2,
+        created_at: 1,
+    }
+}
+
+/// A payout with every field set.
+fn payout_sample() -> TournamentPayout {
+    TournamentPayout {
+        tournament_id: "trn_1".into(),
+        player_id: "p1".into(),
+        rank: 1,
+        amount_msat: Msat::from_msat(1_900),
+        destination: PayoutDestination::Account {
+            account_id: "acc_1".into(),
+        },
+        status: PayoutStatus::Failed,
+        attempts: 1,
+        payment_id: Some("pay_1".into()),
+        failure_reason: Some("no route".into()),
+        updated_at: 1,
+    }
+}
+
+/// An audit line with every field set.
+fn audit_sample() -> TournamentAuditEntry {
+    TournamentAuditEntry {
+        seq: 1,
+        at: 1,
+        action: "payout_failed".into(),
+        player_id: Some("p1".into()),
+        amount_msat: Some(Msat::from_msat(1_900)),
+        detail: Some("no route".into()),
+    }
 }
 
 /// A Lightning Address with every field set.
@@ -434,6 +575,26 @@ fn every_enum_matches_its_openapi_schema() {
             "ApiKeyScope",
             names(&[ApiKeyScope::Invoice, ApiKeyScope::Admin]),
         ),
+        ("TournamentStatus", names(&TournamentStatus::ALL)),
+        (
+            "EntryStatus",
+            names(&[
+                EntryStatus::Pending,
+                EntryStatus::Held,
+                EntryStatus::Settled,
+                EntryStatus::Refunded,
+                EntryStatus::Expired,
+            ]),
+        ),
+        (
+            "PayoutStatus",
+            names(&[
+                PayoutStatus::Pending,
+                PayoutStatus::InFlight,
+                PayoutStatus::Succeeded,
+                PayoutStatus::Failed,
+            ]),
+        ),
     ];
     for (name, values) in cases {
         assert_eq!(&Value::Array(values), &schemas[name]["enum"], "{name}");
@@ -468,6 +629,17 @@ fn request_bodies_match_their_schemas() {
             "CreateLightningAddressRequest",
         ),
         ("/v1/api-keys", "post", "CreateApiKeyRequest"),
+        ("/v1/tournaments", "post", "CreateTournamentRequest"),
+        (
+            "/v1/tournaments/{tournament_id}/join",
+            "post",
+            "JoinTournamentRequest",
+        ),
+        (
+            "/v1/tournaments/{tournament_id}/results",
+            "post",
+            "TournamentResultsRequest",
+        ),
     ] {
         let schema = &paths[path][method]["requestBody"]["content"]["application/json"]["schema"];
         assert_eq!(

@@ -1,0 +1,711 @@
+//! Tournaments, their entries, payouts and audit log. Every change is one [`Change`]: the
+//! tournament row (guarded on the status and seat count it was read with), entries and payouts
+//! (each guarded on the state it leaves), the audit lines and the events, committed together
+//! or not at all. A change whose guard fails changed nothing: the engine reads again and
+//! decides again, so concurrent or repeated work never takes a seat, settles, refunds or pays
+//! twice.
+
+use etrid_core::amount::Msat;
+use etrid_core::lsp::{
+    EntryStatus, EventPayload, InvoiceStatus, LspTournament, PayoutDestination, PayoutStatus,
+    Preimage, TournamentAuditEntry, TournamentEntry, TournamentPayout, TournamentStatus,
+};
+use serde_json::{Map, Value as Json};
+
+use super::events::PendingEvent;
+use super::{page, Cursor, ListFilter, Store, StoreError, LIST_TAIL};
+use crate::db::{DbError, Row, Stmt, Value};
+use crate::ids;
+use crate::time::now_secs;
+
+const COLUMNS: &str = "id, name, status, entry_fee_msat, seats, seats_taken, payout_table, \
+    organizer_fee_bps, join_deadline, pool_msat, organizer_fee_msat, prize_total_msat, \
+    payouts_total, payouts_succeeded, payouts_failed, cancel_reason, external_id, metadata, \
+    created_at, funded_at, results_at, completed_at, cancelled_at, account_id, fingerprint, \
+    results_fingerprint";
+
+/// A tournament as stored: the public model and what only the server knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TournamentRecord {
+    /// The public model.
+    pub tournament: LspTournament,
+    /// The organizer's account.
+    pub account_id: String,
+    /// A digest of the create parameters, for `external_id` idempotency.
+    pub fingerprint: String,
+    /// A digest of the standings entered, so entering the same results again is harmless.
+    pub results_fingerprint: Option<String>,
+}
+
+/// An entry as stored, with its invoice's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRecord {
+    /// The public model.
+    pub entry: TournamentEntry,
+    /// The entry invoice's preimage, the server's until the entry is settled.
+    pub preimage: Preimage,
+    /// The entry invoice's status.
+    pub invoice_status: InvoiceStatus,
+}
+
+/// What a new entry row holds (a join).
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    /// The entry as answered.
+    pub entry: TournamentEntry,
+    /// Its invoice's preimage.
+    pub preimage: Preimage,
+    /// The invoice of an earlier entry of the same player that can no longer be paid (it is
+    /// replaced), if any.
+    pub replaces_invoice: Option<String>,
+}
+
+/// One line for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audit {
+    /// What happened.
+    pub action: &'static str,
+    /// To whom.
+    pub player_id: Option<String>,
+    /// For how much.
+    pub amount_msat: Option<u64>,
+    /// More, in words.
+    pub detail: Option<String>,
+}
+
+impl Audit {
+    /// A line about the tournament itself.
+    pub fn of(action: &'static str) -> Audit {
+        Audit {
+            action,
+            player_id: None,
+            amount_msat: None,
+            detail: None,
+        }
+    }
+
+    /// A line about a player.
+    pub fn player(action: &'static str, player_id: &str, amount_msat: Option<u64>) -> Audit {
+        Audit {
+            action,
+            player_id: Some(player_id.to_owned()),
+            amount_msat,
+            detail: None,
+        }
+    }
+
+    /// The same line with `detail`.
+    pub fn detail(mut self, detail: impl Into<String>) -> Audit {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+/// A change of one tournament, committed at once (see the module documentation).
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    /// The tournament as read and as it becomes; the update is guarded on the status and
+    /// seats read.
+    pub tournament: Option<(LspTournament, LspTournament)>,
+    /// Entries as read and the status they move to.
+    pub entries: Vec<(TournamentEntry, EntryStatus)>,
+    /// Payouts as read and as they become (guarded on the status and attempts read).
+    pub payouts: Vec<(TournamentPayout, TournamentPayout)>,
+    /// Payouts computed from the results, inserted.
+    pub new_payouts: Vec<TournamentPayout>,
+    /// The digest of the results entered.
+    pub results_fingerprint: Option<String>,
+    /// Audit lines.
+    pub audit: Vec<Audit>,
+}
+
+fn decode(reason: String) -> StoreError {
+    DbError::Decode { reason }.into()
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| decode(format!("encoding: {e}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| decode(format!("{what}: {e}")))
+}
+
+fn u32_of(row: &Row, i: usize) -> Result<u32, StoreError> {
+    u32::try_from(row.uint(i)?).map_err(|_| decode(format!("column {i} beyond u32")))
+}
+
+fn record_from_row(r: &Row) -> Result<TournamentRecord, StoreError> {
+    let status = r.text(2)?;
+    let status = TournamentStatus::from_name(&status)
+        .ok_or_else(|| decode(format!("tournament status {status:?}")))?;
+    let metadata = r
+        .opt_text(17)?
+        .map(|t| from_json::<Map<String, Json>>("metadata", &t))
+        .transpose()?;
+    Ok(TournamentRecord {
+        tournament: LspTournament {
+            id: r.text(0)?,
+            name: r.text(1)?,
+            status,
+            entry_fee_msat: Msat::from_msat(r.uint(3)?),
+            seats: u32_of(r, 4)?,
+            seats_taken: u32_of(r, 5)?,
+            payout_table_bps: from_json("payout_table", &r.text(6)?)?,
+            organizer_fee_bps: u16::try_from(r.uint(7)?)
+                .map_err(|_| decode("organizer_fee_bps".into()))?,
+            join_deadline: r.uint(8)?,
+            pool_msat: r.opt_uint(9)?.map(Msat::from_msat),
+            organizer_fee_msat: r.opt_uint(10)?.map(Msat::from_msat),
+            prize_total_msat: r.opt_uint(11)?.map(Msat::from_msat),
+            payouts_total: u32_of(r, 12)?,
+            payouts_succeeded: u32_of(r, 13)?,
+            payouts_failed: u32_of(r, 14)?,
+            cancel_reason: r.opt_text(15)?,
+            external_id: r.opt_text(16)?,
+            metadata,
+            created_at: r.uint(18)?,
+            funded_at: r.opt_uint(19)?,
+            results_at: r.opt_uint(20)?,
+            completed_at: r.opt_uint(21)?,
+            cancelled_at: r.opt_uint(22)?,
+        },
+        account_id: r.text(23)?,
+        fingerprint: r.text(24)?,
+        results_fingerprint: r.opt_text(25)?,
+    })
+}
+
+fn invoice_status(text: &str) -> Result<InvoiceStatus, StoreError> {
+    Ok(match text {
+        "open" => InvoiceStatus::Open,
+        "accepted" => InvoiceStatus::Accepted,
+        "paid" => InvoiceStatus::Paid,
+        "expired" => InvoiceStatus::Expired,
+        "cancelled" => InvoiceStatus::Cancelled,
+        other => return Err(decode(format!("invoice status {other:?}"))),
+    })
+}
+
+const ENTRY_SELECT: &str = "SELECT e.tournament_id, e.player_id, e.status, e.invoice_id, \
+    i.bolt11, i.payment_hash, i.amount_msat, COALESCE(i.amount_received_msat, i.claimable_msat), \
+    e.payout, i.expires_at, e.created_at, e.preimage, i.status \
+    FROM tournament_entries e JOIN invoices i ON i.id = e.invoice_id";
+
+fn entry_from_row(r: &Row) -> Result<EntryRecord, StoreError> {
+    let status = r.text(2)?;
+    let status = EntryStatus::from_name(&status)
+        .ok_or_else(|| decode(format!("entry status {status:?}")))?;
+    Ok(EntryRecord {
+        entry: TournamentEntry {
+            tournament_id: r.text(0)?,
+            player_id: r.text(1)?,
+            status,
+            invoice_id: r.text(3)?,
+            bolt11: r.text(4)?,
+            payment_hash: r.parsed(5)?,
+            amount_msat: Msat::from_msat(r.opt_uint(6)?.unwrap_or_default()),
+            amount_received_msat: r.opt_uint(7)?.map(Msat::from_msat),
+            payout: from_json::<PayoutDestination>("payout", &r.text(8)?)?,
+            expires_at: r.uint(9)?,
+            created_at: r.uint(10)?,
+        },
+        preimage: r.parsed(11)?,
+        invoice_status: invoice_status(&r.text(12)?)?,
+    })
+}
+
+const PAYOUT_COLUMNS: &str = "tournament_id, player_id, rank, amount_msat, destination, status, \
+    attempts, payment_id, failure_reason, updated_at";
+
+fn payout_from_row(r: &Row) -> Result<TournamentPayout, StoreError> {
+    let status = r.text(5)?;
+    let status = PayoutStatus::from_name(&status)
+        .ok_or_else(|| decode(format!("payout status {status:?}")))?;
+    Ok(TournamentPayout {
+        tournament_id: r.text(0)?,
+        player_id: r.text(1)?,
+        rank: u32_of(r, 2)?,
+        amount_msat: Msat::from_msat(r.uint(3)?),
+        destination: from_json("destination", &r.text(4)?)?,
+        status,
+        attempts: u32_of(r, 6)?,
+        payment_id: r.opt_text(7)?,
+        failure_reason: r.opt_text(8)?,
+        updated_at: r.uint(9)?,
+    })
+}
+
+/// The statements writing `t` over the row read as `before`.
+fn tournament_update(
+    before: &LspTournament,
+    t: &LspTournament,
+    results_fingerprint: Option<&String>,
+) -> Stmt {
+    Stmt::guarded(
+        "UPDATE tournaments SET status = $1, seats_taken = $2, pool_msat = $3, \
+         organizer_fee_msat = $4, prize_total_msat = $5, payouts_total = $6, \
+         payouts_succeeded = $7, payouts_failed = $8, cancel_reason = $9, funded_at = $10, \
+         results_at = $11, completed_at = $12, cancelled_at = $13, \
+         results_fingerprint = COALESCE($14, results_fingerprint) \
+         WHERE id = $15 AND status = $16 AND seats_taken = $17",
+        vec![
+            t.status.as_str().into(),
+            t.seats_taken.into(),
+            t.pool_msat.map(Msat::as_u64).into(),
+            t.organizer_fee_msat.map(Msat::as_u64).into(),
+            t.prize_total_msat.map(Msat::as_u64).into(),
+            t.payouts_total.into(),
+            t.payouts_succeeded.into(),
+            t.payouts_failed.into(),
+            t.cancel_reason.clone().into(),
+            t.funded_at.into(),
+            t.results_at.into(),
+            t.completed_at.into(),
+            t.cancelled_at.into(),
+            results_fingerprint.cloned().into(),
+            t.id.clone().into(),
+            before.status.as_str().into(),
+            before.seats_taken.into(),
+        ],
+        1,
+    )
+}
+
+fn audit_stmt(tournament_id: &str, at: u64, a: &Audit) -> Stmt {
+    Stmt::new(
+        "INSERT INTO tournament_audit (tournament_id, at, action, player_id, amount_msat, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        vec![
+            tournament_id.into(),
+            at.into(),
+            a.action.into(),
+            a.player_id.clone().into(),
+            a.amount_msat.into(),
+            a.detail.clone().into(),
+        ],
+    )
+}
+
+/// A new tournament row.
+#[derive(Debug, Clone)]
+pub struct NewTournament {
+    /// The organizer's account.
+    pub account_id: String,
+    /// The tournament as created (its id, `open`, nothing taken).
+    pub tournament: LspTournament,
+    /// A digest of the create parameters.
+    pub fingerprint: String,
+}
+
+/// What [`Store::insert_tournament`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TournamentInserted {
+    /// A new tournament.
+    Created(Box<TournamentRecord>),
+    /// One with this `external_id` existed.
+    Existing(Box<TournamentRecord>),
+}
+
+impl Store {
+    /// Creates a tournament, with its `created` audit line and `tournament.updated` event.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn insert_tournament(
+        &self,
+        new: NewTournament,
+    ) -> Result<TournamentInserted, StoreError> {
+        let t = &new.tournament;
+        let stmts = vec![
+            Stmt::new(
+                "INSERT INTO tournaments (id, account_id, name, status, entry_fee_msat, seats, \
+                 seats_taken, payout_table, organizer_fee_bps, join_deadline, payouts_total, \
+                 payouts_succeeded, payouts_failed, external_id, metadata, fingerprint, \
+                 created_at) \
+                 VALUES ($1, $2, $3, 'open', $4, $5, 0, $6, $7, $8, 0, 0, 0, $9, $10, $11, $12)",
+                vec![
+                    t.id.clone().into(),
+                    new.account_id.clone().into(),
+                    t.name.clone().into(),
+                    t.entry_fee_msat.as_u64().into(),
+                    t.seats.into(),
+                    json_text(&t.payout_table_bps)?.into(),
+                    u32::from(t.organizer_fee_bps).into(),
+                    t.join_deadline.into(),
+                    t.external_id.clone().into(),
+                    t.metadata.as_ref().map(json_text).transpose()?.into(),
+                    new.fingerprint.clone().into(),
+                    t.created_at.into(),
+                ],
+            ),
+            audit_stmt(
+                &t.id,
+                t.created_at,
+                &Audit::of("created").detail(format!(
+                    "{} seats at {} msat, payout table {:?} bps, organizer fee {} bps",
+                    t.seats,
+                    t.entry_fee_msat.as_u64(),
+                    t.payout_table_bps,
+                    t.organizer_fee_bps
+                )),
+            ),
+        ];
+        let event = PendingEvent::now(EventPayload::TournamentUpdated(t.clone()));
+        match self.commit_with_event(stmts, &new.account_id, event).await {
+            Ok(_) => Ok(TournamentInserted::Created(Box::new(TournamentRecord {
+                tournament: new.tournament,
+                account_id: new.account_id,
+                fingerprint: new.fingerprint,
+                results_fingerprint: None,
+            }))),
+            Err(StoreError::Db(DbError::Unique { reason })) => {
+                let ext = new.tournament.external_id.clone().unwrap_or_default();
+                match self
+                    .tournament_by_external_id(&new.account_id, &ext)
+                    .await?
+                {
+                    Some(existing) => Ok(TournamentInserted::Existing(Box::new(existing))),
+                    None => Err(decode(format!("tournament insert: {reason}"))),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The account's tournament with `external_id`, if any.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn tournament_by_external_id(
+        &self,
+        account_id: &str,
+        external_id: &str,
+    ) -> Result<Option<TournamentRecord>, StoreError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM tournaments WHERE account_id = $1 AND external_id = $2");
+        self.db
+            .query_opt(&sql, vec![account_id.into(), external_id.into()])
+            .await?
+            .as_ref()
+            .map(record_from_row)
+            .transpose()
+    }
+
+    /// The account's tournament `id`.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`]; database failures.
+    pub async fn tournament(
+        &self,
+        account_id: &str,
+        id: &str,
+    ) -> Result<TournamentRecord, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM tournaments WHERE id = $1 AND account_id = $2");
+        self.db
+            .query_opt(&sql, vec![id.into(), account_id.into()])
+            .await?
+            .as_ref()
+            .map(record_from_row)
+            .transpose()?
+            .ok_or_else(|| StoreError::not_found("tournament"))
+    }
+
+    /// Tournaments with work left for the server (open, settling, paying, cancelling).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn active_tournaments(&self) -> Result<Vec<TournamentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM tournaments \
+             WHERE status IN ('open', 'settling', 'paying', 'cancelling') ORDER BY created_at, id"
+        );
+        self.db
+            .query(&sql, vec![])
+            .await?
+            .iter()
+            .map(record_from_row)
+            .collect()
+    }
+
+    /// A page of the account's tournaments, newest first.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn list_tournaments(
+        &self,
+        account_id: &str,
+        filter: &ListFilter,
+    ) -> Result<(Vec<LspTournament>, Option<String>), StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM tournaments WHERE account_id = $1 {LIST_TAIL}");
+        let mut params = vec![Value::from(account_id)];
+        params.extend(filter.params());
+        let items = self
+            .db
+            .query(&sql, params)
+            .await?
+            .iter()
+            .map(|r| record_from_row(r).map(|rec| rec.tournament))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(page(items, filter.limit, |t| Cursor {
+            created_at: t.created_at,
+            id: t.id.clone(),
+        }))
+    }
+
+    /// Every entry of tournament `id`, in joining order.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn tournament_entries(&self, id: &str) -> Result<Vec<EntryRecord>, StoreError> {
+        let sql =
+            format!("{ENTRY_SELECT} WHERE e.tournament_id = $1 ORDER BY e.created_at, e.player_id");
+        self.db
+            .query(&sql, vec![id.into()])
+            .await?
+            .iter()
+            .map(entry_from_row)
+            .collect()
+    }
+
+    /// The entry of `player_id` in tournament `id`, if any.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn tournament_entry(
+        &self,
+        id: &str,
+        player_id: &str,
+    ) -> Result<Option<EntryRecord>, StoreError> {
+        let sql = format!("{ENTRY_SELECT} WHERE e.tournament_id = $1 AND e.player_id = $2");
+        self.db
+            .query_opt(&sql, vec![id.into(), player_id.into()])
+            .await?
+            .as_ref()
+            .map(entry_from_row)
+            .transpose()
+    }
+
+    /// The entry whose invoice is `invoice_id`, if any (an entry invoice is the tournament's
+    /// to settle or cancel, not the hold invoice API's).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn entry_by_invoice(
+        &self,
+        invoice_id: &str,
+    ) -> Result<Option<EntryRecord>, StoreError> {
+        let sql = format!("{ENTRY_SELECT} WHERE e.invoice_id = $1");
+        self.db
+            .query_opt(&sql, vec![invoice_id.into()])
+            .await?
+            .as_ref()
+            .map(entry_from_row)
+            .transpose()
+    }
+
+    /// Records a join while the tournament is open: a new entry, or one replacing the
+    /// player's expired or refunded entry (or the pending one whose invoice is
+    /// `replaces_invoice`).
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the tournament is no longer open or the player holds a
+    /// live entry (read again to say which); database failures.
+    pub async fn insert_entry(&self, account_id: &str, new: NewEntry) -> Result<(), StoreError> {
+        let e = &new.entry;
+        let stmts = vec![
+            Stmt::guarded(
+                "UPDATE tournaments SET seats_taken = seats_taken WHERE id = $1 AND status = 'open'",
+                vec![e.tournament_id.clone().into()],
+                1,
+            ),
+            Stmt::guarded(
+                "INSERT INTO tournament_entries (tournament_id, player_id, status, invoice_id, \
+                 preimage, payout, created_at) VALUES ($1, $2, 'pending', $3, $4, $5, $6) \
+                 ON CONFLICT (tournament_id, player_id) DO UPDATE SET status = 'pending', \
+                 invoice_id = excluded.invoice_id, preimage = excluded.preimage, \
+                 payout = excluded.payout, created_at = excluded.created_at \
+                 WHERE tournament_entries.status IN ('expired', 'refunded') \
+                 OR (tournament_entries.status = 'pending' AND tournament_entries.invoice_id = $7)",
+                vec![
+                    e.tournament_id.clone().into(),
+                    e.player_id.clone().into(),
+                    e.invoice_id.clone().into(),
+                    new.preimage.to_string().into(),
+                    json_text(&e.payout)?.into(),
+                    e.created_at.into(),
+                    new.replaces_invoice.clone().unwrap_or_default().into(),
+                ],
+                1,
+            ),
+            audit_stmt(
+                &e.tournament_id,
+                e.created_at,
+                &Audit::player("joined", &e.player_id, None)
+                    .detail(format!("entry invoice {}", e.invoice_id)),
+            ),
+        ];
+        let event = PendingEvent::now(EventPayload::TournamentEntry(e.clone()));
+        match self.commit_with_event(stmts, account_id, event).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::Db(DbError::GuardFailed { index, .. })) => {
+                Err(StoreError::conflict(if index == 0 {
+                    "the tournament is no longer open"
+                } else {
+                    "the player already holds an entry"
+                }))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every payout of tournament `id`, best rank first.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn tournament_payouts(&self, id: &str) -> Result<Vec<TournamentPayout>, StoreError> {
+        let sql = format!(
+            "SELECT {PAYOUT_COLUMNS} FROM tournament_payouts WHERE tournament_id = $1 \
+             ORDER BY position"
+        );
+        self.db
+            .query(&sql, vec![id.into()])
+            .await?
+            .iter()
+            .map(payout_from_row)
+            .collect()
+    }
+
+    /// The audit log of tournament `id`, oldest first.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn tournament_audit(
+        &self,
+        id: &str,
+    ) -> Result<Vec<TournamentAuditEntry>, StoreError> {
+        self.db
+            .query(
+                "SELECT seq, at, action, player_id, amount_msat, detail FROM tournament_audit \
+                 WHERE tournament_id = $1 ORDER BY seq",
+                vec![id.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(TournamentAuditEntry {
+                    seq: r.uint(0)?,
+                    at: r.uint(1)?,
+                    action: r.text(2)?,
+                    player_id: r.opt_text(3)?,
+                    amount_msat: r.opt_uint(4)?.map(Msat::from_msat),
+                    detail: r.opt_text(5)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Commits `change` to the tournament `tournament_id` of `account_id`, with an event per
+    /// changed tournament, entry and payout.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when a guard failed (something changed since it was read;
+    /// nothing was written); database failures.
+    pub async fn apply_tournament_change(
+        &self,
+        account_id: &str,
+        tournament_id: &str,
+        change: Change,
+    ) -> Result<(), StoreError> {
+        let now = now_secs();
+        let mut stmts = Vec::new();
+        let mut events = Vec::new();
+        for (entry, status) in &change.entries {
+            stmts.push(Stmt::guarded(
+                "UPDATE tournament_entries SET status = $1 \
+                 WHERE tournament_id = $2 AND player_id = $3 AND status = $4 AND invoice_id = $5",
+                vec![
+                    status.as_str().into(),
+                    entry.tournament_id.clone().into(),
+                    entry.player_id.clone().into(),
+                    entry.status.as_str().into(),
+                    entry.invoice_id.clone().into(),
+                ],
+                1,
+            ));
+            let mut after = entry.clone();
+            after.status = *status;
+            events.push(EventPayload::TournamentEntry(after));
+        }
+        for (position, p) in (0u32..).zip(&change.new_payouts) {
+            stmts.push(Stmt::new(
+                "INSERT INTO tournament_payouts (tournament_id, player_id, position, rank, \
+                 amount_msat, destination, status, attempts, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)",
+                vec![
+                    p.tournament_id.clone().into(),
+                    p.player_id.clone().into(),
+                    position.into(),
+                    p.rank.into(),
+                    p.amount_msat.as_u64().into(),
+                    json_text(&p.destination)?.into(),
+                    p.status.as_str().into(),
+                    now.into(),
+                ],
+            ));
+        }
+        for (before, after) in &change.payouts {
+            stmts.push(Stmt::guarded(
+                "UPDATE tournament_payouts SET status = $1, attempts = $2, payment_id = $3, \
+                 failure_reason = $4, updated_at = $5 \
+                 WHERE tournament_id = $6 AND player_id = $7 AND status = $8 AND attempts = $9",
+                vec![
+                    after.status.as_str().into(),
+                    after.attempts.into(),
+                    after.payment_id.clone().into(),
+                    after.failure_reason.clone().into(),
+                    after.updated_at.into(),
+                    before.tournament_id.clone().into(),
+                    before.player_id.clone().into(),
+                    before.status.as_str().into(),
+                    before.attempts.into(),
+                ],
+                1,
+            ));
+            events.push(EventPayload::TournamentPayout(after.clone()));
+        }
+        if let Some((before, after)) = &change.tournament {
+            stmts.push(tournament_update(
+                before,
+                after,
+                change.results_fingerprint.as_ref(),
+            ));
+            events.push(EventPayload::TournamentUpdated(after.clone()));
+        }
+        for a in &change.audit {
+            stmts.push(audit_stmt(tournament_id, now, a));
+        }
+        if stmts.is_empty() {
+            return Ok(());
+        }
+        let pending = events
+            .into_iter()
+            .map(|payload| (account_id.to_owned(), PendingEvent::now(payload)))
+            .collect();
+        match self.commit_with_events(stmts, pending).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::Db(DbError::GuardFailed { .. })) => Err(StoreError::conflict(
+                "the tournament changed meanwhile; nothing was written",
+            )),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A new tournament id.
+///
+/// # Errors
+/// When the system has no entropy.
+pub fn new_tournament_id() -> Result<String, StoreError> {
+    Ok(ids::new_id("trn")?)
+}
