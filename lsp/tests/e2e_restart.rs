@@ -255,3 +255,276 @@ fn the_lsp_and_its_state_go_when_the_test_process_ends() {
         }
     });
 }
+
+/// The unix time now.
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+fn s26_a_payout_batch_interrupted_by_sigkill_resumes_and_pays_every_winner_exactly_once() {
+    use etrid_core::lsp::{
+        CreateTournamentRequest, JoinTournamentRequest, ListPaymentsRequest, PayoutDestination,
+        PayoutStatus, TournamentResultsRequest, TournamentStatus,
+    };
+    use etrid_core::tournament::Standing;
+    // 96 players on 8 accounts of this LSP, 12 each; they enter from their balances (hold
+    // invoices held between accounts). The best 92 are paid to their accounts, the last 4 by
+    // keysend to devnet nodes (over Lightning).
+    const ACCOUNTS: usize = 8;
+    const PER_ACCOUNT: usize = 12;
+    const PLAYERS: usize = ACCOUNTS * PER_ACCOUNT;
+    const ENTRY: u64 = 500_000;
+    run(async {
+        // Account 0 organizes, 1 funds the players, 2.. are the players' accounts.
+        let mut h = Harness::start(ACCOUNTS + 2).await;
+        h.fund_account(1, (PLAYERS as u64) * ENTRY).await;
+        // The organizer's own money pays the routing fees of the keysend prizes.
+        h.fund_account(0, 1_000_000).await;
+        h.wait_route_to(0, "bob").await;
+        h.wait_route_to(0, "alice").await;
+        let organizer = h.admin(0);
+        let organizer_before = organizer.balance().await.unwrap().available_msat.as_u64();
+        let bank = h.admin(1);
+        let t = organizer
+            .create_tournament(CreateTournamentRequest {
+                name: "crash cup".into(),
+                entry_fee_msat: Msat::from_msat(ENTRY),
+                seats: PLAYERS as u32,
+                payout_table_bps: [vec![110; 80], vec![75; 16]].concat(),
+                organizer_fee_bps: 0,
+                join_deadline: now_secs() + 600,
+                external_id: None,
+                metadata: None,
+            })
+            .await
+            .unwrap();
+        let node = |name: &str| -> etrid_core::lsp::NodeId {
+            h.devnet
+                .api()
+                .node(name)
+                .unwrap()
+                .node_id()
+                .to_string()
+                .parse()
+                .unwrap()
+        };
+        for a in 0..ACCOUNTS {
+            let player = h.admin(2 + a);
+            let funding = player
+                .create_invoice(CreateInvoiceRequest {
+                    amount_msat: Some(Msat::from_msat(ENTRY * PER_ACCOUNT as u64)),
+                    ..CreateInvoiceRequest::default()
+                })
+                .await
+                .unwrap();
+            bank.pay(
+                bank.prepare_pay_invoice(PayInvoiceRequest {
+                    bolt11: funding.bolt11,
+                    idempotency_key: format!("fund-{a}"),
+                    ..PayInvoiceRequest::default()
+                })
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        }
+        for i in 0..PLAYERS {
+            let account = 2 + i % ACCOUNTS;
+            let payout = if i < PLAYERS - 4 {
+                PayoutDestination::Account {
+                    account_id: h.accounts[account].id.clone(),
+                }
+            } else {
+                PayoutDestination::Keysend {
+                    node_id: node(if i % 2 == 0 { "alice" } else { "bob" }),
+                }
+            };
+            let entry = organizer
+                .join_tournament(
+                    &t.id,
+                    JoinTournamentRequest {
+                        player_id: format!("p{i}"),
+                        payout,
+                    },
+                )
+                .await
+                .unwrap();
+            let player = h.admin(account);
+            let held = player
+                .pay(
+                    player
+                        .prepare_pay_invoice(PayInvoiceRequest {
+                            bolt11: entry.bolt11,
+                            idempotency_key: format!("entry-{i}"),
+                            ..PayInvoiceRequest::default()
+                        })
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert!(held.internal, "{held:?}");
+            assert_eq!(held.status, PaymentStatus::Pending, "held, not yet debited");
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while organizer.get_tournament(&t.id).await.unwrap().status != TournamentStatus::Funded {
+            assert!(Instant::now() < deadline, "never funded");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for a in 0..ACCOUNTS {
+            let b = h.admin(2 + a).balance().await.unwrap();
+            assert_eq!(
+                (b.available_msat.as_u64(), b.reserved_msat.as_u64()),
+                (0, 0),
+                "every entry settled from the players' balances"
+            );
+        }
+        let standings: Vec<Standing> = (0..PLAYERS)
+            .map(|i| Standing {
+                player_id: format!("p{i}"),
+                rank: i as u32 + 1,
+            })
+            .collect();
+        let payouts = organizer
+            .enter_tournament_results(&t.id, TournamentResultsRequest { standings })
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(payouts.len(), PLAYERS);
+
+        // The payout call runs; the process is killed as soon as a payout is reported.
+        let api = h.client(&h.accounts[0].admin_key);
+        let id = t.id.clone();
+        let call = tokio::spawn(async move { api.pay_tournament(&id).await });
+        let moved_at_kill = loop {
+            let listed = organizer
+                .list_tournament_payouts(&t.id)
+                .await
+                .unwrap()
+                .items;
+            let moved = listed
+                .iter()
+                .filter(|p| p.status != PayoutStatus::Pending)
+                .count();
+            if moved > 0 {
+                break moved;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        };
+        h.kill_lsp();
+        let _ = call.await;
+        assert!(
+            moved_at_kill < PLAYERS,
+            "the kill came after the whole batch"
+        );
+        eprintln!("{moved_at_kill} of {PLAYERS} payouts reported before the kill");
+        h.spawn_lsp();
+        wait_channels_usable(&h).await;
+        let organizer = h.admin(0);
+
+        // The runner resumes by itself (failed payouts would be retried by calling again).
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let done = loop {
+            let t_now = organizer.get_tournament(&t.id).await.unwrap();
+            if t_now.status == TournamentStatus::Completed || Instant::now() >= deadline {
+                break t_now;
+            }
+            if t_now.payouts_failed > 0 {
+                organizer.pay_tournament(&t.id).await.unwrap();
+            }
+            h.devnet.api().mine(1).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        };
+
+        // Every winner paid exactly once: one succeeded payment per player under the
+        // tournament's keys, for exactly the prize.
+        let mut payments = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = organizer
+                .list_payments(ListPaymentsRequest {
+                    limit: Some(100),
+                    cursor: cursor.clone(),
+                    ..ListPaymentsRequest::default()
+                })
+                .await
+                .unwrap();
+            payments.extend(page.items);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        let listed = organizer
+            .list_tournament_payouts(&t.id)
+            .await
+            .unwrap()
+            .items;
+        let mut owed = [0u64; ACCOUNTS];
+        for p in &listed {
+            let prefix = format!("{}:{}:", t.id, p.player_id);
+            let succeeded: Vec<_> = payments
+                .iter()
+                .filter(|x| x.idempotency_key.starts_with(&prefix))
+                .filter(|x| x.status == PaymentStatus::Succeeded)
+                .collect();
+            assert!(
+                succeeded.len() <= 1,
+                "{} paid twice: {succeeded:?}",
+                p.player_id
+            );
+            match &p.destination {
+                PayoutDestination::Account { account_id } => {
+                    assert_eq!(p.status, PayoutStatus::Succeeded, "{p:?}");
+                    assert_eq!(succeeded.len(), 1, "{p:?}");
+                    assert_eq!(succeeded[0].amount_msat, p.amount_msat);
+                    let a = h.accounts.iter().position(|x| &x.id == account_id).unwrap() - 2;
+                    owed[a] += p.amount_msat.as_u64();
+                }
+                _ if p.status == PayoutStatus::Succeeded => {
+                    assert_eq!(succeeded.len(), 1, "{p:?}");
+                    assert_eq!(succeeded[0].amount_msat, p.amount_msat);
+                }
+                // A keysend LDK had sent but not persisted when the process died resolves on
+                // chain, later: until then it stays in flight, its reservation intact.
+                _ => {
+                    assert_eq!(p.status, PayoutStatus::InFlight, "{p:?}");
+                    assert!(succeeded.is_empty(), "{p:?}");
+                }
+            }
+        }
+        // Each player account holds exactly its players' prizes.
+        for (a, owed) in owed.iter().enumerate() {
+            let b = h.admin(2 + a).balance().await.unwrap();
+            assert_eq!(b.available_msat.as_u64(), *owed, "account {}", 2 + a);
+        }
+        let keysend_unresolved = listed
+            .iter()
+            .filter(|p| p.status == PayoutStatus::InFlight)
+            .count();
+        eprintln!(
+            "after the restart: {:?}, {keysend_unresolved} keysend payouts unresolved",
+            done.status
+        );
+        assert!(
+            done.status == TournamentStatus::Completed || keysend_unresolved > 0,
+            "{done:?}"
+        );
+        // The organizer's money: what it had plus the pool, less exactly what succeeded
+        // (prizes and routing fees); what is in flight is still reserved.
+        let b = organizer.balance().await.unwrap();
+        let paid_out: u64 = payments
+            .iter()
+            .filter(|x| x.idempotency_key.starts_with(&format!("{}:", t.id)))
+            .filter(|x| x.status == PaymentStatus::Succeeded)
+            .map(|x| x.amount_msat.as_u64() + x.fee_msat.map_or(0, Msat::as_u64))
+            .sum();
+        assert_eq!(
+            b.available_msat.as_u64() + b.reserved_msat.as_u64(),
+            organizer_before + (PLAYERS as u64) * ENTRY - paid_out
+        );
+    });
+}

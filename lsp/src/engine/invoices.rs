@@ -292,6 +292,29 @@ impl Engine {
                 )))
             }
         }
+        self.settle_hold_record(&rec, preimage).await?;
+        Ok(self.store.invoice(&ctx.account_id, id).await?.invoice)
+    }
+
+    /// Settles an accepted hold invoice with its preimage (also the tournaments'): held by
+    /// another account of this LSP, the transfer completes at once; held as HTLCs, the node
+    /// claims them and the account is credited at once, the claim being irrevocable once
+    /// started (the later `PaymentReceived` finds the invoice paid and changes nothing).
+    pub(crate) async fn settle_hold_record(
+        &self,
+        rec: &InvoiceRecord,
+        preimage: Preimage,
+    ) -> Result<(), ServerError> {
+        if let Some(payment) = self
+            .store
+            .internal_hold_payment(&rec.invoice.payment_hash)
+            .await?
+        {
+            self.store
+                .settle_internal_hold(rec, &payment, preimage)
+                .await?;
+            return Ok(());
+        }
         let claimable = rec.claimable_msat.unwrap_or_default();
         let hash = PaymentHash(preimage.payment_hash().to_bytes());
         blocking(&self.node, move |node| {
@@ -303,16 +326,8 @@ impl Engine {
         })
         .await?
         .map_err(|e| ServerError::node("claim_for_hash", e))?;
-        // Credit now rather than waiting for the node's PaymentReceived: the claim is
-        // irrevocable once started. The later event finds the invoice paid and changes nothing.
-        let paid = self
-            .store
-            .mark_paid(&rec, claimable, Some(preimage))
-            .await?;
-        match paid {
-            Some(inv) => Ok(inv),
-            None => Ok(self.store.invoice(&ctx.account_id, id).await?.invoice),
-        }
+        self.store.mark_paid(rec, claimable, Some(preimage)).await?;
+        Ok(())
     }
 
     /// Cancels a hold invoice (open or accepted): held HTLCs are failed back, so the payer is
@@ -344,6 +359,30 @@ impl Engine {
                     "the hold invoice is {} and cannot be cancelled",
                     other.as_str()
                 )))
+            }
+        }
+        if rec.invoice.status == InvoiceStatus::Accepted {
+            if let Some(payment) = self
+                .store
+                .internal_hold_payment(&rec.invoice.payment_hash)
+                .await?
+            {
+                // Held by another account of this LSP: release its reservation.
+                if self
+                    .store
+                    .cancel_internal_hold(rec, &payment)
+                    .await?
+                    .is_none()
+                {
+                    let now = self.store.invoice(&rec.account_id, &rec.invoice.id).await?;
+                    if now.invoice.status != InvoiceStatus::Cancelled {
+                        return Err(ServerError::conflict(format!(
+                            "the hold invoice is {} and cannot be cancelled",
+                            now.invoice.status.as_str()
+                        )));
+                    }
+                }
+                return Ok(());
             }
         }
         // Record the cancel first: from then on a late settle is refused, then free the HTLCs.

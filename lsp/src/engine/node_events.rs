@@ -183,6 +183,15 @@ impl Engine {
                 self.fail_htlcs(&hash_hex).await;
                 Ok(())
             }
+            // Held for another account of this LSP: these HTLCs would pay it a second time.
+            (InvoiceKind::Hold, InvoiceStatus::Accepted)
+                if self.store.internal_hold_payment(&hash_hex).await?.is_some() =>
+            {
+                tracing::warn!(payment_hash = %hash_hex,
+                    "payment for a hold invoice held between accounts; failing it back");
+                self.fail_htlcs(&hash_hex).await;
+                Ok(())
+            }
             // Replays of a claim in progress, or an accepted hold invoice: nothing to do.
             (_, InvoiceStatus::Paid) | (InvoiceKind::Hold, InvoiceStatus::Accepted) => Ok(()),
             _ => {

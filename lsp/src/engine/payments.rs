@@ -278,7 +278,8 @@ impl Engine {
     }
 
     /// Pays an invoice this LSP node issued: another account's, settled inside the LSP at once
-    /// (no HTLC, no fee), or refused when no account of this LSP issued it.
+    /// (no HTLC, no fee; a hold invoice is held, the amount reserved, until its account settles
+    /// or cancels it), or refused when no account of this LSP issued it.
     async fn pay_internally(&self, new: NewPayment) -> Result<(LspPayment, bool), ServerError> {
         let Some(invoice) = self.store.invoice_by_hash(&new.payment_hash).await? else {
             return Err(ServerError::PaymentFailed {
@@ -290,6 +291,13 @@ impl Engine {
             Transfer::Settled { payment, invoice } => {
                 tracing::info!(payment = %payment.id, invoice = %invoice.id,
                     amount_msat = payment.amount_msat.as_u64(), "paid between accounts of this LSP");
+                Ok((*payment, true))
+            }
+            Transfer::Held { payment, invoice } => {
+                tracing::info!(payment = %payment.id, invoice = %invoice.id,
+                    amount_msat = payment.amount_msat.as_u64(), "hold invoice held between accounts of this LSP");
+                // It may be a tournament entry taking a seat.
+                self.tournament_wake.notify_one();
                 Ok((*payment, true))
             }
             Transfer::Existing(rec) => Ok((rec.payment, false)),

@@ -24,12 +24,10 @@ use etrid_core::lsp::{
 use etrid_core::platform::SystemClock;
 use etrid_core::tournament::PrizePool;
 use futures_util::stream::{self, StreamExt};
-use ldk_node::lightning_types::payment::{PaymentHash, PaymentPreimage};
 use tokio::sync::watch;
 
 use super::Engine;
 use crate::error::ServerError;
-use crate::node::blocking;
 use crate::store::{Audit, AuthContext, Change, EntryRecord, TournamentRecord};
 use crate::time::now_secs;
 
@@ -262,7 +260,7 @@ impl Engine {
         Ok(true)
     }
 
-    /// Claims a held entry with its preimage and credits the organizer (as a hold settle).
+    /// Settles a held entry with its preimage, crediting the organizer (as a hold settle).
     async fn settle_entry(
         &self,
         rec: &TournamentRecord,
@@ -272,19 +270,7 @@ impl Engine {
             .store
             .invoice(&rec.account_id, &e.entry.invoice_id)
             .await?;
-        let claimable = invoice.claimable_msat.unwrap_or_default();
-        let hash = PaymentHash(e.preimage.payment_hash().to_bytes());
-        let preimage = PaymentPreimage(e.preimage.to_bytes());
-        blocking(&self.node, move |node| {
-            node.bolt11_payment()
-                .claim_for_hash(hash, claimable, preimage)
-        })
-        .await?
-        .map_err(|err| ServerError::node("claim_for_hash", err))?;
-        self.store
-            .mark_paid(&invoice, claimable, Some(e.preimage))
-            .await?;
-        Ok(())
+        self.settle_hold_record(&invoice, e.preimage).await
     }
 
     /// Cancelling: every live entry invoice cancelled, then cancelled.

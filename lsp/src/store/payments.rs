@@ -228,12 +228,30 @@ impl Store {
         .ok_or_else(|| StoreError::not_found("payment"))
     }
 
-    /// Pending payments (checked against the node on start).
+    /// The pending payment between accounts that holds the hold invoice of `payment_hash`, if
+    /// any (see [`Store::hold_internally`]).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn internal_hold_payment(
+        &self,
+        payment_hash: &PaymentHash,
+    ) -> Result<Option<PaymentRecord>, StoreError> {
+        self.payment_where(
+            "payment_hash = $1 AND internal = 1 AND status = 'pending'",
+            vec![payment_hash.to_string().into()],
+        )
+        .await
+    }
+
+    /// Pending Lightning payments (checked against the node on start).
     ///
     /// # Errors
     /// Database failures.
     pub async fn pending_payments(&self) -> Result<Vec<PaymentRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM payments WHERE status = 'pending'");
+        // Internal payments (held for a hold invoice of this LSP) are never the node's.
+        let sql =
+            format!("SELECT {COLUMNS} FROM payments WHERE status = 'pending' AND internal = 0");
         self.db
             .query(&sql, vec![])
             .await?

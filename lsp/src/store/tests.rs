@@ -4,7 +4,7 @@
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
     ApiErrorCode, ApiKeyScope, EventType, InvoiceKind, InvoiceStatus, NodeId, PaymentFailureReason,
-    PaymentHash, PaymentKind, Preimage,
+    PaymentHash, PaymentKind, PaymentStatus, Preimage,
 };
 
 use super::*;
@@ -355,6 +355,7 @@ async fn s21_an_internal_payment_settles_once_under_concurrency_with_both_sides_
             match attempt.await.unwrap() {
                 Ok(Transfer::Settled { payment, invoice }) => settled.push((*payment, *invoice)),
                 Ok(Transfer::Existing(_)) => panic!("no payer used its key twice"),
+                Ok(Transfer::Held { .. }) => panic!("a standard invoice is never held"),
                 Err(StoreError::InvoiceNotPayable { reason }) => {
                     assert_eq!(reason, "the invoice is already paid")
                 }
@@ -450,18 +451,15 @@ async fn s21_internal_payments_refuse_what_they_cannot_do_and_change_nothing() {
             .unwrap_err();
         assert_eq!(code(own.clone()), ApiErrorCode::PaymentFailed);
         assert!(own.to_string().contains("own"), "{own}");
-        // A hold invoice.
-        let mut hold = new_invoice(&payee.id, random_hash(), None);
-        hold.kind = InvoiceKind::Hold;
-        hold.preimage = None;
-        let Inserted::Created(hold) = store.insert_invoice(hold).await.unwrap() else {
-            panic!("expected a new invoice")
-        };
+        // A hold invoice the payer cannot cover: not held, still open.
+        let (hold, _) = hold_invoice(&store, &payee.id).await;
         let refused = store
             .pay_internally(internal_payment(&payer, "k3", &hold), &hold)
             .await
             .unwrap_err();
-        assert!(refused.to_string().contains("hold invoice"), "{refused}");
+        assert_eq!(code(refused), ApiErrorCode::InsufficientBalance);
+        let still = store.invoice(&payee.id, &hold.invoice.id).await.unwrap();
+        assert_eq!(still.invoice.status, InvoiceStatus::Open);
         // An expired one.
         let mut stale = new_invoice(&payee.id, random_hash(), None);
         stale.amount_msat = Some(1_000);
@@ -486,6 +484,161 @@ async fn s21_internal_payments_refuse_what_they_cannot_do_and_change_nothing() {
                 .available_msat
                 .as_u64(),
             0
+        );
+    }
+}
+
+/// A hold invoice of `account` for 5,000 msat (the server keeps no preimage).
+async fn hold_invoice(store: &Store, account: &str) -> (InvoiceRecord, Preimage) {
+    let preimage = Preimage::from_bytes(crate::ids::random_bytes::<32>().unwrap());
+    let mut new = new_invoice(account, preimage.payment_hash(), None);
+    new.kind = InvoiceKind::Hold;
+    new.preimage = None;
+    let Inserted::Created(rec) = store.insert_invoice(new).await.unwrap() else {
+        panic!("expected a new invoice")
+    };
+    (rec, preimage)
+}
+
+/// The balance columns agree with the ledger.
+async fn assert_ledger_agrees(store: &Store, account: &str) {
+    let b = store.balance(account).await.unwrap();
+    assert_eq!(
+        store.ledger_available(account).await.unwrap(),
+        i64::try_from(b.available_msat.as_u64()).unwrap(),
+        "{account}"
+    );
+}
+
+#[tokio::test]
+async fn a_hold_invoice_is_held_by_one_account_under_concurrency_then_settled_or_cancelled() {
+    for (store, _dir) in stores().await {
+        let (payee, _) = store.create_account("payee").await.unwrap();
+        let mut payers = Vec::new();
+        for i in 0..12 {
+            payers.push(funded_account(&store, &format!("payer-{i}"), 50_000).await);
+        }
+        let (invoice, preimage) = hold_invoice(&store, &payee.id).await;
+        // Every payer tries at once: exactly one holds it, its amount reserved, not debited.
+        let attempts = payers.iter().map(|payer| {
+            let store = store.clone();
+            let new = internal_payment(payer, "hold", &invoice);
+            let invoice = invoice.clone();
+            tokio::spawn(async move { store.pay_internally(new, &invoice).await })
+        });
+        let mut held = Vec::new();
+        for attempt in attempts.collect::<Vec<_>>() {
+            match attempt.await.unwrap() {
+                Ok(Transfer::Held { payment, invoice }) => held.push((*payment, *invoice)),
+                Ok(other) => panic!("a hold invoice is held, not {other:?}"),
+                Err(StoreError::InvoiceNotPayable { reason }) => {
+                    assert_eq!(reason, "the hold invoice is already held for a payer")
+                }
+                Err(other) => panic!("unexpected refusal: {other:?}"),
+            }
+        }
+        assert_eq!(held.len(), 1, "exactly one payer holds it");
+        let (payment, accepted) = held.pop().unwrap();
+        assert_eq!(payment.status, PaymentStatus::Pending);
+        assert!(payment.internal);
+        assert_eq!(accepted.status, InvoiceStatus::Accepted);
+        let mut winner = String::new();
+        for payer in &payers {
+            if store.balance(payer).await.unwrap().reserved_msat.as_u64() > 0 {
+                assert!(winner.is_empty(), "one reservation only");
+                winner = payer.clone();
+            }
+        }
+        let b = store.balance(&winner).await.unwrap();
+        assert_eq!(
+            (b.available_msat.as_u64(), b.reserved_msat.as_u64()),
+            (45_000, 5_000)
+        );
+        assert_ledger_agrees(&store, &winner).await;
+        // Settled: the payer debited, the payee credited, the preimage the payer's proof.
+        let rec = store.invoice(&payee.id, &invoice.invoice.id).await.unwrap();
+        let pending = store
+            .internal_hold_payment(&invoice.invoice.payment_hash)
+            .await
+            .unwrap()
+            .unwrap();
+        let paid = store
+            .settle_internal_hold(&rec, &pending, preimage)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(paid.status, InvoiceStatus::Paid);
+        let b = store.balance(&winner).await.unwrap();
+        assert_eq!(
+            (b.available_msat.as_u64(), b.reserved_msat.as_u64()),
+            (45_000, 0)
+        );
+        assert_eq!(
+            store
+                .balance(&payee.id)
+                .await
+                .unwrap()
+                .available_msat
+                .as_u64(),
+            5_000
+        );
+        assert_ledger_agrees(&store, &winner).await;
+        assert_ledger_agrees(&store, &payee.id).await;
+        let done = store.payment(&winner, &payment.id).await.unwrap().payment;
+        assert_eq!(done.status, PaymentStatus::Succeeded);
+        assert_eq!(done.preimage, Some(preimage));
+        // A second settle or a cancel now changes nothing.
+        assert_eq!(
+            store
+                .settle_internal_hold(&rec, &pending, preimage)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store.cancel_internal_hold(&rec, &pending).await.unwrap(),
+            None
+        );
+
+        // Another hold invoice, held then cancelled: the reservation comes back whole.
+        let (second, _) = hold_invoice(&store, &payee.id).await;
+        let Transfer::Held { .. } = store
+            .pay_internally(internal_payment(&winner, "hold-2", &second), &second)
+            .await
+            .unwrap()
+        else {
+            panic!("held")
+        };
+        let rec = store.invoice(&payee.id, &second.invoice.id).await.unwrap();
+        let pending = store
+            .internal_hold_payment(&second.invoice.payment_hash)
+            .await
+            .unwrap()
+            .unwrap();
+        let cancelled = store
+            .cancel_internal_hold(&rec, &pending)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(cancelled.status, InvoiceStatus::Cancelled);
+        let b = store.balance(&winner).await.unwrap();
+        assert_eq!(
+            (b.available_msat.as_u64(), b.reserved_msat.as_u64()),
+            (45_000, 0)
+        );
+        assert_ledger_agrees(&store, &winner).await;
+        let failed = store
+            .payment(&winner, &pending.payment.id)
+            .await
+            .unwrap()
+            .payment;
+        assert_eq!(failed.status, PaymentStatus::Failed);
+        assert_eq!(
+            store
+                .settle_internal_hold(&rec, &pending, preimage)
+                .await
+                .unwrap(),
+            None
         );
     }
 }

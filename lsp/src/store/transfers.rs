@@ -4,19 +4,30 @@
 //! to the payer, `invoice.paid` to the payee). Guards make it happen exactly once: the invoice
 //! must still be open, unclaimed and unexpired, and the payer must cover the amount; under any
 //! concurrency one payer wins and every other attempt changes nothing.
+//!
+//! A hold invoice of another account is held the same way: the payer's amount is reserved and
+//! the invoice accepted in one transaction ([`Store::hold_internally`]); the payee's settle
+//! debits the payer and credits the payee ([`Store::settle_internal_hold`]), its cancel
+//! releases the reservation ([`Store::cancel_internal_hold`]), each at once and exactly once.
 
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
-    EventPayload, InvoiceKind, InvoiceStatus, LspInvoice, LspPayment, PaymentKind, PaymentStatus,
+    EventPayload, InvoiceKind, InvoiceStatus, LspInvoice, LspPayment, PaymentFailureReason,
+    PaymentKind, PaymentStatus, Preimage,
 };
 
 use super::events::PendingEvent;
 use super::invoices::credit_stmt;
+use super::invoices::guard_to_option;
 use super::payments::{ledger_stmt, NewPayment, PaymentRecord};
 use super::{InvoiceRecord, Store, StoreError};
 use crate::db::{DbError, Stmt};
 use crate::ids;
 use crate::time::now_secs;
+
+/// How long a hold invoice held between accounts stays held before the sweeper cancels it
+/// (no HTLC deadline applies; the same day the server gives any hold without one).
+const INTERNAL_HOLD_SECS: u64 = 24 * 3600;
 
 /// The batch's statements that can refuse it, by position (see [`Store::pay_internally`]).
 const INVOICE_GUARD: usize = 0;
@@ -29,6 +40,14 @@ pub enum Transfer {
     /// payee's invoice (paid), as committed.
     Settled {
         /// The payer's payment.
+        payment: Box<LspPayment>,
+        /// The payee's invoice.
+        invoice: Box<LspInvoice>,
+    },
+    /// Held now (a hold invoice): the payer's pending payment, its amount reserved, and the
+    /// payee's invoice, accepted.
+    Held {
+        /// The payer's payment, pending until the payee settles or cancels.
         payment: Box<LspPayment>,
         /// The payee's invoice.
         invoice: Box<LspInvoice>,
@@ -56,9 +75,7 @@ impl Store {
             return Err(not_payable("the invoice is this account's own"));
         }
         if invoice.invoice.kind == InvoiceKind::Hold {
-            return Err(not_payable(
-                "a hold invoice of this LSP cannot be paid from an account of the same LSP yet",
-            ));
+            return self.hold_internally(new, invoice).await;
         }
         let preimage = invoice.preimage.ok_or_else(|| DbError::Decode {
             reason: format!("standard invoice {} has no preimage", invoice.invoice.id),
@@ -177,6 +194,274 @@ impl Store {
         }
     }
 
+    /// Holds `invoice` (a hold invoice of another account of this LSP) for `new.account_id`:
+    /// reserves the amount, records the pending payment and accepts the invoice
+    /// (`invoice.accepted` to the payee), in one transaction.
+    ///
+    /// # Errors
+    /// As [`Store::pay_internally`].
+    async fn hold_internally(
+        &self,
+        new: NewPayment,
+        invoice: &InvoiceRecord,
+    ) -> Result<Transfer, StoreError> {
+        let amount = new.amount_msat;
+        let now = now_secs();
+        let payment_id = ids::new_id("pay")?;
+        let mut held = invoice.invoice.clone();
+        held.status = InvoiceStatus::Accepted;
+        held.accepted_at = Some(now);
+        held.hold_expires_at = Some(now.saturating_add(INTERNAL_HOLD_SECS));
+        let payment = LspPayment {
+            id: payment_id.clone(),
+            kind: PaymentKind::Bolt11,
+            status: PaymentStatus::Pending,
+            amount_msat: Msat::from_msat(amount),
+            fee_msat: None,
+            max_fee_msat: Msat::from_msat(new.max_fee_msat),
+            payment_hash: new.payment_hash,
+            preimage: None,
+            destination: new.destination,
+            bolt11: new.bolt11.clone(),
+            idempotency_key: new.idempotency_key.clone(),
+            custom_records: Vec::new(),
+            parts: Vec::new(),
+            internal: true,
+            failure_reason: None,
+            created_at: now,
+            completed_at: None,
+        };
+        let stmts = vec![
+            // INVOICE_GUARD: still open and unexpired.
+            Stmt::guarded(
+                "UPDATE invoices SET status = 'accepted', accepted_at = $1, claimable_msat = $2, \
+                 hold_expires_at = $3 \
+                 WHERE id = $4 AND kind = 'hold' AND status = 'open' AND expires_at > $1",
+                vec![
+                    now.into(),
+                    amount.into(),
+                    held.hold_expires_at.into(),
+                    held.id.clone().into(),
+                ],
+                1,
+            ),
+            // PAYER_GUARD: the payer covers it; the amount is reserved, not yet debited.
+            Stmt::guarded(
+                "UPDATE accounts SET available_msat = available_msat - $1, \
+                 reserved_msat = reserved_msat + $1 WHERE id = $2 AND available_msat >= $1",
+                vec![amount.into(), new.account_id.clone().into()],
+                1,
+            ),
+            Stmt::new(
+                "INSERT INTO payments (id, account_id, kind, status, amount_msat, max_fee_msat, \
+                 reserved_msat, payment_hash, destination, bolt11, idempotency_key, fingerprint, \
+                 custom_records, ldk_payment_id, created_at, internal) \
+                 VALUES ($1, $2, 'bolt11', 'pending', $3, $4, $3, $5, $6, $7, $8, $9, '[]', $10, \
+                 $11, 1)",
+                vec![
+                    payment_id.clone().into(),
+                    new.account_id.clone().into(),
+                    amount.into(),
+                    new.max_fee_msat.into(),
+                    new.payment_hash.to_string().into(),
+                    new.destination.to_string().into(),
+                    new.bolt11.clone().into(),
+                    new.idempotency_key.clone().into(),
+                    new.fingerprint.clone().into(),
+                    format!("internal:{payment_id}").into(),
+                    now.into(),
+                ],
+            ),
+            Stmt::new(
+                "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
+                 reference_id, description, created_at) \
+                 VALUES ($1, $2, 'reserve', $3, 'payment', $4, NULL, $5)",
+                vec![
+                    ids::new_id("led")?.into(),
+                    new.account_id.clone().into(),
+                    amount.into(),
+                    payment_id.clone().into(),
+                    now.into(),
+                ],
+            ),
+        ];
+        let events = vec![(
+            invoice.account_id.clone(),
+            PendingEvent::now(EventPayload::InvoiceAccepted(held.clone())),
+        )];
+        match self.commit_with_events(stmts, events).await {
+            Ok(_) => Ok(Transfer::Held {
+                payment: Box::new(payment),
+                invoice: Box::new(held),
+            }),
+            Err(StoreError::Db(DbError::GuardFailed { index, .. })) => {
+                Err(self.refusal(index, &new, invoice).await?)
+            }
+            Err(StoreError::Db(DbError::Unique { reason })) => {
+                match self
+                    .payment_by_idempotency_key(&new.account_id, &new.idempotency_key)
+                    .await?
+                {
+                    Some(existing) => Ok(Transfer::Existing(Box::new(existing))),
+                    None => Err(StoreError::DuplicatePayment {
+                        payment_hash: format!("{} ({reason})", new.payment_hash),
+                    }),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Settles a hold invoice held by another account of this LSP (`payment`, pending): the
+    /// invoice paid with `preimage`, the payer's reservation released and the amount debited,
+    /// the payee credited; `payment.succeeded` and `invoice.paid`. Returns `None` when either
+    /// had already moved on (nothing changed).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn settle_internal_hold(
+        &self,
+        invoice: &InvoiceRecord,
+        payment: &PaymentRecord,
+        preimage: Preimage,
+    ) -> Result<Option<LspInvoice>, StoreError> {
+        let now = now_secs();
+        let amount = payment.payment.amount_msat.as_u64();
+        let mut paid = invoice.invoice.clone();
+        paid.status = InvoiceStatus::Paid;
+        paid.paid_at = Some(now);
+        paid.amount_received_msat = Some(Msat::from_msat(amount));
+        let mut p = payment.payment.clone();
+        p.status = PaymentStatus::Succeeded;
+        p.fee_msat = Some(Msat::ZERO);
+        p.preimage = Some(preimage);
+        p.completed_at = Some(now);
+        let stmts = vec![
+            Stmt::guarded(
+                "UPDATE invoices SET status = 'paid', paid_at = $1, amount_received_msat = $2, \
+                 preimage = $3 WHERE id = $4 AND status = 'accepted'",
+                vec![
+                    now.into(),
+                    amount.into(),
+                    preimage.to_string().into(),
+                    paid.id.clone().into(),
+                ],
+                1,
+            ),
+            Stmt::guarded(
+                "UPDATE payments SET status = 'succeeded', fee_msat = 0, preimage = $1, \
+                 completed_at = $2 WHERE id = $3 AND status = 'pending'",
+                vec![preimage.to_string().into(), now.into(), p.id.clone().into()],
+                1,
+            ),
+            ledger_stmt(
+                &payment.account_id,
+                &ids::new_id("led")?,
+                "release",
+                payment.reserved_msat,
+                &p.id,
+                now,
+            ),
+            ledger_stmt(
+                &payment.account_id,
+                &ids::new_id("led")?,
+                "debit",
+                amount,
+                &p.id,
+                now,
+            ),
+            Stmt::guarded(
+                "UPDATE accounts SET reserved_msat = reserved_msat - $1, \
+                 available_msat = available_msat + $1 - $2 WHERE id = $3",
+                vec![
+                    payment.reserved_msat.into(),
+                    amount.into(),
+                    payment.account_id.clone().into(),
+                ],
+                1,
+            ),
+            credit_stmt(&invoice.account_id, amount, &paid, now)?,
+            Stmt::guarded(
+                "UPDATE accounts SET available_msat = available_msat + $1 WHERE id = $2",
+                vec![amount.into(), invoice.account_id.clone().into()],
+                1,
+            ),
+        ];
+        let events = vec![
+            (
+                payment.account_id.clone(),
+                PendingEvent::now(EventPayload::PaymentSucceeded(p)),
+            ),
+            (
+                invoice.account_id.clone(),
+                PendingEvent::now(EventPayload::InvoicePaid(paid.clone())),
+            ),
+        ];
+        guard_to_option(self.commit_with_events(stmts, events).await, paid)
+    }
+
+    /// Cancels a hold invoice held by another account of this LSP: the invoice cancelled, the
+    /// payer's payment failed (`recipient_rejected`) and its reservation released;
+    /// `invoice.cancelled` and `payment.failed`. Returns `None` when either had already moved
+    /// on.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn cancel_internal_hold(
+        &self,
+        invoice: &InvoiceRecord,
+        payment: &PaymentRecord,
+    ) -> Result<Option<LspInvoice>, StoreError> {
+        let now = now_secs();
+        let mut cancelled = invoice.invoice.clone();
+        cancelled.status = InvoiceStatus::Cancelled;
+        cancelled.cancelled_at = Some(now);
+        let mut p = payment.payment.clone();
+        p.status = PaymentStatus::Failed;
+        p.failure_reason = Some(PaymentFailureReason::RecipientRejected);
+        p.completed_at = Some(now);
+        let stmts =
+            vec![
+            Stmt::guarded(
+                "UPDATE invoices SET status = 'cancelled', cancelled_at = $1 \
+                 WHERE id = $2 AND status = 'accepted'",
+                vec![now.into(), cancelled.id.clone().into()],
+                1,
+            ),
+            Stmt::guarded(
+                "UPDATE payments SET status = 'failed', failure_reason = 'recipient_rejected', \
+                 completed_at = $1 WHERE id = $2 AND status = 'pending'",
+                vec![now.into(), p.id.clone().into()],
+                1,
+            ),
+            ledger_stmt(
+                &payment.account_id,
+                &ids::new_id("led")?,
+                "release",
+                payment.reserved_msat,
+                &p.id,
+                now,
+            ),
+            Stmt::guarded(
+                "UPDATE accounts SET reserved_msat = reserved_msat - $1, \
+                 available_msat = available_msat + $1 WHERE id = $2",
+                vec![payment.reserved_msat.into(), payment.account_id.clone().into()],
+                1,
+            ),
+        ];
+        let events = vec![
+            (
+                invoice.account_id.clone(),
+                PendingEvent::now(EventPayload::InvoiceCancelled(cancelled.clone())),
+            ),
+            (
+                payment.account_id.clone(),
+                PendingEvent::now(EventPayload::PaymentFailed(p)),
+            ),
+        ];
+        guard_to_option(self.commit_with_events(stmts, events).await, cancelled)
+    }
+
     /// Why the internal payment's guard `index` refused it, read after the rollback.
     async fn refusal(
         &self,
@@ -204,6 +489,7 @@ impl Store {
             InvoiceStatus::Open if current.claim_started_at.is_some() => {
                 "the invoice is being paid over Lightning"
             }
+            InvoiceStatus::Accepted => "the hold invoice is already held for a payer",
             _ => "the invoice can no longer be paid",
         };
         Ok(not_payable(reason))
