@@ -119,6 +119,28 @@ enum EtridOperation
   // `{"payment", "pay_request", "success_action"}`: pays a Lightning Address or LNURL-pay
   // code once the service's terms and invoice check out. Admin scope.
   ETRID_OPERATION_PAY_LNURL = 31,
+  // `{"name", "entry_fee_msat", "seats", "payout_table_bps", "organizer_fee_bps"?,
+  // "join_deadline", "external_id"?, "metadata"?}` → the tournament. Admin scope.
+  ETRID_OPERATION_CREATE_TOURNAMENT = 32,
+  // `{"tournament_id"}` → the tournament.
+  ETRID_OPERATION_GET_TOURNAMENT = 33,
+  // `{"limit"?, "cursor"?}` → a page of tournaments. Admin scope.
+  ETRID_OPERATION_LIST_TOURNAMENTS = 34,
+  // `{"tournament_id", "player_id", "payout"}` → the entry with the hold invoice to pay.
+  ETRID_OPERATION_JOIN_TOURNAMENT = 35,
+  // `{"tournament_id"}` → `{"items"}`: every entry.
+  ETRID_OPERATION_LIST_TOURNAMENT_ENTRIES = 36,
+  // `{"tournament_id"}` → the tournament, cancelled (every held entry refunded). Admin scope.
+  ETRID_OPERATION_CANCEL_TOURNAMENT = 37,
+  // `{"tournament_id", "standings"}` → `{"items"}`: every payout. Admin scope.
+  ETRID_OPERATION_ENTER_TOURNAMENT_RESULTS = 38,
+  // `{"tournament_id"}` → `{"items"}`: pays the winners, or retries failed payouts. Admin
+  // scope.
+  ETRID_OPERATION_PAY_TOURNAMENT = 39,
+  // `{"tournament_id"}` → `{"items"}`: every payout. Admin scope.
+  ETRID_OPERATION_LIST_TOURNAMENT_PAYOUTS = 40,
+  // `{"tournament_id"}` → `{"items"}`: the audit log. Admin scope.
+  ETRID_OPERATION_TOURNAMENT_AUDIT = 41,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -1,10 +1,12 @@
 //! Figures of the LSP on this machine (not a timed test): invoices created per second through
 //! the HTTP API, and payments per second with the latency from the payer starting a payment to
 //! the SDK client receiving `invoice.paid` on its WebSocket, one hop (devnet wallets → router
-//! → LSP), and transfers between two accounts of the LSP (settled inside it). Run: `cargo bench
+//! → LSP), transfers between two accounts of the LSP (settled inside it), and a tournament whose
+//! winners are all paid (the time to pay them, and that none is paid twice). Run: `cargo bench
 //! --workspace --bench lsp_figures` (the workspace's feature set, so nothing is rebuilt);
-//! `ETRID_BENCH_PAYMENTS`, `ETRID_BENCH_TRANSFERS` and `ETRID_BENCH_IN_FLIGHT` change the
-//! payment count (300), the transfer count (400) and how many are in flight (16).
+//! `ETRID_BENCH_PAYMENTS`, `ETRID_BENCH_TRANSFERS`, `ETRID_BENCH_WINNERS` and
+//! `ETRID_BENCH_IN_FLIGHT` change the payment count (300), the transfer count (400), the
+//! winners (1,000) and how many are in flight (16).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::HashMap;
@@ -325,6 +327,171 @@ async fn run() {
         percentile(&lat, 0.5),
         percentile(&lat, 0.99)
     );
+    tournament_figures(&server, &api, &client, in_flight).await;
     server.shutdown().await;
     devnet.shutdown().await;
+}
+
+/// Figure 4, a tournament with `ETRID_BENCH_WINNERS` (1,000) players, every one a winner:
+/// joins, the entries held from an account's balance, the pool funded, then the time from the
+/// payout call to the last winner paid (to ten accounts of the LSP), and payments per winner.
+async fn tournament_figures(
+    server: &Server,
+    api: &str,
+    payer: &etrid_core::lsp::LspClient<
+        etrid_core::native::ReqwestTransport,
+        etrid_core::native::TokioTimer,
+    >,
+    in_flight: usize,
+) {
+    use etrid_core::lsp::{
+        CreateTournamentRequest, JoinTournamentRequest, ListPaymentsRequest, PayInvoiceRequest,
+        PaymentStatus, PayoutDestination, TournamentResultsRequest, TournamentStatus,
+    };
+    const ENTRY_MSAT: u64 = 10_000;
+    let winners = env_count("ETRID_BENCH_WINNERS", 1_000);
+    let store = server.engine().store();
+    let client =
+        |key: &str| etrid_core::native::client(LspConfig::new(api, key, Network::Regtest)).unwrap();
+    let (_org, org_key) = store.create_account("bench-organizer").await.unwrap();
+    let organizer = client(&org_key.key);
+    let mut accounts = Vec::new();
+    for i in 0..10 {
+        let (acct, _) = store
+            .create_account(&format!("bench-winner-{i}"))
+            .await
+            .unwrap();
+        accounts.push(acct.id);
+    }
+    // Every prize the same: 10,000 bps over the ranks, the remainder on rank 1.
+    let share = u16::try_from(10_000 / winners).unwrap().max(1);
+    let mut table = vec![share; winners.min(10_000)];
+    table[0] += 10_000 - share * u16::try_from(table.len()).unwrap();
+    let t = organizer
+        .create_tournament(CreateTournamentRequest {
+            name: "bench cup".into(),
+            entry_fee_msat: Msat::from_msat(ENTRY_MSAT),
+            seats: u32::try_from(winners).unwrap(),
+            payout_table_bps: table,
+            organizer_fee_bps: 0,
+            join_deadline: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                + 3600,
+            external_id: None,
+            metadata: None,
+        })
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut entries = Vec::new();
+    for i in 0..winners {
+        let entry = organizer
+            .join_tournament(
+                &t.id,
+                JoinTournamentRequest {
+                    player_id: format!("p{i}"),
+                    payout: PayoutDestination::Account {
+                        account_id: accounts[i % accounts.len()].clone(),
+                    },
+                },
+            )
+            .await
+            .unwrap();
+        entries.push(entry.bolt11);
+    }
+    let join_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let queue = Arc::new(Mutex::new(
+        entries.into_iter().enumerate().collect::<Vec<_>>(),
+    ));
+    let mut workers = Vec::new();
+    for _ in 0..in_flight {
+        let queue = Arc::clone(&queue);
+        let payer = payer.clone();
+        workers.push(tokio::spawn(async move {
+            loop {
+                let Some((i, bolt11)) = queue.lock().await.pop() else {
+                    return;
+                };
+                let prepared = payer
+                    .prepare_pay_invoice(PayInvoiceRequest {
+                        bolt11,
+                        idempotency_key: format!("entry-{i}"),
+                        ..PayInvoiceRequest::default()
+                    })
+                    .unwrap();
+                assert!(payer.pay(prepared).await.unwrap().internal);
+            }
+        }));
+    }
+    for w in workers {
+        w.await.unwrap();
+    }
+    let hold_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    loop {
+        if organizer.get_tournament(&t.id).await.unwrap().status == TournamentStatus::Funded {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let fund_secs = started.elapsed().as_secs_f64();
+    let standings = (0..winners)
+        .map(|i| etrid_core::tournament::Standing {
+            player_id: format!("p{i}"),
+            rank: u32::try_from(i).unwrap() + 1,
+        })
+        .collect();
+    organizer
+        .enter_tournament_results(&t.id, TournamentResultsRequest { standings })
+        .await
+        .unwrap();
+    let started = Instant::now();
+    organizer.pay_tournament(&t.id).await.unwrap();
+    loop {
+        if organizer.get_tournament(&t.id).await.unwrap().status == TournamentStatus::Completed {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pay_secs = started.elapsed().as_secs_f64();
+    // Doubles: succeeded payments per winner under the tournament's keys.
+    let mut per_winner: HashMap<String, usize> = HashMap::new();
+    let mut cursor = None;
+    loop {
+        let page = organizer
+            .list_payments(ListPaymentsRequest {
+                limit: Some(100),
+                cursor: cursor.clone(),
+                ..ListPaymentsRequest::default()
+            })
+            .await
+            .unwrap();
+        for p in page.items {
+            if p.status == PaymentStatus::Succeeded {
+                let player = p
+                    .idempotency_key
+                    .split(':')
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned();
+                *per_winner.entry(player).or_default() += 1;
+            }
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let doubles = per_winner.values().filter(|n| **n > 1).count();
+    let paid = per_winner.len();
+    println!(
+        "tournament of {winners}: joins {:.0}/s, entries held from a balance {:.0}/s, pool funded (all settled) in {fund_secs:.2} s; {winners} winners paid in {pay_secs:.2} s ({:.0}/s), {paid} paid, {doubles} paid twice",
+        winners as f64 / join_secs,
+        winners as f64 / hold_secs,
+        winners as f64 / pay_secs,
+    );
+    assert_eq!((paid, doubles), (winners, 0));
 }

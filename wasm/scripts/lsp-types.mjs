@@ -48,7 +48,7 @@ function tsType(schema, field, input) {
         case "boolean":
           return "boolean";
         case "integer":
-          if (schema.format === "uint32") return "number";
+          if (schema.format === "uint32" || schema.format === "uint16") return "number";
           if (!input) return "bigint";
           return field.endsWith("_msat") ? "bigint" : "bigint | number";
         case "array":

@@ -392,6 +392,93 @@ test("S22 a Lightning Address served by the LSP: payLnurl checks its terms and p
   assert.deepEqual(await payer.balance(), before, "nothing paid");
 });
 
+/** Polls the tournament until `done(t)` holds. */
+async function tournamentWhen(client, id, done, what, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const t = await client.getTournament(id);
+    if (done(t)) return t;
+    assert.ok(Date.now() < deadline, `tournament never ${what}: ${JSON.stringify(t, (_, v) => (typeof v === "bigint" ? String(v) : v))}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test("S26 a tournament: players join with hold invoices, the full pool is settled, winners paid by rank exactly once", async () => {
+  const { admin: organizer, invoice: game } = accounts[1];
+  const walletWinner = accounts[0].admin;
+  const accountPlayer = accounts[2].admin;
+  const [winnerBefore, playerBefore, organizerBefore] = [await walletWinner.balance(), await accountPlayer.balance(), await organizer.balance()];
+  const t = await organizer.createTournament({
+    name: "npm S26 cup",
+    entry_fee_msat: 1_000_000n,
+    seats: 2,
+    payout_table_bps: [7000, 3000],
+    organizer_fee_bps: 500,
+    join_deadline: BigInt(Math.floor(Date.now() / 1000) + 600),
+  });
+  assert.equal(t.status, "open");
+  // A wallet pays one entry, another account of this LSP the other (held from its balance).
+  const ann = await game.joinTournament(t.id, { player_id: "ann", payout: { type: "account", account_id: accounts[0].id } });
+  const bob = await game.joinTournament(t.id, { player_id: "bob", payout: { type: "account", account_id: accounts[2].id } });
+  assert.equal(ann.status, "pending");
+  assert.equal((await game.joinTournament(t.id, { player_id: "ann", payout: { type: "account", account_id: accounts[0].id } })).invoice_id, ann.invoice_id, "joining again unpaid is the same entry");
+  await rejects(game.joinTournament(t.id, { player_id: "ann", payout: { type: "account", account_id: accounts[2].id } }), "lsp_already_joined");
+  const wallet = walletPays(fixture, ann.bolt11);
+  const held = await accountPlayer.pay(accountPlayer.preparePayInvoice({ bolt11: bob.bolt11, idempotency_key: `s26-${Date.now()}` }));
+  assert.equal(held.status, "pending");
+  assert.equal(held.internal, true);
+  const funded = await tournamentWhen(game, t.id, (x) => x.status === "funded", "funded");
+  assert.equal(funded.pool_msat, 2_000_000n);
+  assert.equal(funded.organizer_fee_msat, 100_000n);
+  assert.equal(funded.prize_total_msat, 1_900_000n);
+  assert.equal((await wallet).status, "succeeded");
+  await rejects(game.joinTournament(t.id, { player_id: "cy", payout: { type: "account", account_id: accounts[0].id } }), "lsp_tournament_closed");
+  await rejects(organizer.enterTournamentResults(t.id, { standings: [{ player_id: "ghost", rank: 1 }] }), "lsp_invalid_request");
+  const { items: payouts } = await organizer.enterTournamentResults(t.id, { standings: [{ player_id: "ann", rank: 1 }, { player_id: "bob", rank: 2 }] });
+  assert.deepEqual(payouts.map((p) => [p.player_id, p.amount_msat]), [["ann", 1_330_000n], ["bob", 570_000n]]);
+  const paid = await organizer.payTournament(t.id);
+  assert.ok(paid.items.every((p) => p.status === "succeeded"), "payouts between accounts are done in the answer");
+  assert.equal((await organizer.getTournament(t.id)).status, "completed");
+  // Again: nobody is paid twice.
+  const again = await organizer.payTournament(t.id);
+  assert.ok(again.items.every((p) => p.attempts === 1));
+  assert.equal((await walletWinner.balance()).available_msat - winnerBefore.available_msat, 1_330_000n);
+  assert.equal((await accountPlayer.balance()).available_msat - playerBefore.available_msat, 570_000n - 1_000_000n);
+  assert.equal((await organizer.balance()).available_msat - organizerBefore.available_msat, 100_000n);
+  const { items: audit } = await organizer.tournamentAudit(t.id);
+  assert.equal(audit.filter((a) => a.action === "payout_succeeded").length, 2);
+  const { items: entries } = await game.listTournamentEntries(t.id);
+  assert.deepEqual(entries.map((e) => e.status), ["settled", "settled"]);
+});
+
+test("S27 a cancelled tournament refunds every player: a wallet's HTLCs fail back, an account's reservation is released", async () => {
+  const { admin: organizer } = accounts[1];
+  const player = accounts[0].admin;
+  const before = await player.balance();
+  const t = await organizer.createTournament({
+    name: "npm S27 cup",
+    entry_fee_msat: 800_000n,
+    seats: 3,
+    payout_table_bps: [10000],
+    join_deadline: BigInt(Math.floor(Date.now() / 1000) + 600),
+  });
+  const a = await organizer.joinTournament(t.id, { player_id: "a", payout: { type: "account", account_id: accounts[0].id } });
+  const b = await organizer.joinTournament(t.id, { player_id: "b", payout: { type: "account", account_id: accounts[0].id } });
+  const wallet = walletPays(fixture, a.bolt11).then(() => "paid", () => "refunded");
+  const held = await player.pay(player.preparePayInvoice({ bolt11: b.bolt11, idempotency_key: `s27-${Date.now()}` }));
+  assert.equal((await player.balance()).reserved_msat - before.reserved_msat, 800_000n);
+  await tournamentWhen(organizer, t.id, (x) => x.seats_taken === 2, "two seats taken");
+  const cancelled = await organizer.cancelTournament(t.id);
+  assert.equal(cancelled.status, "cancelled");
+  assert.equal(cancelled.cancel_reason, "cancelled by the organizer");
+  assert.equal(await wallet, "refunded");
+  assert.equal((await finalPayment(player, held.id)).status, "failed");
+  assert.deepEqual(await player.balance(), before);
+  const { items: entries } = await organizer.listTournamentEntries(t.id);
+  assert.deepEqual(entries.map((e) => e.status), ["refunded", "refunded"]);
+  await rejects(organizer.joinTournament(t.id, { player_id: "c", payout: { type: "account", account_id: accounts[0].id } }), "lsp_tournament_closed");
+});
+
 test("S20 invoice creation beyond the rate limit gets 429 with Retry-After", async () => {
   const { invoice: shop } = accounts[2];
   let limited;

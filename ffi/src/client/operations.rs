@@ -77,6 +77,28 @@ pub enum EtridOperation {
     /// `{"payment", "pay_request", "success_action"}`: pays a Lightning Address or LNURL-pay
     /// code once the service's terms and invoice check out. Admin scope.
     PayLnurl = 31,
+    /// `{"name", "entry_fee_msat", "seats", "payout_table_bps", "organizer_fee_bps"?,
+    /// "join_deadline", "external_id"?, "metadata"?}` → the tournament. Admin scope.
+    CreateTournament = 32,
+    /// `{"tournament_id"}` → the tournament.
+    GetTournament = 33,
+    /// `{"limit"?, "cursor"?}` → a page of tournaments. Admin scope.
+    ListTournaments = 34,
+    /// `{"tournament_id", "player_id", "payout"}` → the entry with the hold invoice to pay.
+    JoinTournament = 35,
+    /// `{"tournament_id"}` → `{"items"}`: every entry.
+    ListTournamentEntries = 36,
+    /// `{"tournament_id"}` → the tournament, cancelled (every held entry refunded). Admin scope.
+    CancelTournament = 37,
+    /// `{"tournament_id", "standings"}` → `{"items"}`: every payout. Admin scope.
+    EnterTournamentResults = 38,
+    /// `{"tournament_id"}` → `{"items"}`: pays the winners, or retries failed payouts. Admin
+    /// scope.
+    PayTournament = 39,
+    /// `{"tournament_id"}` → `{"items"}`: every payout. Admin scope.
+    ListTournamentPayouts = 40,
+    /// `{"tournament_id"}` → `{"items"}`: the audit log. Admin scope.
+    TournamentAudit = 41,
 }
 
 impl EtridOperation {
@@ -127,6 +149,16 @@ mod tests {
             C::ListLightningAddresses,
             C::DeleteLightningAddress,
             C::PayLnurl,
+            C::CreateTournament,
+            C::GetTournament,
+            C::ListTournaments,
+            C::JoinTournament,
+            C::ListTournamentEntries,
+            C::CancelTournament,
+            C::EnterTournamentResults,
+            C::PayTournament,
+            C::ListTournamentPayouts,
+            C::TournamentAudit,
         ];
         assert_eq!(c.len(), Operation::ALL.len());
         for (c_op, core_op) in c.into_iter().zip(Operation::ALL) {

@@ -13,6 +13,8 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -83,6 +85,7 @@ class Fixture {
   std::string Key(size_t account, const char* scope) const {
     return info_["accounts"].items.at(account)[scope].Str();
   }
+  std::string AccountId(size_t account) const { return info_["accounts"].items.at(account)["id"].Str(); }
 
  private:
   pid_t pid_ = 0;
@@ -568,6 +571,83 @@ TEST(EtridClient, S22_ALightningAddressServedByTheLspIsPaidWithItsTermsChecked) 
   EXPECT_EQ(ErrorCode(payer.get(), ETRID_OPERATION_PAY_LNURL,
                       "{\"target\":\"" + address + "\",\"amount_msat\":5000,\"idempotency_key\":\"cpp-s22-gone\"}"),
             "lnurl_service_error");
+}
+
+// A tournament of `seats` at `entry_msat` joinable for ten minutes; its id.
+std::string NewTournament(EtridClient* organizer, const std::string& name, int seats, uint64_t entry_msat,
+                          const std::string& table) {
+  long deadline = static_cast<long>(time(nullptr)) + 600;
+  return Ok(organizer, ETRID_OPERATION_CREATE_TOURNAMENT,
+            "{\"name\":\"" + name + "\",\"entry_fee_msat\":" + std::to_string(entry_msat) + ",\"seats\":" +
+                std::to_string(seats) + ",\"payout_table_bps\":" + table + ",\"join_deadline\":" + std::to_string(deadline) +
+                "}")["id"]
+      .Str();
+}
+
+std::string JoinArgs(const std::string& id, const std::string& player, size_t account) {
+  return "{\"tournament_id\":\"" + id + "\",\"player_id\":\"" + player +
+         "\",\"payout\":{\"type\":\"account\",\"account_id\":\"" + fixture->AccountId(account) + "\"}}";
+}
+
+// Polls the tournament until `done` holds.
+json::Value TournamentWhen(EtridClient* client, const std::string& id, const std::function<bool(const json::Value&)>& done) {
+  for (int i = 0; i < 600; i++) {
+    json::Value t = Ok(client, ETRID_OPERATION_GET_TOURNAMENT, "{\"tournament_id\":\"" + id + "\"}");
+    if (done(t)) return t;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "the tournament never got there";
+  return json::Value();
+}
+
+TEST(EtridClient, S26_ATournamentFillsSettlesItsPoolAndPaysEveryWinnerByRankOnce) {
+  Client organizer = NewClient(fixture->Key(2, "admin_key"));
+  Client p0 = NewClient(fixture->Key(0, "admin_key"));
+  Client p1 = NewClient(fixture->Key(1, "admin_key"));
+  uint64_t before0 = AvailableMsat(p0.get()), before1 = AvailableMsat(p1.get());
+  std::string id = NewTournament(organizer.get(), "cpp S26 cup", 2, 1000000, "[6000,4000]");
+  std::string id_args = "{\"tournament_id\":\"" + id + "\"}";
+  json::Value e0 = Ok(organizer.get(), ETRID_OPERATION_JOIN_TOURNAMENT, JoinArgs(id, "p0", 0));
+  json::Value e1 = Ok(organizer.get(), ETRID_OPERATION_JOIN_TOURNAMENT, JoinArgs(id, "p1", 1));
+  EXPECT_EQ(ErrorCode(organizer.get(), ETRID_OPERATION_JOIN_TOURNAMENT, JoinArgs(id, "p0", 1)), "lsp_already_joined");
+  // Both enter from their balances: held, not yet debited.
+  json::Value held = Ok(p0.get(), ETRID_OPERATION_PAY_INVOICE,
+                        "{\"bolt11\":\"" + e0["bolt11"].Str() + "\",\"idempotency_key\":\"cpp-s26\"}");
+  EXPECT_EQ(held["status"].Str(), "pending");
+  Ok(p1.get(), ETRID_OPERATION_PAY_INVOICE, "{\"bolt11\":\"" + e1["bolt11"].Str() + "\",\"idempotency_key\":\"cpp-s26\"}");
+  json::Value funded = TournamentWhen(organizer.get(), id, [](const json::Value& t) { return t["status"].Str() == "funded"; });
+  EXPECT_EQ(funded["pool_msat"].U64(), 2000000u);
+  EXPECT_EQ(ErrorCode(organizer.get(), ETRID_OPERATION_JOIN_TOURNAMENT, JoinArgs(id, "p2", 0)), "lsp_tournament_closed");
+  EXPECT_EQ(ErrorCode(organizer.get(), ETRID_OPERATION_ENTER_TOURNAMENT_RESULTS,
+                      "{\"tournament_id\":\"" + id + "\",\"standings\":[{\"player_id\":\"ghost\",\"rank\":1}]}"),
+            "lsp_invalid_request");
+  json::Value payouts = Ok(organizer.get(), ETRID_OPERATION_ENTER_TOURNAMENT_RESULTS,
+                           "{\"tournament_id\":\"" + id +
+                               "\",\"standings\":[{\"player_id\":\"p1\",\"rank\":1},{\"player_id\":\"p0\",\"rank\":2}]}");
+  EXPECT_EQ(payouts["items"].items.at(0)["amount_msat"].U64(), 1200000u);
+  EXPECT_EQ(payouts["items"].items.at(1)["amount_msat"].U64(), 800000u);
+  json::Value paid = Ok(organizer.get(), ETRID_OPERATION_PAY_TOURNAMENT, id_args);
+  for (const json::Value& p : paid["items"].items) EXPECT_EQ(p["status"].Str(), "succeeded") << json::Dump(p);
+  EXPECT_EQ(Ok(organizer.get(), ETRID_OPERATION_GET_TOURNAMENT, id_args)["status"].Str(), "completed");
+  Ok(organizer.get(), ETRID_OPERATION_PAY_TOURNAMENT, id_args);
+  EXPECT_EQ(AvailableMsat(p1.get()), before1 + 200000u) << "entry out, first prize in, once";
+  EXPECT_EQ(AvailableMsat(p0.get()), before0 - 200000u) << "entry out, second prize in, once";
+}
+
+TEST(EtridClient, S27_ACancelledTournamentRefundsEveryHeldEntry) {
+  Client organizer = NewClient(fixture->Key(2, "admin_key"));
+  Client player = NewClient(fixture->Key(0, "admin_key"));
+  uint64_t before = AvailableMsat(player.get());
+  std::string id = NewTournament(organizer.get(), "cpp S27 cup", 3, 700000, "[10000]");
+  json::Value entry = Ok(organizer.get(), ETRID_OPERATION_JOIN_TOURNAMENT, JoinArgs(id, "solo", 0));
+  Ok(player.get(), ETRID_OPERATION_PAY_INVOICE, "{\"bolt11\":\"" + entry["bolt11"].Str() + "\",\"idempotency_key\":\"cpp-s27\"}");
+  EXPECT_EQ(AvailableMsat(player.get()), before - 700000u) << "held from the balance";
+  TournamentWhen(organizer.get(), id, [](const json::Value& t) { return t["seats_taken"].U64() == 1; });
+  json::Value cancelled = Ok(organizer.get(), ETRID_OPERATION_CANCEL_TOURNAMENT, "{\"tournament_id\":\"" + id + "\"}");
+  EXPECT_EQ(cancelled["status"].Str(), "cancelled");
+  EXPECT_EQ(AvailableMsat(player.get()), before) << "refunded whole";
+  json::Value entries = Ok(organizer.get(), ETRID_OPERATION_LIST_TOURNAMENT_ENTRIES, "{\"tournament_id\":\"" + id + "\"}");
+  EXPECT_EQ(entries["items"].items.at(0)["status"].Str(), "refunded");
 }
 
 TEST(EtridClient, S20_BeyondTheRateLimitTheCompletionSays429WithRetryAfter) {

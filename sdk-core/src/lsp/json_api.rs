@@ -14,10 +14,11 @@ use thiserror::Error;
 
 use super::{
     CreateApiKeyRequest, CreateHoldInvoiceRequest, CreateInvoiceRequest,
-    CreateLightningAddressRequest, CreateWebhookRequest, HubEvent, KeysendRequest,
-    ListEventsRequest, ListInvoicesRequest, ListLedgerRequest, ListPageRequest,
-    ListPaymentsRequest, LspClient, LspError, LspInvoice, PayInvoiceRequest, PayLnurlRequest,
-    SettleHoldInvoiceRequest, WaitOutcome,
+    CreateLightningAddressRequest, CreateTournamentRequest, CreateWebhookRequest, HubEvent,
+    JoinTournamentRequest, KeysendRequest, ListEventsRequest, ListInvoicesRequest,
+    ListLedgerRequest, ListPageRequest, ListPaymentsRequest, LspClient, LspError, LspInvoice,
+    PayInvoiceRequest, PayLnurlRequest, SettleHoldInvoiceRequest, TournamentResultsRequest,
+    WaitOutcome,
 };
 use crate::timer::Timer;
 use crate::transport::Transport;
@@ -97,11 +98,34 @@ pub enum Operation {
     /// "pay_request", "success_action"}`: pays a Lightning Address or LNURL-pay code after
     /// checking the service's terms and invoice. Admin scope.
     PayLnurl = 31,
+    /// `{"name", "entry_fee_msat", "seats", "payout_table_bps", "organizer_fee_bps"?,
+    /// "join_deadline", "external_id"?, "metadata"?}` → the tournament. Admin scope.
+    CreateTournament = 32,
+    /// `{"tournament_id"}` → the tournament.
+    GetTournament = 33,
+    /// `{"limit"?, "cursor"?}` → a page of the account's tournaments. Admin scope.
+    ListTournaments = 34,
+    /// `{"tournament_id", "player_id", "payout"}` → the player's entry with the hold invoice
+    /// to pay (`bolt11`).
+    JoinTournament = 35,
+    /// `{"tournament_id"}` → `{"items"}`: every entry, in joining order.
+    ListTournamentEntries = 36,
+    /// `{"tournament_id"}` → the tournament, cancelled: every held entry refunded. Admin scope.
+    CancelTournament = 37,
+    /// `{"tournament_id", "standings"}` → `{"items"}`: every payout. Admin scope.
+    EnterTournamentResults = 38,
+    /// `{"tournament_id"}` → `{"items"}`: pays the winners (again: retries failed payouts).
+    /// Admin scope.
+    PayTournament = 39,
+    /// `{"tournament_id"}` → `{"items"}`: every payout, best rank first. Admin scope.
+    ListTournamentPayouts = 40,
+    /// `{"tournament_id"}` → `{"items"}`: the audit log, oldest first. Admin scope.
+    TournamentAudit = 41,
 }
 
 impl Operation {
     /// Every operation, in number order.
-    pub const ALL: [Operation; 31] = [
+    pub const ALL: [Operation; 41] = [
         Operation::CreateInvoice,
         Operation::GetInvoice,
         Operation::ListInvoices,
@@ -133,6 +157,16 @@ impl Operation {
         Operation::ListLightningAddresses,
         Operation::DeleteLightningAddress,
         Operation::PayLnurl,
+        Operation::CreateTournament,
+        Operation::GetTournament,
+        Operation::ListTournaments,
+        Operation::JoinTournament,
+        Operation::ListTournamentEntries,
+        Operation::CancelTournament,
+        Operation::EnterTournamentResults,
+        Operation::PayTournament,
+        Operation::ListTournamentPayouts,
+        Operation::TournamentAudit,
     ];
 
     /// The operation with this number, if any (a caller across a language boundary can pass
@@ -434,6 +468,45 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
                 Ok(Value::Null)
             }
             Op::PayLnurl => to_value(self.pay_lnurl(args::<PayLnurlRequest>(a)?).await?),
+            Op::CreateTournament => to_value(
+                self.create_tournament(args::<CreateTournamentRequest>(a)?)
+                    .await?,
+            ),
+            Op::GetTournament => {
+                to_value(self.get_tournament(&ids(a, ["tournament_id"])?[0]).await?)
+            }
+            Op::ListTournaments => {
+                to_value(self.list_tournaments(args::<ListPageRequest>(a)?).await?)
+            }
+            Op::JoinTournament => {
+                let id = id_arg(a, "tournament_id")?;
+                let request: JoinTournamentRequest = args(&without(a, &["tournament_id"]))?;
+                to_value(self.join_tournament(&id, request).await?)
+            }
+            Op::ListTournamentEntries => to_value(
+                self.list_tournament_entries(&ids(a, ["tournament_id"])?[0])
+                    .await?,
+            ),
+            Op::CancelTournament => to_value(
+                self.cancel_tournament(&ids(a, ["tournament_id"])?[0])
+                    .await?,
+            ),
+            Op::EnterTournamentResults => {
+                let id = id_arg(a, "tournament_id")?;
+                let request: TournamentResultsRequest = args(&without(a, &["tournament_id"]))?;
+                to_value(self.enter_tournament_results(&id, request).await?)
+            }
+            Op::PayTournament => {
+                to_value(self.pay_tournament(&ids(a, ["tournament_id"])?[0]).await?)
+            }
+            Op::ListTournamentPayouts => to_value(
+                self.list_tournament_payouts(&ids(a, ["tournament_id"])?[0])
+                    .await?,
+            ),
+            Op::TournamentAudit => to_value(
+                self.tournament_audit(&ids(a, ["tournament_id"])?[0])
+                    .await?,
+            ),
         }
     }
 }

@@ -542,9 +542,9 @@ export interface CreateTournamentRequest {
   /** Players it takes, 2 to 2048: when this many entries are held, all are settled and the pool is funded. */
   seats: number;
   /** The share of the prizes per rank in basis points, rank 1 first: positive, never increasing, summing to 10000, at most `seats` ranks. */
-  payout_table_bps: (bigint | number)[];
+  payout_table_bps: number[];
   /** The organizer's share of the pool in basis points, rounded down; default 0. */
-  organizer_fee_bps?: bigint | number | null;
+  organizer_fee_bps?: number | null;
   /** Unix seconds after which no one may join; between 10 seconds and 7 days from now. If seats are still free then, the tournament is cancelled and every held entry refunded. */
   join_deadline: bigint | number;
   /** The organizer's id for it: creating again with the same id answers the same tournament (200), or idempotency_mismatch if other fields differ. */
@@ -570,9 +570,9 @@ export interface Tournament {
   /** Seats taken: entries held or settled. */
   seats_taken: number;
   /** The share of the prizes per rank in basis points, rank 1 first: positive, never increasing, summing to 10000, at most `seats` ranks. */
-  payout_table_bps: bigint[];
+  payout_table_bps: number[];
   /** The organizer's share of the pool, in basis points. */
-  organizer_fee_bps: bigint;
+  organizer_fee_bps: number;
   /** No one may join after this (unix seconds). */
   join_deadline: bigint;
   /** Everything the entries paid, once funded. */

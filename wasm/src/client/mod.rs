@@ -12,6 +12,7 @@ mod invoices;
 mod json;
 mod options;
 mod payments;
+mod tournaments;
 
 use std::cell::RefCell;
 use std::future::Future;

@@ -164,5 +164,55 @@ namespace Etrid
                 + ",\"idempotency_key\":" + LightningJson.Quote(idempotencyKey)
                 + (comment == null ? "" : ",\"comment\":" + LightningJson.Quote(comment)) + "}");
         }
+
+        /// <summary>
+        /// Creates a tournament (admin scope): <c>{"name", "entry_fee_msat", "seats", "payout_table_bps",
+        /// "organizer_fee_bps"?, "join_deadline", "external_id"?, "metadata"?}</c> → the tournament.
+        /// Entry fees are held until every seat is taken, then settled into the pool.
+        /// </summary>
+        public Task<string> CreateTournamentAsync(string argsJson) { return RequestAsync(Operation.CreateTournament, argsJson); }
+
+        /// <summary>A tournament: its status, seats taken, pool and payout counts.</summary>
+        public Task<string> GetTournamentAsync(string tournamentId) { return RequestAsync(Operation.GetTournament, IdArgs("tournament_id", tournamentId)); }
+
+        /// <summary>A page of the account's tournaments: <c>{"limit"?, "cursor"?}</c> (admin scope).</summary>
+        public Task<string> ListTournamentsAsync(string argsJson = null) { return RequestAsync(Operation.ListTournaments, argsJson); }
+
+        /// <summary>
+        /// Joins <paramref name="playerId"/>, whose prize goes to <paramref name="payoutJson"/>
+        /// (<c>{"type": "lightning_address", "address"}</c>, <c>{"type": "keysend", "node_id"}</c> or
+        /// <c>{"type": "account", "account_id"}</c>): the entry, with the hold invoice (<c>bolt11</c>)
+        /// the player pays. The seat is the player's once the payment is held.
+        /// </summary>
+        public Task<string> JoinTournamentAsync(string tournamentId, string playerId, string payoutJson)
+        {
+            return RequestAsync(Operation.JoinTournament, "{\"tournament_id\":" + LightningJson.Quote(tournamentId)
+                + ",\"player_id\":" + LightningJson.Quote(playerId) + ",\"payout\":" + payoutJson + "}");
+        }
+
+        /// <summary>Every entry of a tournament: <c>{"items"}</c>.</summary>
+        public Task<string> ListTournamentEntriesAsync(string tournamentId) { return RequestAsync(Operation.ListTournamentEntries, IdArgs("tournament_id", tournamentId)); }
+
+        /// <summary>Cancels an open tournament: every held entry fee is failed back (admin scope).</summary>
+        public Task<string> CancelTournamentAsync(string tournamentId) { return RequestAsync(Operation.CancelTournament, IdArgs("tournament_id", tournamentId)); }
+
+        /// <summary>
+        /// Enters the final standings, <paramref name="standingsJson"/> a JSON array of
+        /// <c>{"player_id", "rank"}</c> (admin scope): <c>{"items"}</c>, every payout exact to the msat.
+        /// </summary>
+        public Task<string> EnterTournamentResultsAsync(string tournamentId, string standingsJson)
+        {
+            return RequestAsync(Operation.EnterTournamentResults, "{\"tournament_id\":" + LightningJson.Quote(tournamentId)
+                + ",\"standings\":" + standingsJson + "}");
+        }
+
+        /// <summary>Pays the winners, or retries failed payouts; no one is paid twice (admin scope).</summary>
+        public Task<string> PayTournamentAsync(string tournamentId) { return RequestAsync(Operation.PayTournament, IdArgs("tournament_id", tournamentId)); }
+
+        /// <summary>Every payout of a tournament, best rank first (admin scope).</summary>
+        public Task<string> ListTournamentPayoutsAsync(string tournamentId) { return RequestAsync(Operation.ListTournamentPayouts, IdArgs("tournament_id", tournamentId)); }
+
+        /// <summary>A tournament's audit log, oldest first (admin scope).</summary>
+        public Task<string> TournamentAuditAsync(string tournamentId) { return RequestAsync(Operation.TournamentAudit, IdArgs("tournament_id", tournamentId)); }
     }
 }

@@ -69,6 +69,18 @@ namespace Etrid
         public event Action<LightningEvent> PaymentFailed;
 
         /// <summary>
+        /// A tournament changed (a seat taken or freed, funded, results, payouts, cancelled):
+        /// <see cref="LightningEvent.DataJson"/> is the tournament, <see cref="LightningEvent.ObjectId"/> its id.
+        /// </summary>
+        public event Action<LightningEvent> TournamentUpdated;
+
+        /// <summary>A player's entry changed (joined, held, settled, refunded, expired): <see cref="LightningEvent.DataJson"/> is the entry.</summary>
+        public event Action<LightningEvent> TournamentEntry;
+
+        /// <summary>A winner's payout changed (sent, succeeded, failed): <see cref="LightningEvent.DataJson"/> is the payout.</summary>
+        public event Action<LightningEvent> TournamentPayout;
+
+        /// <summary>
         /// Events were missed beyond what the LSP keeps (the resume id is older than its log):
         /// reload the state you show from the API (invoices, payments, balance).
         /// </summary>
@@ -306,6 +318,9 @@ namespace Etrid
                 case "invoice.cancelled": return InvoiceCancelled;
                 case "payment.succeeded": return PaymentSucceeded;
                 case "payment.failed": return PaymentFailed;
+                case "tournament.updated": return TournamentUpdated;
+                case "tournament.entry": return TournamentEntry;
+                case "tournament.payout": return TournamentPayout;
                 default: return null;
             }
         }

@@ -71,5 +71,25 @@ namespace Etrid
         DeleteLightningAddress = 30,
         /// <summary>Pay a Lightning Address or LNURL-pay code, its terms and invoice checked first (admin scope).</summary>
         PayLnurl = 31,
+        /// <summary>Create a tournament: entry fee, seats, payout table, organizer fee, join deadline (admin scope).</summary>
+        CreateTournament = 32,
+        /// <summary>Get a tournament.</summary>
+        GetTournament = 33,
+        /// <summary>List the account's tournaments (admin scope).</summary>
+        ListTournaments = 34,
+        /// <summary>Join a player: the entry with the hold invoice the player pays.</summary>
+        JoinTournament = 35,
+        /// <summary>Every entry of a tournament.</summary>
+        ListTournamentEntries = 36,
+        /// <summary>Cancel an open tournament: every held entry is refunded (admin scope).</summary>
+        CancelTournament = 37,
+        /// <summary>Enter the final standings; answers every payout (admin scope).</summary>
+        EnterTournamentResults = 38,
+        /// <summary>Pay the winners, or retry failed payouts; no one is paid twice (admin scope).</summary>
+        PayTournament = 39,
+        /// <summary>Every payout of a tournament (admin scope).</summary>
+        ListTournamentPayouts = 40,
+        /// <summary>A tournament's audit log (admin scope).</summary>
+        TournamentAudit = 41,
     }
 }

@@ -24,7 +24,9 @@ export const Op = {
   ListApiKeys: 16, RevokeApiKey: 17, CreateWebhook: 18, ListWebhooks: 19, DeleteWebhook: 20,
   ListWebhookDeliveries: 21, RedeliverWebhook: 22, Health: 23, NodeInfo: 24, ListChannels: 25,
   Liquidity: 26, ListEvents: 27, CreateLightningAddress: 28, ListLightningAddresses: 29,
-  DeleteLightningAddress: 30, PayLnurl: 31,
+  DeleteLightningAddress: 30, PayLnurl: 31, CreateTournament: 32, GetTournament: 33,
+  ListTournaments: 34, JoinTournament: 35, ListTournamentEntries: 36, CancelTournament: 37,
+  EnterTournamentResults: 38, PayTournament: 39, ListTournamentPayouts: 40, TournamentAudit: 41,
 };
 
 /** A synchronous failure of the bridge, with the error JSON's fields. */

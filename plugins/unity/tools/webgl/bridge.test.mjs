@@ -314,6 +314,64 @@ test("S22 webgl: a Lightning Address served by the LSP is paid, its terms checke
   assert.equal(await bridge.ok(owner, Op.DeleteLightningAddress, { name }), null);
 });
 
+/** Polls the tournament through the bridge until `done(t)` holds. */
+async function tournamentWhen(handle, id, done) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const t = await bridge.ok(handle, Op.GetTournament, { tournament_id: id });
+    if (done(t)) return t;
+    assert.ok(Date.now() < deadline, `tournament never got there: ${JSON.stringify(t)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const toAccount = (i) => ({ type: "account", account_id: accounts[i].id });
+const deadlineIn = (secs) => Math.floor(Date.now() / 1000) + secs;
+
+test("S26 webgl: a tournament fills, settles its pool and pays every winner by rank once", async () => {
+  const organizer = accounts[2].admin;
+  const [p0, p1] = [accounts[0].admin, accounts[1].admin];
+  const [before0, before1] = [(await bridge.ok(p0, Op.Balance)).available_msat, (await bridge.ok(p1, Op.Balance)).available_msat];
+  const t = await bridge.ok(organizer, Op.CreateTournament, {
+    name: "webgl S26 cup", entry_fee_msat: 1_000_000, seats: 2, payout_table_bps: [6000, 4000], join_deadline: deadlineIn(600),
+  });
+  const e0 = await bridge.ok(organizer, Op.JoinTournament, { tournament_id: t.id, player_id: "p0", payout: toAccount(0) });
+  const e1 = await bridge.ok(organizer, Op.JoinTournament, { tournament_id: t.id, player_id: "p1", payout: toAccount(1) });
+  await fails(organizer, Op.JoinTournament, { tournament_id: t.id, player_id: "p0", payout: toAccount(1) }, "lsp_already_joined");
+  const held = await bridge.ok(p0, Op.PayInvoice, { bolt11: e0.bolt11, idempotency_key: `s26-${Date.now()}` });
+  assert.equal(held.status, "pending", "held, not yet debited");
+  await bridge.ok(p1, Op.PayInvoice, { bolt11: e1.bolt11, idempotency_key: `s26-${Date.now()}` });
+  const funded = await tournamentWhen(organizer, t.id, (x) => x.status === "funded");
+  assert.equal(funded.pool_msat, 2_000_000);
+  await fails(organizer, Op.JoinTournament, { tournament_id: t.id, player_id: "p2", payout: toAccount(0) }, "lsp_tournament_closed");
+  const { items: payouts } = await bridge.ok(organizer, Op.EnterTournamentResults, {
+    tournament_id: t.id, standings: [{ player_id: "p1", rank: 1 }, { player_id: "p0", rank: 2 }],
+  });
+  assert.deepEqual(payouts.map((p) => [p.player_id, p.amount_msat]), [["p1", 1_200_000], ["p0", 800_000]]);
+  const { items: paid } = await bridge.ok(organizer, Op.PayTournament, { tournament_id: t.id });
+  assert.ok(paid.every((p) => p.status === "succeeded"));
+  await bridge.ok(organizer, Op.PayTournament, { tournament_id: t.id });
+  assert.equal((await bridge.ok(p1, Op.Balance)).available_msat - before1, 200_000, "entry out, first prize in, once");
+  assert.equal(before0 - (await bridge.ok(p0, Op.Balance)).available_msat, 200_000, "entry out, second prize in, once");
+  heapIsBack();
+});
+
+test("S27 webgl: a cancelled tournament refunds every held entry", async () => {
+  const organizer = accounts[2].admin;
+  const player = accounts[0].admin;
+  const before = await bridge.ok(player, Op.Balance);
+  const t = await bridge.ok(organizer, Op.CreateTournament, {
+    name: "webgl S27 cup", entry_fee_msat: 700_000, seats: 3, payout_table_bps: [10000], join_deadline: deadlineIn(600),
+  });
+  const entry = await bridge.ok(organizer, Op.JoinTournament, { tournament_id: t.id, player_id: "solo", payout: toAccount(0) });
+  await bridge.ok(player, Op.PayInvoice, { bolt11: entry.bolt11, idempotency_key: `s27-${Date.now()}` });
+  await tournamentWhen(organizer, t.id, (x) => x.seats_taken === 1);
+  const cancelled = await bridge.ok(organizer, Op.CancelTournament, { tournament_id: t.id });
+  assert.equal(cancelled.status, "cancelled");
+  assert.deepEqual(await bridge.ok(player, Op.Balance), before, "refunded whole");
+  heapIsBack();
+});
+
 test("S20 webgl: invoice creation beyond the rate limit gets 429 with Retry-After", async () => {
   const { invoice: shop } = accounts[2];
   let limited;

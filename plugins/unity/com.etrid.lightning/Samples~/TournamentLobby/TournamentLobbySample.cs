@@ -1,40 +1,39 @@
-// Sample: a paid lobby whose entry fees are held, not taken, until the game starts. Each player
-// who joins gets a hold invoice for the payment hash of a preimage generated here; a seat is taken
-// when the LSP holds the player's payment (invoice.accepted). When every seat is taken the
-// organizer settles all the holds with their preimages (the fees are collected); "Cancel lobby"
-// cancels every hold instead, and the Lightning protocol returns each held payment to its payer.
+// Sample: a paid tournament run by the LSP's tournament API. The organizer creates it (entry fee,
+// seats, payout table by rank, organizer fee, join deadline); each player joins with a player id
+// and a Lightning Address for the prize, and pays the entry invoice shown as a QR code. The LSP
+// holds each payment; when every seat is taken it settles them all and funds the pool; if the
+// organizer cancels, or the deadline passes with seats free, every held payment goes back to its
+// player. After the match the organizer enters the ranks and pays the winners: the LSP splits the
+// pool to the millisatoshi and pays each winner exactly once, even across a crash.
 //
-// This is a stub of the entry step only. Tournament pools proper (prize splits, payouts that are
-// never paid twice) arrive with the tournament API (issue 15); this sample only holds, settles and
-// cancels entry invoices.
-//
-// Hold invoices need an admin-scoped key: this sample plays the organizer. Run it where an admin
-// key is safe (the organizer's own machine, a dedicated server), never in a build given to players.
+// The organizer's calls need an admin-scoped key: this sample plays the organizer. Run it where an
+// admin key is safe (the organizer's own machine, a dedicated server), never in a build given to
+// players. A player build joins with an invoice-scoped key (JoinTournamentAsync, GetTournamentAsync).
 
 using System;
 using System.Collections.Generic;
-using System.Security.Cryptography;
-using System.Text;
+using System.Globalization;
 using UnityEngine;
 
 namespace Etrid.Samples.TournamentLobby
 {
     /// <summary>
-    /// A lobby of <c>seatCount</c> seats paid by hold invoices: join, pay (held), then start
-    /// (settle all) or cancel (refund all). Set the LSP URL and an admin key in the Inspector.
+    /// Creates a tournament, joins players (a QR code each), follows seats, pool and payouts live
+    /// from the LSP's <c>tournament.*</c> events, enters results and pays the winners. Set the LSP
+    /// URL and an admin key in the Inspector.
     /// </summary>
     public sealed class TournamentLobbySample : MonoBehaviour
     {
         [Tooltip("The Étrid LSP's base URL.")]
         [SerializeField] string baseUrl = "http://127.0.0.1:8080";
 
-        [Tooltip("An admin-scoped API key (hold invoices need it): organizer side only, never in a player build.")]
+        [Tooltip("An admin-scoped API key: organizer side only, never in a player build.")]
         [SerializeField] string apiKey = "";
 
         [Tooltip("bitcoin, testnet, signet or regtest.")]
         [SerializeField] string network = "regtest";
 
-        [SerializeField] string lobbyName = "Friday cup";
+        [SerializeField] string tournamentName = "Friday cup";
 
         [Range(2, 16)]
         [SerializeField] int seatCount = 4;
@@ -42,33 +41,41 @@ namespace Etrid.Samples.TournamentLobby
         [Tooltip("The entry fee in millisatoshis (1 sat = 1000 msat).")]
         [SerializeField] long entryFeeMsat = 10000000;
 
-        enum SeatState { Open, Creating, AwaitingPayment, Held, Settling, Settled, Cancelled }
+        [Tooltip("Prize shares of ranks 1, 2, 3, ... in basis points: never increasing, summing to 10000.")]
+        [SerializeField] string payoutTableBps = "5000,3000,2000";
 
-        /// <summary>One seat: its player, the preimage only this organizer knows, and its hold invoice.</summary>
-        sealed class Seat
+        [Tooltip("The organizer's share of the pool in basis points (500 = 5 %).")]
+        [Range(0, 10000)]
+        [SerializeField] int organizerFeeBps = 500;
+
+        [Tooltip("Minutes players have to join; unfilled by then, the tournament is cancelled and refunded.")]
+        [Range(1, 1440)]
+        [SerializeField] int joinMinutes = 30;
+
+        /// <summary>One player as this sample shows them.</summary>
+        sealed class Player
         {
-            public SeatState State;
-            public string Player = "";
-            public byte[] Preimage;
-            public string InvoiceId;
+            public string Id = "";
+            public string Address = "";
+            public string Status = "";
             public string Bolt11;
             public Texture2D Qr;
+            public string Rank = "";
+            public string Payout = "";
         }
 
         LightningClient client;
-        Seat[] seats;
-        bool started;
-        bool cancelled;
-
-        /// <summary>No more joins: the tournament started or the lobby was cancelled.</summary>
-        bool Closed { get { return started || cancelled; } }
+        string tournamentId;
+        Dictionary<string, object> tournament;
+        readonly List<Player> players = new List<Player>();
+        string newPlayerId = "player-1";
+        string newPlayerAddress = "";
         string status = "";
+        bool busy;
         Vector2 scroll;
 
         void Start()
         {
-            seats = new Seat[seatCount];
-            for (int i = 0; i < seats.Length; i++) seats[i] = new Seat { Player = "Player " + (i + 1) };
             if (string.IsNullOrEmpty(apiKey) || entryFeeMsat <= 0)
             {
                 status = "Set an admin API key and a positive entry fee on the TournamentLobbySample component.";
@@ -76,228 +83,249 @@ namespace Etrid.Samples.TournamentLobby
             }
             // Created on the main thread: events and task continuations come back here.
             client = new LightningClient(baseUrl, apiKey, network);
-            client.InvoiceAccepted += OnInvoiceAccepted;
-            client.InvoiceExpired += OnInvoiceGone;
-            client.InvoiceCancelled += OnInvoiceGone;
+            client.TournamentUpdated += e => { if (e.ObjectId == tournamentId) Refresh(); };
+            client.TournamentEntry += e => Refresh();
+            client.TournamentPayout += e => Refresh();
             client.StreamError += error => status = "Event stream stopped: " + error.Code + " (" + error.Message + ")";
             client.StartEvents();
         }
 
         void OnDestroy()
         {
-            // Holds still open stay held until the LSP cancels them itself before their HTLC
-            // deadline (hold_expires_at): the players get their money back then.
+            // Nothing is lost by quitting: the LSP keeps running the tournament (held entries are
+            // refunded at the deadline if it never fills).
             if (client != null) client.Dispose();
             client = null;
-            if (seats != null) foreach (var seat in seats) DropQr(seat);
+            foreach (var p in players) DropQr(p);
         }
 
-        /// <summary>Creates the seat's hold invoice for the hash of a fresh random preimage.</summary>
-        async void Join(Seat seat, int number)
+        string Field(string name)
         {
-            seat.State = SeatState.Creating;
-            seat.Preimage = new byte[32];
-            using (var random = RandomNumberGenerator.Create()) random.GetBytes(seat.Preimage);
-            string paymentHash;
-            using (var sha256 = SHA256.Create()) paymentHash = Hex(sha256.ComputeHash(seat.Preimage));
-            string args = "{\"payment_hash\":" + LightningJson.Quote(paymentHash)
-                + ",\"amount_msat\":" + entryFeeMsat
-                + ",\"description\":" + LightningJson.Quote(lobbyName + ", seat " + number + ": " + seat.Player) + "}";
+            object value;
+            return tournament != null && tournament.TryGetValue(name, out value) && value != null ? value.ToString() : "";
+        }
+
+        async void Create()
+        {
+            busy = true;
+            long deadline = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + joinMinutes * 60L;
+            string args = "{\"name\":" + LightningJson.Quote(tournamentName) + ",\"entry_fee_msat\":" + entryFeeMsat
+                + ",\"seats\":" + seatCount + ",\"payout_table_bps\":[" + payoutTableBps + "],\"organizer_fee_bps\":"
+                + organizerFeeBps + ",\"join_deadline\":" + deadline + "}";
             try
             {
-                string json = await client.CreateHoldInvoiceAsync(args);
+                tournament = LightningJson.ParseObject(await client.CreateTournamentAsync(args));
                 if (this == null) return;
-                Dictionary<string, object> invoice = LightningJson.ParseObject(json);
-                seat.InvoiceId = invoice["id"] as string;
-                seat.Bolt11 = invoice["bolt11"] as string;
-                seat.Qr = LightningQr.Texture(seat.Bolt11, 4);
-                seat.State = SeatState.AwaitingPayment;
+                tournamentId = (string)tournament["id"];
+                status = "Created " + tournamentId + ": players may join for " + joinMinutes + " minutes.";
             }
             catch (LspException error)
             {
                 if (this == null) return;
-                seat.State = SeatState.Open;
-                seat.Preimage = null;
-                status = "Could not create seat " + number + "'s invoice: " + error.Code + " (" + error.Message + ")";
+                status = "Could not create the tournament: " + error.Code + " (" + error.Message + ")";
             }
+            busy = false;
         }
 
-        /// <summary>The player's payment is held: the seat is taken.</summary>
-        void OnInvoiceAccepted(LightningEvent accepted)
+        async void Join()
         {
-            Seat seat = SeatOf(accepted.ObjectId);
-            if (seat == null || seat.State != SeatState.AwaitingPayment) return;
-            seat.State = SeatState.Held;
-            DropQr(seat);
-        }
-
-        /// <summary>
-        /// The invoice expired unpaid, or was cancelled (by this lobby, or by the LSP before a held
-        /// payment's deadline, which refunds it): the seat opens again unless the lobby is closed.
-        /// </summary>
-        void OnInvoiceGone(LightningEvent gone)
-        {
-            Seat seat = SeatOf(gone.ObjectId);
-            if (seat == null || seat.State == SeatState.Settled) return;
-            DropQr(seat);
-            seat.InvoiceId = null;
-            seat.Preimage = null;
-            seat.State = Closed ? SeatState.Cancelled : SeatState.Open;
-        }
-
-        /// <summary>
-        /// Every seat is held: settle each hold with its preimage, collecting the fees. A seat that
-        /// fails stays held, and pressing Start again retries it.
-        /// </summary>
-        async void StartTournament()
-        {
-            started = true;
-            foreach (var seat in seats)
+            busy = true;
+            string payout = "{\"type\":\"lightning_address\",\"address\":" + LightningJson.Quote(newPlayerAddress) + "}";
+            try
             {
-                if (seat.State != SeatState.Held) continue;
-                seat.State = SeatState.Settling;
-                try
-                {
-                    await client.SettleHoldInvoiceAsync(seat.InvoiceId, Hex(seat.Preimage));
-                    if (this == null) return;
-                    seat.State = SeatState.Settled;
-                }
-                catch (LspException error)
-                {
-                    if (this == null) return;
-                    // Unless the LSP cancelled the hold meanwhile (OnInvoiceGone: refunded).
-                    if (seat.State == SeatState.Settling) seat.State = SeatState.Held;
-                    status = "Settling " + seat.Player + " failed: " + error.Code + " (" + error.Message + ")";
-                }
+                var entry = LightningJson.ParseObject(await client.JoinTournamentAsync(tournamentId, newPlayerId, payout));
+                if (this == null) return;
+                Player p = PlayerOf(newPlayerId) ?? new Player { Id = newPlayerId };
+                if (!players.Contains(p)) players.Add(p);
+                p.Address = newPlayerAddress;
+                p.Bolt11 = (string)entry["bolt11"];
+                DropQr(p);
+                p.Qr = LightningQr.Texture(p.Bolt11, 4);
+                p.Status = (string)entry["status"];
+                newPlayerId = "player-" + (players.Count + 1);
             }
-            if (Count(SeatState.Settled) == seats.Length)
-                status = "All " + seats.Length + " entry fees collected: the tournament starts.";
+            catch (LspException error)
+            {
+                if (this == null) return;
+                // already_joined, tournament_closed, invalid_request (a bad address): typed, nothing paid.
+                status = "Could not join " + newPlayerId + ": " + error.Code + " (" + error.Message + ")";
+            }
+            busy = false;
         }
 
-        /// <summary>Cancels every hold invoice still open or held: held payments return to the players.</summary>
-        async void CancelLobby()
+        /// <summary>Reloads the tournament, its entries and its payouts (after any tournament event).</summary>
+        async void Refresh()
         {
-            cancelled = true;
-            bool failed = false;
-            foreach (var seat in seats)
+            if (tournamentId == null) return;
+            try
             {
-                if (seat.InvoiceId == null || seat.State == SeatState.Settled) continue;
-                string invoiceId = seat.InvoiceId;
-                try
+                tournament = LightningJson.ParseObject(await client.GetTournamentAsync(tournamentId));
+                var entries = (List<object>)LightningJson.ParseObject(await client.ListTournamentEntriesAsync(tournamentId))["items"];
+                if (this == null) return;
+                foreach (Dictionary<string, object> e in entries)
                 {
-                    await client.CancelHoldInvoiceAsync(invoiceId);
+                    Player p = PlayerOf((string)e["player_id"]);
+                    if (p == null) continue;
+                    p.Status = (string)e["status"];
+                    if (p.Status != "pending") DropQr(p);
+                }
+                string state = Field("status");
+                if (state == "results" || state == "paying" || state == "completed")
+                {
+                    var payouts = (List<object>)LightningJson.ParseObject(await client.ListTournamentPayoutsAsync(tournamentId))["items"];
                     if (this == null) return;
-                    // The invoice.cancelled event says the same; whichever comes first closes the seat.
-                    if (seat.InvoiceId == invoiceId)
+                    foreach (Dictionary<string, object> payout in payouts)
                     {
-                        DropQr(seat);
-                        seat.InvoiceId = null;
-                        seat.Preimage = null;
-                        seat.State = SeatState.Cancelled;
+                        Player p = PlayerOf((string)payout["player_id"]);
+                        if (p != null) p.Payout = payout["amount_msat"] + " msat: " + payout["status"];
                     }
                 }
-                catch (LspException error)
-                {
-                    if (this == null) return;
-                    failed = true;
-                    status = "Cancelling " + seat.Player + "'s entry failed: " + error.Code + " (" + error.Message + ")";
-                }
             }
-            if (!failed) status = "Lobby cancelled: every held entry fee returns to its player.";
+            catch (LspException error)
+            {
+                if (this == null) return;
+                status = "Refresh failed: " + error.Code + " (" + error.Message + ")";
+            }
         }
 
-        int Count(SeatState state)
+        async void EnterResults()
         {
-            int count = 0;
-            foreach (var seat in seats) if (seat.State == state) count++;
-            return count;
+            var standings = new List<string>();
+            foreach (var p in players)
+            {
+                int rank;
+                if (p.Status == "settled" && int.TryParse(p.Rank, NumberStyles.None, CultureInfo.InvariantCulture, out rank))
+                    standings.Add("{\"player_id\":" + LightningJson.Quote(p.Id) + ",\"rank\":" + rank + "}");
+            }
+            busy = true;
+            try
+            {
+                await client.EnterTournamentResultsAsync(tournamentId, "[" + string.Join(",", standings.ToArray()) + "]");
+                if (this == null) return;
+                status = "Results entered: the payouts are computed. Pay the winners when ready.";
+                Refresh();
+            }
+            catch (LspException error)
+            {
+                if (this == null) return;
+                // Ranks out of order (1, 1, 3 is fine; 1, 3 is not) or a name that did not play.
+                status = "Results refused: " + error.Code + " (" + error.Message + ")";
+            }
+            busy = false;
         }
 
-        Seat SeatOf(string invoiceId)
+        async void Pay()
         {
-            if (invoiceId == null || seats == null) return null;
-            foreach (var seat in seats) if (seat.InvoiceId == invoiceId) return seat;
+            busy = true;
+            try
+            {
+                // Safe to press again: failed payouts are retried, paid ones are never paid twice.
+                await client.PayTournamentAsync(tournamentId);
+                if (this == null) return;
+                Refresh();
+            }
+            catch (LspException error)
+            {
+                if (this == null) return;
+                status = "Paying failed: " + error.Code + " (" + error.Message + ")";
+            }
+            busy = false;
+        }
+
+        async void Cancel()
+        {
+            busy = true;
+            try
+            {
+                await client.CancelTournamentAsync(tournamentId);
+                if (this == null) return;
+                status = "Cancelled: every held entry fee goes back to its player.";
+                Refresh();
+            }
+            catch (LspException error)
+            {
+                if (this == null) return;
+                status = "Cancel refused: " + error.Code + " (" + error.Message + ")";
+            }
+            busy = false;
+        }
+
+        Player PlayerOf(string id)
+        {
+            foreach (var p in players) if (p.Id == id) return p;
             return null;
         }
 
-        static void DropQr(Seat seat)
+        static void DropQr(Player p)
         {
             // Textures are native objects: destroy them, the garbage collector does not.
-            if (seat.Qr != null) Destroy(seat.Qr);
-            seat.Qr = null;
-        }
-
-        static string Hex(byte[] bytes)
-        {
-            var hex = new StringBuilder(bytes.Length * 2);
-            foreach (byte b in bytes) hex.Append(b.ToString("x2"));
-            return hex.ToString();
+            if (p.Qr != null) Destroy(p.Qr);
+            p.Qr = null;
         }
 
         void OnGUI()
         {
-            GUILayout.BeginArea(new Rect(20, 20, Mathf.Min(560, Screen.width - 40), Screen.height - 40));
-            GUILayout.Label(lobbyName + ": " + seatCount + " seats, entry " + entryFeeMsat / 1000 + " sats");
-            if (client != null && seats != null)
+            GUILayout.BeginArea(new Rect(20, 20, Mathf.Min(640, Screen.width - 40), Screen.height - 40));
+            GUILayout.Label(tournamentName + ": " + seatCount + " seats, entry " + entryFeeMsat / 1000 + " sats, prizes " + payoutTableBps + " bps");
+            if (client == null)
             {
-                scroll = GUILayout.BeginScrollView(scroll);
-                for (int i = 0; i < seats.Length; i++) SeatGUI(seats[i], i + 1);
-                GUILayout.EndScrollView();
-
-                // One organizer action at a time: none while an invoice is being created or settled.
-                bool busy = Count(SeatState.Creating) + Count(SeatState.Settling) > 0;
-                int held = Count(SeatState.Held);
-                int settled = Count(SeatState.Settled);
-                GUILayout.BeginHorizontal();
-                GUI.enabled = !busy && !cancelled && held > 0 && held + settled == seats.Length;
-                if (GUILayout.Button("Start tournament (" + (held + settled) + "/" + seats.Length + " seats taken)", GUILayout.Height(32))) StartTournament();
-                GUI.enabled = !busy && settled == 0 && Count(SeatState.Cancelled) + Count(SeatState.Open) < seats.Length;
-                if (GUILayout.Button("Cancel lobby (refund all)", GUILayout.Height(32))) CancelLobby();
-                GUI.enabled = true;
-                GUILayout.EndHorizontal();
+                GUILayout.Label(status);
+                GUILayout.EndArea();
+                return;
             }
+            string state = Field("status");
+            GUI.enabled = !busy;
+            if (tournamentId == null)
+            {
+                if (GUILayout.Button("Create tournament", GUILayout.Height(32))) Create();
+            }
+            else
+            {
+                GUILayout.Label(tournamentId + ": " + state + ", " + Field("seats_taken") + "/" + Field("seats") + " seats taken"
+                    + (Field("pool_msat") == "" ? "" : ", pool " + Field("pool_msat") + " msat, prizes " + Field("prize_total_msat") + " msat"));
+                if (state == "open")
+                {
+                    GUILayout.BeginHorizontal();
+                    newPlayerId = GUILayout.TextField(newPlayerId, 64, GUILayout.Width(140));
+                    newPlayerAddress = GUILayout.TextField(newPlayerAddress, 120, GUILayout.Width(260));
+                    if (GUILayout.Button("Join", GUILayout.Width(80))) Join();
+                    if (GUILayout.Button("Cancel (refund all)", GUILayout.Width(140))) Cancel();
+                    GUILayout.EndHorizontal();
+                }
+                scroll = GUILayout.BeginScrollView(scroll);
+                foreach (var p in players) PlayerGUI(p, state);
+                GUILayout.EndScrollView();
+                if (state == "funded" && GUILayout.Button("Enter results (the ranks above)", GUILayout.Height(32))) EnterResults();
+                if ((state == "results" || (state == "paying" && Field("payouts_failed") != "0"))
+                    && GUILayout.Button("Pay the winners", GUILayout.Height(32))) Pay();
+            }
+            GUI.enabled = true;
             GUILayout.Label(status);
             GUILayout.EndArea();
         }
 
-        void SeatGUI(Seat seat, int number)
+        void PlayerGUI(Player p, string state)
         {
             GUILayout.BeginHorizontal(GUI.skin.box);
-            GUILayout.Label("Seat " + number, GUILayout.Width(60));
-            switch (seat.State)
+            GUILayout.Label(p.Id, GUILayout.Width(120));
+            if (p.Qr != null && p.Status == "pending")
             {
-                case SeatState.Open:
-                    if (Closed)
-                    {
-                        GUILayout.Label("closed");
-                        break;
-                    }
-                    seat.Player = GUILayout.TextField(seat.Player, 32, GUILayout.Width(160));
-                    if (GUILayout.Button("Join", GUILayout.Width(80))) Join(seat, number);
-                    break;
-                case SeatState.Creating:
-                    GUILayout.Label(seat.Player + ": creating the entry invoice...");
-                    break;
-                case SeatState.AwaitingPayment:
-                    Rect area = GUILayoutUtility.GetRect(128, 128, GUILayout.ExpandWidth(false));
-                    if (seat.Qr != null) GUI.DrawTexture(area, seat.Qr, ScaleMode.ScaleToFit);
-                    GUILayout.BeginVertical();
-                    GUILayout.Label(seat.Player + ": scan to pay the entry fee (held until the start).");
-                    if (GUILayout.Button("Copy invoice", GUILayout.Width(120))) GUIUtility.systemCopyBuffer = seat.Bolt11;
-                    GUILayout.EndVertical();
-                    break;
-                case SeatState.Held:
-                    GUILayout.Label(seat.Player + ": seat taken (payment held)");
-                    break;
-                case SeatState.Settling:
-                    GUILayout.Label(seat.Player + ": collecting the entry fee...");
-                    break;
-                case SeatState.Settled:
-                    GUILayout.Label(seat.Player + ": entry fee collected");
-                    break;
-                case SeatState.Cancelled:
-                    GUILayout.Label(seat.Player + ": entry cancelled (a held payment goes back to the player)");
-                    break;
+                Rect area = GUILayoutUtility.GetRect(128, 128, GUILayout.ExpandWidth(false));
+                GUI.DrawTexture(area, p.Qr, ScaleMode.ScaleToFit);
+                GUILayout.BeginVertical();
+                GUILayout.Label("Scan to pay the entry fee (held until every seat is taken).");
+                if (GUILayout.Button("Copy invoice", GUILayout.Width(120))) GUIUtility.systemCopyBuffer = p.Bolt11;
+                GUILayout.EndVertical();
+            }
+            else
+            {
+                GUILayout.Label(p.Status, GUILayout.Width(80));
+                if (state == "funded" && p.Status == "settled")
+                {
+                    GUILayout.Label("rank", GUILayout.Width(40));
+                    p.Rank = GUILayout.TextField(p.Rank, 4, GUILayout.Width(40));
+                }
+                GUILayout.Label(p.Payout);
             }
             GUILayout.EndHorizontal();
         }

@@ -470,6 +470,88 @@ namespace Etrid.Tests
             }
         }
 
+        /// <summary>A tournament of <paramref name="seats"/> seats at <paramref name="entryMsat"/>, joinable for ten minutes.</summary>
+        static Dictionary<string, object> NewTournament(LightningClient organizer, string name, int seats, ulong entryMsat, string tableJson)
+        {
+            long deadline = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 600;
+            return Obj(organizer.CreateTournamentAsync("{\"name\":" + LightningJson.Quote(name) + ",\"entry_fee_msat\":" + entryMsat
+                + ",\"seats\":" + seats + ",\"payout_table_bps\":" + tableJson + ",\"join_deadline\":" + deadline + "}").Result);
+        }
+
+        static string ToAccount(int account)
+        {
+            return "{\"type\":\"account\",\"account_id\":" + LightningJson.Quote(Lsp.AccountId(account)) + "}";
+        }
+
+        /// <summary>Polls the tournament until its <c>field</c> is <paramref name="value"/>.</summary>
+        static Dictionary<string, object> TournamentWhen(LightningClient client, string id, string field, object value)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                var t = Obj(client.GetTournamentAsync(id).Result);
+                if (Equals(t[field], value) || (value is ulong && U64(t[field]) == (ulong)value)) return t;
+                Assert.Less(DateTime.UtcNow, deadline, "tournament never " + field + "=" + value);
+                Thread.Sleep(100);
+            }
+        }
+
+        [Test]
+        public void S26_ATournamentFillsSettlesItsPoolAndPaysEveryWinnerByRankOnce()
+        {
+            using (var organizer = NewClient(2, "admin_key"))
+            using (var p0 = NewClient(0, "admin_key"))
+            using (var p1 = NewClient(1, "admin_key"))
+            {
+                ulong before0 = Available(p0), before1 = Available(p1), beforeOrg = Available(organizer);
+                var t = NewTournament(organizer, "cs S26 cup", 2, 1000000, "[6000,4000]");
+                string id = (string)t["id"];
+                var e0 = Obj(organizer.JoinTournamentAsync(id, "p0", ToAccount(0)).Result);
+                var e1 = Obj(organizer.JoinTournamentAsync(id, "p1", ToAccount(1)).Result);
+                Assert.AreEqual("lsp_already_joined", Failure(organizer.JoinTournamentAsync(id, "p0", ToAccount(1))).Code);
+                // Both enter from their balances: held, not yet debited.
+                var held = Obj(p0.PayInvoiceAsync((string)e0["bolt11"], "cs-s26-" + DateTime.UtcNow.Ticks).Result);
+                Assert.AreEqual("pending", held["status"]);
+                p1.PayInvoiceAsync((string)e1["bolt11"], "cs-s26-" + DateTime.UtcNow.Ticks).Wait();
+                var funded = TournamentWhen(organizer, id, "status", "funded");
+                Assert.AreEqual(2000000UL, U64(funded["pool_msat"]));
+                Assert.AreEqual("lsp_tournament_closed", Failure(organizer.JoinTournamentAsync(id, "p2", ToAccount(0))).Code);
+                Assert.AreEqual("lsp_invalid_request", Failure(organizer.EnterTournamentResultsAsync(id, "[{\"player_id\":\"ghost\",\"rank\":1}]")).Code);
+                var payouts = (List<object>)Obj(organizer.EnterTournamentResultsAsync(id,
+                    "[{\"player_id\":\"p1\",\"rank\":1},{\"player_id\":\"p0\",\"rank\":2}]").Result)["items"];
+                Assert.AreEqual(1200000UL, U64(Obj(payouts[0])["amount_msat"]));
+                Assert.AreEqual(800000UL, U64(Obj(payouts[1])["amount_msat"]));
+                var paid = (List<object>)Obj(organizer.PayTournamentAsync(id).Result)["items"];
+                Assert.IsTrue(paid.All(p => (string)Obj(p)["status"] == "succeeded"), "paid between accounts in the answer");
+                Assert.AreEqual("completed", Obj(organizer.GetTournamentAsync(id).Result)["status"]);
+                organizer.PayTournamentAsync(id).Wait();
+                Assert.AreEqual(before1 + 200000UL, Available(p1), "entry out, first prize in, once");
+                Assert.AreEqual(before0 - 200000UL, Available(p0), "entry out, second prize in, once");
+                Assert.AreEqual(beforeOrg, Available(organizer), "no organizer fee: the pool went to the players");
+            }
+        }
+
+        [Test]
+        public void S27_ACancelledTournamentRefundsEveryHeldEntry()
+        {
+            using (var organizer = NewClient(2, "admin_key"))
+            using (var player = NewClient(0, "admin_key"))
+            {
+                ulong before = Available(player);
+                var t = NewTournament(organizer, "cs S27 cup", 3, 700000, "[10000]");
+                string id = (string)t["id"];
+                var entry = Obj(organizer.JoinTournamentAsync(id, "solo", ToAccount(0)).Result);
+                player.PayInvoiceAsync((string)entry["bolt11"], "cs-s27-" + DateTime.UtcNow.Ticks).Wait();
+                Assert.AreEqual(before - 700000UL, Available(player), "held from the balance");
+                TournamentWhen(organizer, id, "seats_taken", 1UL);
+                var cancelled = Obj(organizer.CancelTournamentAsync(id).Result);
+                Assert.AreEqual("cancelled", cancelled["status"]);
+                Assert.AreEqual(before, Available(player), "refunded whole");
+                var entries = (List<object>)Obj(organizer.ListTournamentEntriesAsync(id).Result)["items"];
+                Assert.AreEqual("refunded", Obj(entries[0])["status"]);
+            }
+        }
+
         [Test]
         public void S20_BeyondTheRateLimitIsRetryable429WithRetryAfter()
         {

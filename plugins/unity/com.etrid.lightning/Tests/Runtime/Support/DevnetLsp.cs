@@ -83,6 +83,13 @@ namespace Etrid.Tests
             return (string)((Dictionary<string, object>)accounts[account])[scope];
         }
 
+        /// <summary>The id of account <paramref name="account"/>.</summary>
+        public string AccountId(int account)
+        {
+            var accounts = (List<object>)info["accounts"];
+            return (string)((Dictionary<string, object>)accounts[account])["id"];
+        }
+
         /// <summary>POSTs <paramref name="body"/> to the devnet control API; returns its JSON answer.</summary>
         public Dictionary<string, object> Control(string path, string body)
         {
