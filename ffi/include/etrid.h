@@ -141,6 +141,9 @@ enum EtridOperation
   ETRID_OPERATION_LIST_TOURNAMENT_PAYOUTS = 40,
   // `{"tournament_id"}` → `{"items"}`: the audit log. Admin scope.
   ETRID_OPERATION_TOURNAMENT_AUDIT = 41,
+  // `{"fiat_amount", "currency", "ttl_secs"?, "max_slippage_bps"?}` → the quote (a fiat price
+  // locked in msat); create the invoice with its `quote_id`.
+  ETRID_OPERATION_CREATE_QUOTE = 42,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -68,6 +68,9 @@ pub struct Config {
     /// Where wallets reach the API from outside (LNURL callbacks, the host of Lightning
     /// Addresses); `None`: `http://` + the address the API listens on.
     pub public_url: Option<String>,
+    /// A JSON file of fiat rates (`{"EUR": "92000.50"}`, fiat units per bitcoin) for quotes;
+    /// `None`: quotes are refused.
+    pub fiat_rates_file: Option<PathBuf>,
 }
 
 /// The options as flags and environment variables (`etrid-lsp --help` lists them); every
@@ -125,6 +128,11 @@ pub struct Options {
     /// callbacks and the host of Lightning Addresses. Default `http://` + the API address.
     #[arg(long, env = "ETRID_LSP_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// A JSON file of fixed fiat rates for quotes, fiat units per bitcoin by ISO 4217 code
+    /// (`{"EUR": "92000.50", "USD": "100000"}`), read again at every quote. Default: none
+    /// (quotes refused with `unknown_currency`).
+    #[arg(long, env = "ETRID_LSP_FIAT_RATES_FILE")]
+    pub fiat_rates_file: Option<PathBuf>,
 }
 
 impl Options {
@@ -151,6 +159,7 @@ impl Options {
                 .or(file.default_payment_timeout_secs),
             max_accepted_htlcs: self.max_accepted_htlcs.or(file.max_accepted_htlcs),
             public_url: self.public_url.or(file.public_url),
+            fiat_rates_file: self.fiat_rates_file.or(file.fiat_rates_file),
         }
     }
 
@@ -236,6 +245,7 @@ impl Options {
                 }
                 None => None,
             },
+            fiat_rates_file: self.fiat_rates_file,
         })
     }
 }

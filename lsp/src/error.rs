@@ -49,6 +49,39 @@ pub enum ServerError {
         /// Why.
         reason: String,
     },
+    /// No exchange rate for the currency.
+    #[error("unknown currency {currency}: {reason}")]
+    UnknownCurrency {
+        /// The currency asked for.
+        currency: String,
+        /// Why (no rates at all, or none for it).
+        reason: String,
+    },
+    /// The quote expired.
+    #[error("quote {quote_id} expired at {expired_at}; quote again")]
+    QuoteExpired {
+        /// The quote.
+        quote_id: String,
+        /// When it expired.
+        expired_at: u64,
+    },
+    /// The rate moved beyond the quote's bound.
+    #[error(
+        "the rate moved {moved_bps} bps since quote {quote_id} ({quoted_rate} → {current_rate}), \
+         more than its {max_bps} bps bound; quote again"
+    )]
+    SlippageExceeded {
+        /// The quote.
+        quote_id: String,
+        /// Its rate.
+        quoted_rate: String,
+        /// The current rate.
+        current_rate: String,
+        /// How far it moved, in basis points (rounded up).
+        moved_bps: u64,
+        /// The quote's bound.
+        max_bps: u32,
+    },
     /// The player already holds an entry in the tournament.
     #[error("player {player_id:?} already joined this tournament")]
     AlreadyJoined {
@@ -184,6 +217,9 @@ impl ServerError {
             ServerError::IdempotencyMismatch { .. } => ApiErrorCode::IdempotencyMismatch,
             ServerError::DuplicatePayment { .. } => ApiErrorCode::DuplicatePayment,
             ServerError::AlreadyJoined { .. } => ApiErrorCode::AlreadyJoined,
+            ServerError::UnknownCurrency { .. } => ApiErrorCode::UnknownCurrency,
+            ServerError::QuoteExpired { .. } => ApiErrorCode::QuoteExpired,
+            ServerError::SlippageExceeded { .. } => ApiErrorCode::SlippageExceeded,
             ServerError::TournamentClosed { .. } => ApiErrorCode::TournamentClosed,
             ServerError::CursorExpired { .. } => ApiErrorCode::CursorExpired,
             ServerError::InvoiceExpired => ApiErrorCode::InvoiceExpired,

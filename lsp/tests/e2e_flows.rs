@@ -21,12 +21,37 @@ use tokio::sync::OnceCell;
 
 static HARNESS: OnceCell<Harness> = OnceCell::const_new();
 
-/// The harness with its accounts funded. Accounts 1 and 2 are S21's alone, 3 and 4 S22's:
-/// tests run at once, and these check balances exactly.
+/// The fiat rates file the LSP reads at every quote (S28 rewrites it to move a rate).
+static RATES: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+
+fn rates_file() -> std::path::PathBuf {
+    RATES
+        .get_or_init(|| tempfile::tempdir().unwrap())
+        .path()
+        .join("rates.json")
+}
+
+fn set_rates(json: &str) {
+    // Written whole then renamed: the LSP never reads half a file.
+    let tmp = rates_file().with_extension("tmp");
+    std::fs::write(&tmp, json).unwrap();
+    std::fs::rename(tmp, rates_file()).unwrap();
+}
+
+/// The harness with its accounts funded. Accounts 1 and 2 are S21's alone, 3 and 4 S22's, 0
+/// S28's: tests run at once, and these check balances exactly.
 async fn harness() -> &'static Harness {
     HARNESS
         .get_or_init(|| async {
-            let h = Harness::start(5).await;
+            set_rates(r#"{"USD": "100000", "EUR": "92000.50"}"#);
+            let h = Harness::start_with(
+                5,
+                vec![
+                    "--fiat-rates-file".into(),
+                    rates_file().display().to_string(),
+                ],
+            )
+            .await;
             for i in 0..5 {
                 h.fund_account(i, 150_000_000).await;
             }
@@ -375,5 +400,146 @@ fn s22_a_lightning_address_served_by_the_lsp_is_paid_by_the_sdk_and_by_a_wallet(
             .await
             .unwrap_err();
         assert_eq!(missing.code(), "lsp_not_found");
+    });
+}
+
+#[test]
+fn s28_a_fiat_priced_invoice_charges_the_quoted_amount_and_a_stale_quote_is_refused() {
+    use etrid_core::lsp::{ApiErrorCode, CreateQuoteRequest, LspError};
+    use rust_decimal::Decimal;
+    run(async {
+        let h = harness().await;
+        let shop = h.admin(0);
+        let code = |e: &LspError| match e {
+            LspError::Api { code, .. } => Some(*code),
+            _ => None,
+        };
+        // 4.99 USD at 100,000 USD per BTC: 4.99 / 100,000 × 10¹¹ = 4,990,000 msat.
+        let price = Decimal::new(499, 2);
+        let quote = shop
+            .create_quote(CreateQuoteRequest {
+                ttl_secs: Some(60),
+                ..CreateQuoteRequest::new(price, "USD")
+            })
+            .await
+            .unwrap();
+        assert_eq!(quote.amount_msat, Msat::from_msat(4_990_000));
+        assert_eq!(quote.rate, Decimal::new(100_000, 0));
+        assert_eq!(quote.max_slippage_bps, 100);
+        let invoice = shop
+            .create_invoice(CreateInvoiceRequest {
+                description: Some("S28 sword".into()),
+                quote_id: Some(quote.id.clone()),
+                ..CreateInvoiceRequest::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(invoice.amount_msat, Some(Msat::from_msat(4_990_000)));
+        assert!(
+            invoice.expires_at <= quote.expires_at,
+            "payable only while the rate holds"
+        );
+        let fiat = &invoice.metadata.as_ref().unwrap()["fiat"];
+        assert_eq!(fiat["currency"], "USD");
+        assert_eq!(fiat["fiat_amount"], "4.99");
+        assert_eq!(fiat["quote_id"], quote.id.as_str());
+        h.devnet_pay("alice", &invoice.bolt11).await;
+        match shop
+            .wait_for_payment(&invoice.id, Duration::from_secs(30))
+            .await
+            .unwrap()
+        {
+            WaitOutcome::Paid(paid) => {
+                assert_eq!(paid.amount_received_msat, Some(Msat::from_msat(4_990_000)))
+            }
+            other => panic!("not paid: {other:?}"),
+        }
+
+        // Bad input is typed and creates nothing.
+        let both = shop
+            .create_invoice(CreateInvoiceRequest {
+                amount_msat: Some(Msat::from_msat(1_000)),
+                quote_id: Some(quote.id.clone()),
+                ..CreateInvoiceRequest::default()
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(both, LspError::InvalidRequest { .. }), "{both:?}");
+        let unknown = shop
+            .create_quote(CreateQuoteRequest::new(price, "JPY"))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            code(&unknown),
+            Some(ApiErrorCode::UnknownCurrency),
+            "{unknown:?}"
+        );
+        let lower = shop
+            .create_quote(CreateQuoteRequest::new(price, "usd"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(lower, LspError::InvalidRequest { .. }),
+            "{lower:?}"
+        );
+
+        // An expired quote is refused, never charged.
+        let short = shop
+            .create_quote(CreateQuoteRequest {
+                ttl_secs: Some(1),
+                ..CreateQuoteRequest::new(price, "USD")
+            })
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(2_100)).await;
+        let expired = shop
+            .create_invoice(CreateInvoiceRequest {
+                quote_id: Some(short.id),
+                ..CreateInvoiceRequest::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(
+            code(&expired),
+            Some(ApiErrorCode::QuoteExpired),
+            "{expired:?}"
+        );
+
+        // The rate moves 1.5 % against a 1 % bound: refused; a new quote has the new price.
+        let held = shop
+            .create_quote(CreateQuoteRequest::new(price, "USD"))
+            .await
+            .unwrap();
+        set_rates(r#"{"USD": "101500", "EUR": "92000.50"}"#);
+        let moved = shop
+            .create_invoice(CreateInvoiceRequest {
+                quote_id: Some(held.id.clone()),
+                ..CreateInvoiceRequest::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(
+            code(&moved),
+            Some(ApiErrorCode::SlippageExceeded),
+            "{moved:?}"
+        );
+        assert!(moved.to_string().contains("150 bps"), "{moved}");
+        let requote = shop
+            .create_quote(CreateQuoteRequest::new(price, "USD"))
+            .await
+            .unwrap();
+        // 4.99e11 / 101,500 = 4,916,256.16 msat, rounded up: the payee gets the full price.
+        assert_eq!(requote.amount_msat, Msat::from_msat(4_916_257));
+        // A move within the bound keeps the quoted amount, not the new rate's.
+        set_rates(r#"{"USD": "101600", "EUR": "92000.50"}"#);
+        let within = shop
+            .create_invoice(CreateInvoiceRequest {
+                quote_id: Some(requote.id),
+                ..CreateInvoiceRequest::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(within.amount_msat, Some(Msat::from_msat(4_916_257)));
+        set_rates(r#"{"USD": "100000", "EUR": "92000.50"}"#);
     });
 }

@@ -4,6 +4,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { sdk } from "./support/sdk.mjs";
 import { startFixture, walletInvoice, walletPays } from "./support/fixture.mjs";
@@ -17,12 +20,21 @@ let fixture;
 /** Per account: an admin-key client and an invoice-key client. */
 let accounts;
 
+/** The fixed fiat rates the LSP quotes from (S28 moves one by rewriting the file). */
+const ratesFile = join(mkdtempSync(join(tmpdir(), "etrid-rates-")), "rates.json");
+function setRates(rates) {
+  writeFileSync(`${ratesFile}.tmp`, JSON.stringify(rates));
+  renameSync(`${ratesFile}.tmp`, ratesFile);
+}
+
 before(async () => {
+  setRates({ USD: "100000", EUR: "92000.50" });
   fixture = await startFixture([
     "--accounts", "3",
     "--fund-msat", "20000000",
     "--invoice-rate-per-sec", "1",
     "--invoice-rate-burst", String(RATE_BURST),
+    "--fiat-rates-file", ratesFile,
   ]);
   accounts = fixture.accounts.map((account) => ({
     id: account.id,
@@ -477,6 +489,34 @@ test("S27 a cancelled tournament refunds every player: a wallet's HTLCs fail bac
   const { items: entries } = await organizer.listTournamentEntries(t.id);
   assert.deepEqual(entries.map((e) => e.status), ["refunded", "refunded"]);
   await rejects(organizer.joinTournament(t.id, { player_id: "c", payout: { type: "account", account_id: accounts[0].id } }), "lsp_tournament_closed");
+});
+
+test("S28 a fiat-priced invoice charges exactly the quote; an expired or slipped quote is refused, never charged", async () => {
+  const shop = accounts[1].invoice;
+  const quote = await shop.createQuote({ fiat_amount: "4.99", currency: "USD", ttl_secs: 60 });
+  assert.equal(quote.amount_msat, 4_990_000n, "4.99 / 100,000 × 10¹¹");
+  assert.equal(quote.rate, "100000");
+  const invoice = await shop.createInvoice({ quote_id: quote.id, description: "S28 sword" });
+  assert.equal(invoice.amount_msat, 4_990_000n);
+  assert.equal(invoice.metadata.fiat.currency, "USD");
+  assert.equal((await walletPays(fixture, invoice.bolt11)).status, "succeeded");
+  assert.equal((await shop.waitForPayment(invoice.id, { timeoutMs: 30_000 })).status, "paid");
+  await rejects(shop.createQuote({ fiat_amount: "4.99", currency: "JPY" }), "lsp_unknown_currency");
+  await rejects(shop.createQuote({ fiat_amount: "4.99", currency: "usd" }), "lsp_invalid_request");
+  await rejects(shop.createInvoice({ quote_id: quote.id, amount_msat: 1_000n }), "lsp_invalid_request");
+  const short = await shop.createQuote({ fiat_amount: "4.99", currency: "USD", ttl_secs: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 2_100));
+  await rejects(shop.createInvoice({ quote_id: short.id }), "lsp_quote_expired");
+  const held = await shop.createQuote({ fiat_amount: "4.99", currency: "USD" });
+  setRates({ USD: "101500", EUR: "92000.50" });
+  try {
+    const moved = await rejects(shop.createInvoice({ quote_id: held.id }), "lsp_slippage_exceeded");
+    assert.match(moved.message, /150 bps/);
+    const requote = await shop.createQuote({ fiat_amount: "4.99", currency: "USD" });
+    assert.equal(requote.amount_msat, 4_916_257n, "the new rate, rounded up");
+  } finally {
+    setRates({ USD: "100000", EUR: "92000.50" });
+  }
 });
 
 test("S20 invoice creation beyond the rate limit gets 429 with Retry-After", async () => {

@@ -3,7 +3,7 @@
 //! their keys) once ready, then runs until its standard input closes (or SIGINT).
 //!
 //! Usage: `lsp-fixture [--accounts N] [--fund-msat MSAT] [--invoice-rate-per-sec N]
-//! [--invoice-rate-burst N]`
+//! [--invoice-rate-burst N] [--fiat-rates-file PATH]`
 
 use std::process::ExitCode;
 
@@ -39,6 +39,7 @@ fn options(args: &[String]) -> Result<FixtureOptions, String> {
                     u32::try_from(number("--invoice-rate-burst")?).map_err(|e| e.to_string())?,
                 )
             }
+            "--fiat-rates-file" => options.lsp.fiat_rates_file = Some(value.into()),
             other => return Err(format!("unknown option {other}")),
         }
     }

@@ -99,6 +99,9 @@ pub enum EtridOperation {
     ListTournamentPayouts = 40,
     /// `{"tournament_id"}` → `{"items"}`: the audit log. Admin scope.
     TournamentAudit = 41,
+    /// `{"fiat_amount", "currency", "ttl_secs"?, "max_slippage_bps"?}` → the quote (a fiat price
+    /// locked in msat); create the invoice with its `quote_id`.
+    CreateQuote = 42,
 }
 
 impl EtridOperation {
@@ -159,6 +162,7 @@ mod tests {
             C::PayTournament,
             C::ListTournamentPayouts,
             C::TournamentAudit,
+            C::CreateQuote,
         ];
         assert_eq!(c.len(), Operation::ALL.len());
         for (c_op, core_op) in c.into_iter().zip(Operation::ALL) {

@@ -95,11 +95,24 @@ class Fixture {
 
 Fixture* fixture = nullptr;
 
+// The fixed fiat rates the LSP quotes from (S28 moves one by rewriting the file).
+const std::string kRatesFile = "/tmp/etrid-cpp-rates-" + std::to_string(getpid()) + ".json";
+
+void SetRates(const std::string& json) {
+  std::string tmp = kRatesFile + ".tmp";
+  FILE* f = fopen(tmp.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fputs(json.c_str(), f);
+  fclose(f);
+  ASSERT_EQ(rename(tmp.c_str(), kRatesFile.c_str()), 0);
+}
+
 class FixtureEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
+    SetRates("{\"USD\":\"100000\",\"EUR\":\"92000.50\"}");
     fixture = new Fixture({"--accounts", "3", "--fund-msat", "20000000", "--invoice-rate-per-sec",
-                           "1", "--invoice-rate-burst", "30"});
+                           "1", "--invoice-rate-burst", "30", "--fiat-rates-file", kRatesFile});
   }
   void TearDown() override {
     delete fixture;
@@ -648,6 +661,23 @@ TEST(EtridClient, S27_ACancelledTournamentRefundsEveryHeldEntry) {
   EXPECT_EQ(AvailableMsat(player.get()), before) << "refunded whole";
   json::Value entries = Ok(organizer.get(), ETRID_OPERATION_LIST_TOURNAMENT_ENTRIES, "{\"tournament_id\":\"" + id + "\"}");
   EXPECT_EQ(entries["items"].items.at(0)["status"].Str(), "refunded");
+}
+
+TEST(EtridClient, S28_AFiatPricedInvoiceChargesExactlyTheQuoteAndASlippedQuoteIsRefused) {
+  Client shop = NewClient(fixture->Key(1, "invoice_key"));
+  json::Value quote = Ok(shop.get(), ETRID_OPERATION_CREATE_QUOTE, "{\"fiat_amount\":\"4.99\",\"currency\":\"USD\",\"ttl_secs\":60}");
+  EXPECT_EQ(quote["amount_msat"].U64(), 4990000u) << "4.99 / 100,000 x 10^11";
+  json::Value invoice = Ok(shop.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"quote_id\":\"" + quote["id"].Str() + "\"}");
+  EXPECT_EQ(invoice["amount_msat"].U64(), 4990000u) << "exactly the quote";
+  EXPECT_EQ(ErrorCode(shop.get(), ETRID_OPERATION_CREATE_QUOTE, "{\"fiat_amount\":\"4.99\",\"currency\":\"JPY\"}"),
+            "lsp_unknown_currency");
+  json::Value held = Ok(shop.get(), ETRID_OPERATION_CREATE_QUOTE, "{\"fiat_amount\":\"4.99\",\"currency\":\"USD\"}");
+  SetRates("{\"USD\":\"101500\",\"EUR\":\"92000.50\"}");
+  EXPECT_EQ(ErrorCode(shop.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"quote_id\":\"" + held["id"].Str() + "\"}"),
+            "lsp_slippage_exceeded");
+  json::Value requote = Ok(shop.get(), ETRID_OPERATION_CREATE_QUOTE, "{\"fiat_amount\":\"4.99\",\"currency\":\"USD\"}");
+  EXPECT_EQ(requote["amount_msat"].U64(), 4916257u) << "the new rate, rounded up";
+  SetRates("{\"USD\":\"100000\",\"EUR\":\"92000.50\"}");
 }
 
 TEST(EtridClient, S20_BeyondTheRateLimitTheCompletionSays429WithRetryAfter) {

@@ -28,6 +28,7 @@ mod keys;
 mod lnurl;
 mod node;
 mod payments;
+mod quotes;
 mod system;
 mod tournaments;
 mod webhooks;
@@ -74,6 +75,7 @@ fn invoice() -> Router<AppState> {
         .route("/v1/invoices", post(invoices::create).get(invoices::list))
         .route("/v1/invoices/{invoice_id}", get(invoices::get))
         .route("/v1/invoices/{invoice_id}/cancel", post(invoices::cancel))
+        .route("/v1/quotes", post(quotes::create))
         .route("/v1/tournaments/{tournament_id}", get(tournaments::get))
         .route(
             "/v1/tournaments/{tournament_id}/join",

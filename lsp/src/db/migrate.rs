@@ -239,6 +239,21 @@ CREATE TABLE tournament_audit (
 CREATE INDEX tournament_audit_tournament ON tournament_audit (tournament_id, seq);
 ";
 
+/// Fiat quotes (S28): a price locked in millisatoshis until `expires_at`; decimals as text.
+const V5: &str = "
+CREATE TABLE quotes (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    fiat_amount TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    rate TEXT NOT NULL,
+    amount_msat BIGINT NOT NULL,
+    max_slippage_bps BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+";
+
 fn migrations() -> Vec<Migration> {
     vec![
         Migration {
@@ -261,6 +276,11 @@ fn migrations() -> Vec<Migration> {
             sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT",
             postgres: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
         },
+        Migration {
+            version: 5,
+            sqlite: "",
+            postgres: "",
+        },
     ]
 }
 
@@ -270,6 +290,7 @@ fn script(version: i64, event_id: &str) -> Option<String> {
         2 => Some(V2.to_owned()),
         3 => Some(V3.to_owned()),
         4 => Some(V4.replace("{EVENT_ID}", event_id)),
+        5 => Some(V5.to_owned()),
         _ => None,
     }
 }

@@ -238,6 +238,7 @@ impl Engine {
             expiry_secs: Some(ADDRESS_INVOICE_EXPIRY_SECS),
             external_id: None,
             metadata: Some(invoice_metadata),
+            quote_id: None,
         };
         let ctx = AuthContext::on_behalf_of(&record.account_id);
         let (invoice, _) = self

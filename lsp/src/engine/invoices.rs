@@ -54,6 +54,7 @@ impl From<CreateHoldInvoiceRequest> for Common {
             expiry_secs: req.expiry_secs,
             external_id: req.external_id,
             metadata: req.metadata,
+            quote_id: None,
         }
         .into()
     }
@@ -117,9 +118,26 @@ impl Engine {
     ) -> Result<(LspInvoice, bool), ServerError> {
         req.validate()?;
         let fp = fingerprint(&req);
-        let c = Common::from(req);
+        let quote_id = req.quote_id.clone();
+        let mut c = Common::from(req);
         if let Some(earlier) = self.earlier_invoice(ctx, &c, &fp).await? {
             return Ok(earlier);
+        }
+        if let Some(id) = quote_id {
+            // Priced by the quote, payable no longer than it holds its rate.
+            let quote = self.usable_quote(ctx, &id).await?;
+            c.amount_msat = Some(quote.amount_msat.as_u64());
+            let left = quote.expires_at.saturating_sub(now_secs()).max(1);
+            c.expiry_secs = c.expiry_secs.min(left);
+            let fiat = serde_json::json!({
+                "quote_id": quote.id,
+                "fiat_amount": quote.fiat_amount.to_string(),
+                "currency": quote.currency,
+                "rate": quote.rate.to_string(),
+            });
+            c.metadata
+                .get_or_insert_with(Map::new)
+                .insert("fiat".into(), fiat);
         }
         let preimage = Preimage::from_bytes(ids::random_bytes::<32>()?);
         self.register(

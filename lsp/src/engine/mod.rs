@@ -17,6 +17,8 @@ mod node_events;
 mod node_info;
 mod payments;
 mod peers;
+mod quotes;
+mod rates;
 mod reconcile;
 mod sweeper;
 mod tournament_runner;
@@ -25,6 +27,7 @@ mod webhook_admin;
 mod webhooks;
 
 pub use addresses::{LnurlRefusal, PublicUrl};
+pub use rates::RateSource;
 
 use std::sync::Arc;
 
@@ -50,6 +53,8 @@ pub struct Engine {
     pub(crate) tournaments: Arc<Mutex<()>>,
     /// Wakes the tournament runner (a hold invoice was accepted).
     pub(crate) tournament_wake: Arc<Notify>,
+    /// Where fiat rates for quotes come from.
+    pub(crate) rates: Arc<RateSource>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -70,11 +75,16 @@ impl Engine {
         node: Arc<Node>,
         public_url: Arc<PublicUrl>,
     ) -> Engine {
+        let rates = Arc::new(match &config.fiat_rates_file {
+            Some(path) => RateSource::File(path.clone()),
+            None => RateSource::None,
+        });
         Engine {
             config,
             store,
             node,
             public_url,
+            rates,
             tournaments: Arc::new(Mutex::new(())),
             tournament_wake: Arc::new(Notify::new()),
         }

@@ -11,6 +11,7 @@ mod invoices;
 mod keys;
 mod ledger;
 mod payments;
+mod quotes;
 mod tournaments;
 mod transfers;
 mod webhooks;

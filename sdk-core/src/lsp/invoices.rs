@@ -3,8 +3,8 @@
 
 use super::client::{checked_id, json_body, Query};
 use super::model::{
-    CreateHoldInvoiceRequest, CreateInvoiceRequest, InvoiceList, ListInvoicesRequest, LspInvoice,
-    SettleHoldInvoiceRequest, Validate,
+    CreateHoldInvoiceRequest, CreateInvoiceRequest, CreateQuoteRequest, InvoiceList,
+    ListInvoicesRequest, LspInvoice, LspQuote, SettleHoldInvoiceRequest, Validate,
 };
 use super::{LspClient, LspError};
 use crate::timer::Timer;
@@ -108,5 +108,20 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         let id = checked_id("invoice_id", invoice_id)?;
         let path = format!("/v1/hold-invoices/{id}/cancel");
         self.call(Method::Post, &path, &Query::new(), None).await
+    }
+
+    /// Quotes a fiat price (`POST /v1/quotes`, any key): the LSP locks its current rate for
+    /// `ttl_secs` and answers the price in millisatoshis, rounded up. Create the invoice with
+    /// `quote_id` to charge exactly that; an expired quote (`quote_expired`) or a rate moved
+    /// beyond `max_slippage_bps` (`slippage_exceeded`) is refused: quote again.
+    ///
+    /// # Errors
+    /// [`LspError::InvalidRequest`] for a bad amount or currency code (nothing sent); the
+    /// server's `unknown_currency` when it has no rate for the currency.
+    pub async fn create_quote(&self, request: CreateQuoteRequest) -> Result<LspQuote, LspError> {
+        request.validate()?;
+        let body = json_body(&request)?;
+        self.call(Method::Post, "/v1/quotes", &Query::new(), body)
+            .await
     }
 }

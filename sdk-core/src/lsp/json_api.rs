@@ -14,11 +14,11 @@ use thiserror::Error;
 
 use super::{
     CreateApiKeyRequest, CreateHoldInvoiceRequest, CreateInvoiceRequest,
-    CreateLightningAddressRequest, CreateTournamentRequest, CreateWebhookRequest, HubEvent,
-    JoinTournamentRequest, KeysendRequest, ListEventsRequest, ListInvoicesRequest,
-    ListLedgerRequest, ListPageRequest, ListPaymentsRequest, LspClient, LspError, LspInvoice,
-    PayInvoiceRequest, PayLnurlRequest, SettleHoldInvoiceRequest, TournamentResultsRequest,
-    WaitOutcome,
+    CreateLightningAddressRequest, CreateQuoteRequest, CreateTournamentRequest,
+    CreateWebhookRequest, HubEvent, JoinTournamentRequest, KeysendRequest, ListEventsRequest,
+    ListInvoicesRequest, ListLedgerRequest, ListPageRequest, ListPaymentsRequest, LspClient,
+    LspError, LspInvoice, PayInvoiceRequest, PayLnurlRequest, SettleHoldInvoiceRequest,
+    TournamentResultsRequest, WaitOutcome,
 };
 use crate::timer::Timer;
 use crate::transport::Transport;
@@ -121,11 +121,14 @@ pub enum Operation {
     ListTournamentPayouts = 40,
     /// `{"tournament_id"}` → `{"items"}`: the audit log, oldest first. Admin scope.
     TournamentAudit = 41,
+    /// `{"fiat_amount", "currency", "ttl_secs"?, "max_slippage_bps"?}` → the quote: a fiat price
+    /// locked in msat; create the invoice with its `quote_id`.
+    CreateQuote = 42,
 }
 
 impl Operation {
     /// Every operation, in number order.
-    pub const ALL: [Operation; 41] = [
+    pub const ALL: [Operation; 42] = [
         Operation::CreateInvoice,
         Operation::GetInvoice,
         Operation::ListInvoices,
@@ -167,6 +170,7 @@ impl Operation {
         Operation::PayTournament,
         Operation::ListTournamentPayouts,
         Operation::TournamentAudit,
+        Operation::CreateQuote,
     ];
 
     /// The operation with this number, if any (a caller across a language boundary can pass
@@ -507,6 +511,7 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
                 self.tournament_audit(&ids(a, ["tournament_id"])?[0])
                     .await?,
             ),
+            Op::CreateQuote => to_value(self.create_quote(args::<CreateQuoteRequest>(a)?).await?),
         }
     }
 }

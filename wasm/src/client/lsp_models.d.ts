@@ -3,7 +3,7 @@
 /** Every error response body. */
 export interface ErrorResponse {
   /** Stable snake_case error code (see `x-etrid-error-codes`). */
-  code: "invalid_request" | "invalid_invoice" | "unauthorized" | "forbidden_scope" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_mismatch" | "duplicate_payment" | "already_joined" | "tournament_closed" | "cursor_expired" | "payload_too_large" | "uri_too_long" | "invoice_expired" | "insufficient_balance" | "payment_failed" | "rate_limited" | "internal_error" | "node_unavailable";
+  code: "invalid_request" | "invalid_invoice" | "unknown_currency" | "unauthorized" | "forbidden_scope" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_mismatch" | "duplicate_payment" | "already_joined" | "tournament_closed" | "slippage_exceeded" | "cursor_expired" | "payload_too_large" | "uri_too_long" | "invoice_expired" | "insufficient_balance" | "quote_expired" | "payment_failed" | "rate_limited" | "internal_error" | "node_unavailable";
   /** Human-readable explanation; may change, do not parse. */
   message: string;
 }
@@ -28,6 +28,8 @@ export interface CreateInvoiceRequest {
   external_id?: string | null;
   /** Free JSON object stored with the invoice and returned as is (at most 4096 bytes serialised). */
   metadata?: Record<string, unknown> | null;
+  /** A fiat quote (POST /v1/quotes) to price the invoice: its amount is the quote's, its expiry at most the quote's; exclusive with amount_msat. Refused with quote_expired or slippage_exceeded (quote again), never charged at another rate. */
+  quote_id?: string | null;
 }
 
 /** Body of POST /v1/hold-invoices. */
@@ -721,6 +723,38 @@ export interface TournamentAuditEntry {
 export interface TournamentAuditLog {
   /** The entries, oldest first. */
   items: TournamentAuditEntry[];
+}
+
+/** Body of POST /v1/quotes. */
+export interface CreateQuoteRequest {
+  /** The price in fiat units, a positive decimal string ("4.99"), at most 18 significant digits; never a float. */
+  fiat_amount: string;
+  /** ISO 4217 code, three uppercase letters ("EUR"); the LSP must have a rate for it (else unknown_currency). */
+  currency: string;
+  /** How long the rate is locked, in seconds; default 120. */
+  ttl_secs?: bigint | number | null;
+  /** How far the rate may move before an invoice from this quote is refused (slippage_exceeded), in basis points; default 100. */
+  max_slippage_bps?: number | null;
+}
+
+/** A fiat price locked in millisatoshis until expires_at. */
+export interface Quote {
+  /** Its id (quo_...): pass it as quote_id when creating the invoice. */
+  id: string;
+  /** The price in fiat units (decimal string). */
+  fiat_amount: string;
+  /** The currency. */
+  currency: string;
+  /** The locked rate, fiat units per bitcoin (decimal string). */
+  rate: string;
+  /** The price in millisatoshis at that rate, rounded up. */
+  amount_msat: bigint;
+  /** How far the rate may move before an invoice from this quote is refused. */
+  max_slippage_bps: number;
+  /** When it was made, unix seconds. */
+  created_at: bigint;
+  /** The first second it is no longer valid. */
+  expires_at: bigint;
 }
 
 /** Query of `GET /v1/invoices`. */

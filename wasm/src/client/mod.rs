@@ -12,6 +12,7 @@ mod invoices;
 mod json;
 mod options;
 mod payments;
+mod quotes;
 mod tournaments;
 
 use std::cell::RefCell;

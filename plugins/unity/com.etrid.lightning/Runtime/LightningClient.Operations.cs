@@ -214,5 +214,20 @@ namespace Etrid
 
         /// <summary>A tournament's audit log, oldest first (admin scope).</summary>
         public Task<string> TournamentAuditAsync(string tournamentId) { return RequestAsync(Operation.TournamentAudit, IdArgs("tournament_id", tournamentId)); }
+
+        /// <summary>
+        /// Quotes <paramref name="fiatAmount"/> (a decimal string, <c>"4.99"</c>: never a float) of
+        /// <paramref name="currency"/> (<c>"EUR"</c>): the LSP locks its rate for
+        /// <paramref name="ttlSecs"/> seconds → <c>{"id", "amount_msat", "rate", "expires_at", ...}</c>.
+        /// Create the invoice with <c>{"quote_id": id}</c> to charge exactly that; an expired quote
+        /// (<c>lsp_quote_expired</c>) or a moved rate (<c>lsp_slippage_exceeded</c>) is refused: quote again.
+        /// </summary>
+        public Task<string> CreateQuoteAsync(string fiatAmount, string currency, ulong ttlSecs = 0, uint maxSlippageBps = 100)
+        {
+            return RequestAsync(Operation.CreateQuote, "{\"fiat_amount\":" + LightningJson.Quote(fiatAmount)
+                + ",\"currency\":" + LightningJson.Quote(currency)
+                + (ttlSecs == 0 ? "" : ",\"ttl_secs\":" + ttlSecs)
+                + ",\"max_slippage_bps\":" + maxSlippageBps + "}");
+        }
     }
 }

@@ -91,5 +91,7 @@ namespace Etrid
         ListTournamentPayouts = 40,
         /// <summary>A tournament's audit log (admin scope).</summary>
         TournamentAudit = 41,
+        /// <summary>Quote a fiat price: the LSP locks its rate; create the invoice with the quote's id.</summary>
+        CreateQuote = 42,
     }
 }

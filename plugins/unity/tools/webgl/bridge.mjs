@@ -26,7 +26,7 @@ export const Op = {
   Liquidity: 26, ListEvents: 27, CreateLightningAddress: 28, ListLightningAddresses: 29,
   DeleteLightningAddress: 30, PayLnurl: 31, CreateTournament: 32, GetTournament: 33,
   ListTournaments: 34, JoinTournament: 35, ListTournamentEntries: 36, CancelTournament: 37,
-  EnterTournamentResults: 38, PayTournament: 39, ListTournamentPayouts: 40, TournamentAudit: 41,
+  EnterTournamentResults: 38, PayTournament: 39, ListTournamentPayouts: 40, TournamentAudit: 41, CreateQuote: 42,
 };
 
 /** A synchronous failure of the bridge, with the error JSON's fields. */

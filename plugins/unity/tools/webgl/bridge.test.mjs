@@ -7,6 +7,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { startFixture, walletInvoice, walletPays } from "../../../../wasm/tests/support/fixture.mjs";
 import { BridgeError, Op, Status, loadBridge, sdk } from "./bridge.mjs";
@@ -21,12 +24,21 @@ let accounts;
 /** The C heap in use once the clients exist: every later check must find it again. */
 let heapBaseline;
 
+/** The fixed fiat rates the LSP quotes from (S28 moves one by rewriting the file). */
+const ratesFile = join(mkdtempSync(join(tmpdir(), "etrid-webgl-rates-")), "rates.json");
+function setRates(rates) {
+  writeFileSync(`${ratesFile}.tmp`, JSON.stringify(rates));
+  renameSync(`${ratesFile}.tmp`, ratesFile);
+}
+
 before(async () => {
+  setRates({ USD: "100000", EUR: "92000.50" });
   fixture = await startFixture([
     "--accounts", "3",
     "--fund-msat", "20000000",
     "--invoice-rate-per-sec", "1",
     "--invoice-rate-burst", String(RATE_BURST),
+    "--fiat-rates-file", ratesFile,
   ]);
   bridge = await loadBridge();
   accounts = fixture.accounts.map((account) => ({
@@ -369,6 +381,24 @@ test("S27 webgl: a cancelled tournament refunds every held entry", async () => {
   const cancelled = await bridge.ok(organizer, Op.CancelTournament, { tournament_id: t.id });
   assert.equal(cancelled.status, "cancelled");
   assert.deepEqual(await bridge.ok(player, Op.Balance), before, "refunded whole");
+  heapIsBack();
+});
+
+test("S28 webgl: a fiat-priced invoice charges exactly the quote; a slipped quote is refused", async () => {
+  const shop = accounts[1].invoice;
+  const quote = await bridge.ok(shop, Op.CreateQuote, { fiat_amount: "4.99", currency: "USD", ttl_secs: 60 });
+  assert.equal(quote.amount_msat, 4_990_000);
+  const invoice = await bridge.ok(shop, Op.CreateInvoice, { quote_id: quote.id });
+  assert.equal(invoice.amount_msat, 4_990_000, "exactly the quote");
+  await fails(shop, Op.CreateQuote, { fiat_amount: "4.99", currency: "JPY" }, "lsp_unknown_currency");
+  const held = await bridge.ok(shop, Op.CreateQuote, { fiat_amount: "4.99", currency: "USD" });
+  setRates({ USD: "101500", EUR: "92000.50" });
+  try {
+    await fails(shop, Op.CreateInvoice, { quote_id: held.id }, "lsp_slippage_exceeded");
+    assert.equal((await bridge.ok(shop, Op.CreateQuote, { fiat_amount: "4.99", currency: "USD" })).amount_msat, 4_916_257);
+  } finally {
+    setRates({ USD: "100000", EUR: "92000.50" });
+  }
   heapIsBack();
 });
 

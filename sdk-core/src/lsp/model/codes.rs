@@ -29,11 +29,15 @@ pub enum ApiErrorCode {
     IdempotencyMismatch,
     /// 409: the account already paid, or is paying, this payment hash.
     DuplicatePayment,
+    /// 400: the LSP has no exchange rate for the quote's currency.
+    UnknownCurrency,
     /// 409: the player already holds an entry (held or settled) in this tournament.
     AlreadyJoined,
     /// 409: the tournament takes no more entries: its join deadline passed, every seat is
     /// taken, or it was cancelled.
     TournamentClosed,
+    /// 409: the current exchange rate moved beyond the quote's slippage bound; quote again.
+    SlippageExceeded,
     /// 410: an event cursor older than the retained events.
     CursorExpired,
     /// 413: the request body is larger than the server accepts.
@@ -44,6 +48,8 @@ pub enum ApiErrorCode {
     InvoiceExpired,
     /// 422: the account cannot cover amount plus maximum fee; nothing was sent.
     InsufficientBalance,
+    /// 422: the quote expired; quote again.
+    QuoteExpired,
     /// 422: the node refused to start the payment; nothing was reserved.
     PaymentFailed,
     /// 429: too many requests with this key; see `Retry-After`.
@@ -61,9 +67,10 @@ pub enum ApiErrorCode {
 impl ApiErrorCode {
     /// Every code a server may send, in documentation order ([`ApiErrorCode::Unknown`] is
     /// the client's name for the others).
-    pub const ALL: [ApiErrorCode; 20] = [
+    pub const ALL: [ApiErrorCode; 23] = [
         ApiErrorCode::InvalidRequest,
         ApiErrorCode::InvalidInvoice,
+        ApiErrorCode::UnknownCurrency,
         ApiErrorCode::Unauthorized,
         ApiErrorCode::ForbiddenScope,
         ApiErrorCode::NotFound,
@@ -73,11 +80,13 @@ impl ApiErrorCode {
         ApiErrorCode::DuplicatePayment,
         ApiErrorCode::AlreadyJoined,
         ApiErrorCode::TournamentClosed,
+        ApiErrorCode::SlippageExceeded,
         ApiErrorCode::CursorExpired,
         ApiErrorCode::PayloadTooLarge,
         ApiErrorCode::UriTooLong,
         ApiErrorCode::InvoiceExpired,
         ApiErrorCode::InsufficientBalance,
+        ApiErrorCode::QuoteExpired,
         ApiErrorCode::PaymentFailed,
         ApiErrorCode::RateLimited,
         ApiErrorCode::InternalError,
@@ -98,6 +107,9 @@ impl ApiErrorCode {
             ApiErrorCode::DuplicatePayment => "duplicate_payment",
             ApiErrorCode::AlreadyJoined => "already_joined",
             ApiErrorCode::TournamentClosed => "tournament_closed",
+            ApiErrorCode::UnknownCurrency => "unknown_currency",
+            ApiErrorCode::SlippageExceeded => "slippage_exceeded",
+            ApiErrorCode::QuoteExpired => "quote_expired",
             ApiErrorCode::CursorExpired => "cursor_expired",
             ApiErrorCode::PayloadTooLarge => "payload_too_large",
             ApiErrorCode::UriTooLong => "uri_too_long",
@@ -114,7 +126,9 @@ impl ApiErrorCode {
     /// The HTTP status the server answers this code with.
     pub fn http_status(self) -> u16 {
         match self {
-            ApiErrorCode::InvalidRequest | ApiErrorCode::InvalidInvoice => 400,
+            ApiErrorCode::InvalidRequest
+            | ApiErrorCode::InvalidInvoice
+            | ApiErrorCode::UnknownCurrency => 400,
             ApiErrorCode::Unauthorized => 401,
             ApiErrorCode::ForbiddenScope => 403,
             ApiErrorCode::NotFound => 404,
@@ -123,13 +137,15 @@ impl ApiErrorCode {
             | ApiErrorCode::IdempotencyMismatch
             | ApiErrorCode::DuplicatePayment
             | ApiErrorCode::AlreadyJoined
-            | ApiErrorCode::TournamentClosed => 409,
+            | ApiErrorCode::TournamentClosed
+            | ApiErrorCode::SlippageExceeded => 409,
             ApiErrorCode::CursorExpired => 410,
             ApiErrorCode::PayloadTooLarge => 413,
             ApiErrorCode::UriTooLong => 414,
             ApiErrorCode::InvoiceExpired
             | ApiErrorCode::InsufficientBalance
-            | ApiErrorCode::PaymentFailed => 422,
+            | ApiErrorCode::PaymentFailed
+            | ApiErrorCode::QuoteExpired => 422,
             ApiErrorCode::RateLimited => 429,
             ApiErrorCode::InternalError | ApiErrorCode::Unknown => 500,
             ApiErrorCode::NodeUnavailable => 503,
@@ -151,6 +167,9 @@ impl ApiErrorCode {
             ApiErrorCode::DuplicatePayment => "lsp_duplicate_payment",
             ApiErrorCode::AlreadyJoined => "lsp_already_joined",
             ApiErrorCode::TournamentClosed => "lsp_tournament_closed",
+            ApiErrorCode::UnknownCurrency => "lsp_unknown_currency",
+            ApiErrorCode::SlippageExceeded => "lsp_slippage_exceeded",
+            ApiErrorCode::QuoteExpired => "lsp_quote_expired",
             ApiErrorCode::CursorExpired => "lsp_cursor_expired",
             ApiErrorCode::PayloadTooLarge => "lsp_payload_too_large",
             ApiErrorCode::UriTooLong => "lsp_uri_too_long",

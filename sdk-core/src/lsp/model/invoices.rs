@@ -28,6 +28,11 @@ pub struct CreateInvoiceRequest {
     /// Free JSON object stored with the invoice and returned as is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
+    /// A fiat quote (`POST /v1/quotes`) to price the invoice: its amount is the quote's, its
+    /// expiry at most the quote's; exclusive with `amount_msat`. Refused with `quote_expired`
+    /// or `slippage_exceeded` (quote again), never charged at another rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_id: Option<String>,
 }
 
 /// Body of `POST /v1/hold-invoices`: an invoice for a payment hash whose preimage the account

@@ -21,6 +21,7 @@ mod keys;
 pub mod limits;
 mod node;
 mod payments;
+mod quotes;
 mod tournaments;
 mod validate;
 mod webhooks;
@@ -44,6 +45,10 @@ pub use payments::{
     Balance, CustomRecord, KeysendRequest, LedgerEntry, LedgerEntryKind, LedgerList,
     LedgerReferenceType, ListLedgerRequest, ListPaymentsRequest, LspPayment, PayInvoiceRequest,
     PaymentFailureReason, PaymentKind, PaymentList, PaymentPart, PaymentStatus,
+};
+pub use quotes::{
+    CreateQuoteRequest, LspQuote, DEFAULT_MAX_SLIPPAGE_BPS, DEFAULT_QUOTE_TTL_SECS,
+    MAX_FIAT_DIGITS, MAX_QUOTE_TTL_SECS, MAX_SLIPPAGE_BPS,
 };
 pub use tournaments::{
     CreateTournamentRequest, EntryStatus, JoinTournamentRequest, LspTournament, PayoutDestination,

@@ -176,7 +176,32 @@ macro_rules! validate_invoice_request {
     )+};
 }
 
-validate_invoice_request!(CreateInvoiceRequest, CreateHoldInvoiceRequest);
+validate_invoice_request!(CreateHoldInvoiceRequest);
+
+impl Validate for CreateInvoiceRequest {
+    fn validate(&self) -> Result<(), RequestError> {
+        check_invoice_fields(
+            self.amount_msat,
+            self.description.as_deref(),
+            self.description_hash.as_ref(),
+            self.expiry_secs,
+            self.external_id.as_deref(),
+            self.metadata.as_ref(),
+        )?;
+        if let Some(quote) = &self.quote_id {
+            if self.amount_msat.is_some() {
+                return Err(RequestError::new(
+                    "quote_id",
+                    "give amount_msat or quote_id, not both: the quote sets the amount",
+                ));
+            }
+            if !super::limits::is_resource_id(quote) {
+                return Err(RequestError::new("quote_id", "is not a quote id (quo_…)"));
+            }
+        }
+        Ok(())
+    }
+}
 
 impl Validate for SettleHoldInvoiceRequest {
     fn validate(&self) -> Result<(), RequestError> {

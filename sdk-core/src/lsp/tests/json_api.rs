@@ -16,7 +16,7 @@ fn operation_numbers_are_stable_and_dense() {
         assert_eq!(Operation::from_number(number), Some(operation));
     }
     assert_eq!(Operation::from_number(0), None);
-    assert_eq!(Operation::from_number(42), None);
+    assert_eq!(Operation::from_number(43), None);
     assert_eq!(Operation::from_number(-1), None);
 }
 

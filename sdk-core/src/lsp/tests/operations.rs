@@ -138,6 +138,10 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
     let _ = run(client.pay_tournament("t"));
     let _ = run(client.list_tournament_payouts("t"));
     let _ = run(client.tournament_audit("t"));
+    let _ = run(client.create_quote(CreateQuoteRequest::new(
+        rust_decimal::Decimal::new(499, 2),
+        "EUR",
+    )));
     let _ = run(client.subscribe_events(Some(1)).connect());
 
     let doc = doc();

@@ -147,6 +147,7 @@ fn samples() -> Vec<(&'static str, Value)> {
                 expiry_secs: Some(60),
                 external_id: Some("e".into()),
                 metadata: Some(metadata.clone()),
+                quote_id: Some("quo_1".into()),
             }),
         ),
         (
@@ -367,6 +368,27 @@ fn samples() -> Vec<(&'static str, Value)> {
             "TournamentPayoutList",
             v(TournamentPayoutList {
                 items: vec![payout_sample()],
+            }),
+        ),
+        (
+            "CreateQuoteRequest",
+            v(CreateQuoteRequest {
+                ttl_secs: Some(60),
+                max_slippage_bps: Some(50),
+                ..CreateQuoteRequest::new(rust_decimal::Decimal::new(499, 2), "EUR")
+            }),
+        ),
+        (
+            "Quote",
+            v(LspQuote {
+                id: "quo_1".into(),
+                fiat_amount: rust_decimal::Decimal::new(499, 2),
+                currency: "EUR".into(),
+                rate: rust_decimal::Decimal::new(9_200_050, 2),
+                amount_msat: Msat::from_msat(5_423_883),
+                max_slippage_bps: 100,
+                created_at: 1,
+                expires_at: 2,
             }),
         ),
         ("TournamentAuditEntry", v(audit_sample())),
@@ -630,6 +652,7 @@ fn request_bodies_match_their_schemas() {
         ),
         ("/v1/api-keys", "post", "CreateApiKeyRequest"),
         ("/v1/tournaments", "post", "CreateTournamentRequest"),
+        ("/v1/quotes", "post", "CreateQuoteRequest"),
         (
             "/v1/tournaments/{tournament_id}/join",
             "post",

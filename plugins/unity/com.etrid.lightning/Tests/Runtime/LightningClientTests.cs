@@ -362,15 +362,15 @@ namespace Etrid.Tests
         }
 
         [Test]
-        public void S18_EventsCrossAReconnectOnTheMainThreadInOrderWithoutRepeats()
+        public void S29_EventsReachTheMainThreadInOrderAcrossAReconnect()
         {
             using (var proxy = new TcpProxy(Lsp.ApiPort))
             using (var main = new MainThread())
-            using (var direct = NewClient(2, "invoice_key"))
+            using (var direct = NewClient(1, "invoice_key"))
             {
                 ulong start = LastEventId(direct);
                 var heard = new List<KeyValuePair<int, LightningEvent>>();
-                string config = "{\"base_url\":" + LightningJson.Quote(proxy.Url) + ",\"api_key\":" + LightningJson.Quote(Lsp.Key(2, "invoice_key"))
+                string config = "{\"base_url\":" + LightningJson.Quote(proxy.Url) + ",\"api_key\":" + LightningJson.Quote(Lsp.Key(1, "invoice_key"))
                     + ",\"network\":\"regtest\",\"reconnect\":{\"initial_backoff_ms\":100,\"max_backoff_ms\":500}}";
                 var game = main.Run(() =>
                 {
@@ -389,7 +389,7 @@ namespace Etrid.Tests
                             Assert.AreEqual(1, proxy.WebSocketConnections, "one event stream so far");
                             proxy.DropAll(); // the network drops: the stream must reconnect and resume
                         }
-                        var invoice = Obj(direct.CreateInvoiceAsync((ulong)(50000 + i), "S18 reconnect #" + i).Result);
+                        var invoice = Obj(direct.CreateInvoiceAsync((ulong)(50000 + i), "S29 reconnect #" + i).Result);
                         Assert.AreEqual("succeeded", Lsp.WalletPays((string)invoice["bolt11"]), "paid");
                         paid.Add((string)invoice["id"]);
                         string id = (string)invoice["id"];
@@ -549,6 +549,32 @@ namespace Etrid.Tests
                 Assert.AreEqual(before, Available(player), "refunded whole");
                 var entries = (List<object>)Obj(organizer.ListTournamentEntriesAsync(id).Result)["items"];
                 Assert.AreEqual("refunded", Obj(entries[0])["status"]);
+            }
+        }
+
+        [Test]
+        public void S28_AFiatPricedInvoiceChargesExactlyTheQuoteAndASlippedQuoteIsRefused()
+        {
+            using (var shop = NewClient(1, "invoice_key"))
+            {
+                var quote = Obj(shop.CreateQuoteAsync("4.99", "USD", 60).Result);
+                Assert.AreEqual(4990000UL, U64(quote["amount_msat"]), "4.99 / 100,000 x 10^11");
+                var invoice = Obj(shop.CreateInvoiceAsync("{\"quote_id\":" + LightningJson.Quote((string)quote["id"]) + "}").Result);
+                Assert.AreEqual(4990000UL, U64(invoice["amount_msat"]), "exactly the quote");
+                Assert.AreEqual("lsp_unknown_currency", Failure(shop.CreateQuoteAsync("4.99", "JPY")).Code);
+                var held = Obj(shop.CreateQuoteAsync("4.99", "USD").Result);
+                DevnetLsp.SetRates("{\"USD\":\"101500\",\"EUR\":\"92000.50\"}");
+                try
+                {
+                    var moved = Failure(shop.CreateInvoiceAsync("{\"quote_id\":" + LightningJson.Quote((string)held["id"]) + "}"));
+                    Assert.AreEqual("lsp_slippage_exceeded", moved.Code);
+                    var requote = Obj(shop.CreateQuoteAsync("4.99", "USD").Result);
+                    Assert.AreEqual(4916257UL, U64(requote["amount_msat"]), "the new rate, rounded up");
+                }
+                finally
+                {
+                    DevnetLsp.SetRates("{\"USD\":\"100000\",\"EUR\":\"92000.50\"}");
+                }
             }
         }
 

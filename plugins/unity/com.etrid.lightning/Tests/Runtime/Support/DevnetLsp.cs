@@ -43,12 +43,27 @@ namespace Etrid.Tests
             }
         }
 
+        /// <summary>The fixed fiat rates the LSP quotes from (S28 moves one by rewriting it).</summary>
+        public static readonly string RatesFile = System.IO.Path.Combine(System.IO.Path.GetTempPath(),
+            "etrid-cs-rates-" + Process.GetCurrentProcess().Id + ".json");
+
+        /// <summary>Replaces the rates file whole (written aside, then moved over it).</summary>
+        public static void SetRates(string json)
+        {
+            string tmp = RatesFile + ".tmp";
+            System.IO.File.WriteAllText(tmp, json);
+            if (System.IO.File.Exists(RatesFile)) System.IO.File.Replace(tmp, RatesFile, null);
+            else System.IO.File.Move(tmp, RatesFile);
+        }
+
         static DevnetLsp Start()
         {
             string binary = Environment.GetEnvironmentVariable("ETRID_LSP_FIXTURE");
             if (string.IsNullOrEmpty(binary))
                 NUnit.Framework.Assert.Ignore("ETRID_LSP_FIXTURE is not set (the lsp-fixture binary runs the devnet LSP)");
-            var start = new ProcessStartInfo(binary, "--accounts 3 --fund-msat 20000000 --invoice-rate-per-sec 1 --invoice-rate-burst " + InvoiceRateBurst)
+            SetRates("{\"USD\":\"100000\",\"EUR\":\"92000.50\"}");
+            var start = new ProcessStartInfo(binary, "--accounts 3 --fund-msat 20000000 --invoice-rate-per-sec 1 --invoice-rate-burst " + InvoiceRateBurst
+                + " --fiat-rates-file \"" + RatesFile + "\"")
             {
                 UseShellExecute = false,
                 RedirectStandardInput = true,
