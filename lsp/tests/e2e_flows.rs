@@ -543,3 +543,179 @@ fn s28_a_fiat_priced_invoice_charges_the_quoted_amount_and_a_stale_quote_is_refu
         set_rates(r#"{"USD": "100000", "EUR": "92000.50"}"#);
     });
 }
+
+/// A TCP proxy in front of the LSP (plain threads), so a test can drop the network under a
+/// client: `drop_all` shuts every relayed connection at once.
+struct Proxy {
+    url: String,
+    streams: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Proxy {
+    fn start(target: std::net::SocketAddr) -> Proxy {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let streams: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>> =
+            std::sync::Arc::default();
+        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (kept, count) = (streams.clone(), connections.clone());
+        std::thread::spawn(move || {
+            for inbound in listener.incoming() {
+                let Ok(inbound) = inbound else { return };
+                let Ok(outbound) = std::net::TcpStream::connect(target) else {
+                    continue;
+                };
+                count.fetch_add(1, Ordering::SeqCst);
+                let mut all = kept.lock().unwrap();
+                all.push(inbound.try_clone().unwrap());
+                all.push(outbound.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (inbound.try_clone().unwrap(), outbound.try_clone().unwrap()),
+                    (outbound, inbound),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Proxy {
+            url,
+            streams,
+            connections,
+        }
+    }
+
+    fn drop_all(&self) {
+        for s in self.streams.lock().unwrap().drain(..) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn s29_events_reach_the_game_loop_thread_in_order_each_once_across_a_dropped_connection() {
+    use etrid_core::lsp::{HubEvent, LspConfig, ReconnectPolicy};
+    run(async {
+        let h = harness().await;
+        let shop = h.admin(0);
+        let start = shop
+            .list_events(ListEventsRequest {
+                after: None,
+                limit: Some(1000),
+            })
+            .await
+            .unwrap()
+            .items
+            .last()
+            .map(|e| e.id);
+        let target: std::net::SocketAddr = h.api().trim_start_matches("http://").parse().unwrap();
+        let proxy = Proxy::start(target);
+        let mut config = LspConfig::new(
+            proxy.url.clone(),
+            h.accounts[0].admin_key.clone(),
+            etrid_core::network::Network::Regtest,
+        );
+        config.reconnect = ReconnectPolicy {
+            max_attempts: 20,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(500),
+        };
+        let game = etrid_core::native::client(config).unwrap();
+        let (hub, pump) = game.event_hub(start, 1024);
+        tokio::spawn(pump.run());
+        // The game's own loop: a thread that polls the hub each frame, as an engine does.
+        let frames = hub.clone();
+        let game_loop = std::thread::spawn(move || {
+            let me = std::thread::current().id();
+            let mut seen = Vec::new();
+            while !frames.is_stopped() {
+                for item in frames.poll_events(64) {
+                    if let HubEvent::Event(event) = item {
+                        seen.push((std::thread::current().id() == me, event));
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(16));
+            }
+            seen
+        });
+        let mut paid = Vec::new();
+        for i in 0..3u64 {
+            if i == 1 {
+                proxy.drop_all(); // the network drops: the stream reconnects and resumes
+            }
+            let invoice = shop
+                .create_invoice(CreateInvoiceRequest {
+                    amount_msat: Some(Msat::from_msat(40_000 + i)),
+                    description: Some(format!("S29 #{i}")),
+                    ..CreateInvoiceRequest::default()
+                })
+                .await
+                .unwrap();
+            h.devnet_pay("alice", &invoice.bolt11).await;
+            paid.push(invoice.id);
+        }
+        // Until the hub has delivered the last one (the game loop drains it).
+        let last = paid.last().unwrap().clone();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let log = shop
+                .list_events(ListEventsRequest {
+                    after: start,
+                    limit: Some(1000),
+                })
+                .await
+                .unwrap()
+                .items;
+            let paid_id = log
+                .iter()
+                .find(|e| matches!(&e.payload, EventPayload::InvoicePaid(i) if i.id == last))
+                .map(|e| e.id);
+            if paid_id.is_some_and(|id| hub.last_event_id().is_some_and(|seen| seen >= id)) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the hub never caught up"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        hub.stop();
+        let seen = game_loop.join().unwrap();
+        assert!(proxy.connections() >= 2, "the stream reconnected");
+        assert!(
+            seen.iter().all(|(on_loop, _)| *on_loop),
+            "every event on the game loop's thread"
+        );
+        let ids: Vec<u64> = seen.iter().map(|(_, e)| e.id).collect();
+        let log: Vec<u64> = shop
+            .list_events(ListEventsRequest {
+                after: start,
+                limit: Some(1000),
+            })
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|e| e.id)
+            .filter(|id| id <= ids.last().unwrap())
+            .collect();
+        assert_eq!(ids, log, "every event once, in order");
+        for id in &paid {
+            assert!(
+                seen.iter().any(
+                    |(_, e)| matches!(&e.payload, EventPayload::InvoicePaid(i) if &i.id == id)
+                ),
+                "{id} heard"
+            );
+        }
+    });
+}

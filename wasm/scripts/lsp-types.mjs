@@ -53,8 +53,15 @@ function tsType(schema, field, input) {
           return field.endsWith("_msat") ? "bigint" : "bigint | number";
         case "array":
           return `${wrap(tsType(schema.items, field, input))}[]`;
-        case "object":
-          return "Record<string, unknown>";
+        case "object": {
+          // Inline objects with properties (the variants of a tagged union) keep their shape.
+          if (!schema.properties) return "Record<string, unknown>";
+          const required = new Set(schema.required ?? []);
+          const fields = Object.entries(schema.properties).map(
+            ([name, property]) => `${name}${required.has(name) ? "" : "?"}: ${tsType(property, name, input)}`,
+          );
+          return `{ ${fields.join("; ")} }`;
+        }
         default:
           throw new Error(`${field}: unsupported schema type ${type}`);
       }
@@ -85,11 +92,18 @@ function objectDeclaration(name, schema) {
   return `${doc(schema.description, "")}export interface ${typeName(name)} {\n${fields}}\n`;
 }
 
-/** The event union: `invoice.*` events carry an invoice, `payment.*` events a payment. */
+/** The event union: `invoice.*` events carry an invoice, `payment.*` events a payment, `tournament.*` events the tournament, the entry or the payout. */
 function eventDeclaration(schema) {
   const types = schemas.EventType.enum;
   const variants = types.map((type) => {
-    const data = type.startsWith("invoice.") ? "LspInvoice" : "LspPayment";
+    const data = {
+      invoice: "LspInvoice",
+      payment: "LspPayment",
+      "tournament.updated": "Tournament",
+      "tournament.entry": "TournamentEntry",
+      "tournament.payout": "TournamentPayout",
+    }[type.startsWith("tournament.") ? type : type.split(".")[0]];
+    if (!data) throw new Error(`event type ${type}: no payload type`);
     return `  | (LspEventBase & { type: ${JSON.stringify(type)}; data: ${data} })`;
   });
   const base = { ...schema, properties: { ...schema.properties } };

@@ -10,6 +10,7 @@ import { join } from "node:path";
 
 import { sdk } from "./support/sdk.mjs";
 import { startFixture, walletInvoice, walletPays } from "./support/fixture.mjs";
+import { startProxy } from "./support/proxy.mjs";
 
 const { Client, EtridError } = sdk;
 
@@ -338,6 +339,69 @@ test("S18 events resume after the last id: nothing missed, nothing repeated", as
   const { items } = await admin.listEvents({ after: start, limit: 1000 });
   const expected = items.filter((e) => e.id <= ids[ids.length - 1]).map((e) => e.id);
   assert.deepEqual(ids, expected);
+});
+
+test("S29 events reach the app on its event loop, in order, each once, across a dropped connection", async () => {
+  const { admin, invoice: key } = accounts[0];
+  const { items: backlog } = await admin.listEvents({ limit: 1000 });
+  const start = backlog.length ? backlog[backlog.length - 1].id : 0n;
+  const proxy = await startProxy(Number(new URL(fixture.api).port));
+  const direct = accounts[0].invoice;
+  const game = new Client({
+    baseUrl: proxy.url,
+    apiKey: fixture.accounts[0].invoice_key,
+    network: "regtest",
+    reconnect: { initialBackoffMs: 100, maxBackoffMs: 500 },
+  });
+  const heard = [];
+  let inListener = false;
+  const unsubscribe = game.on("*", (event) => {
+    // Called from the event loop, one at a time: never re-entered.
+    assert.equal(inListener, false);
+    inListener = true;
+    heard.push(event);
+    inListener = false;
+  });
+  const iterator = game.events({ after: start });
+  const iterated = [];
+  const reading = (async () => {
+    for await (const event of iterator) {
+      iterated.push(event);
+      if (event.type === "invoice.paid" && event.data.description === "S29 #2") break;
+    }
+  })();
+  try {
+    const connected = Date.now() + 10_000;
+    while (proxy.connections < 2) {
+      assert.ok(Date.now() < connected, "the two event streams never connected");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (let i = 0; i < 3; i++) {
+      if (i === 1) proxy.dropAll(); // the network drops: the streams reconnect and resume
+      const invoice = await direct.createInvoice({ amount_msat: 20_000n + BigInt(i), description: `S29 #${i}` });
+      assert.equal((await walletPays(fixture, invoice.bolt11)).status, "succeeded");
+      const deadline = Date.now() + 30_000;
+      while (!iterated.some((e) => e.type === "invoice.paid" && e.data.id === invoice.id)) {
+        assert.ok(Date.now() < deadline, `invoice.paid #${i} never arrived`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    await reading;
+    assert.ok(proxy.connections >= 3, `the streams reconnected (${proxy.connections} connections)`);
+    const { items } = await admin.listEvents({ after: start, limit: 1000 });
+    const ids = iterated.map((e) => e.id);
+    assert.deepEqual(ids, items.filter((e) => e.id <= ids[ids.length - 1]).map((e) => e.id), "every event once, in order");
+    // The listener (live from its start) heard the same events in the same order, none twice.
+    const live = heard.map((e) => e.id);
+    assert.equal(new Set(live).size, live.length, "none twice");
+    assert.deepEqual(live, [...live].sort((a, b) => (a < b ? -1 : 1)), "in order");
+    for (let i = 0; i < 3; i++) {
+      assert.ok(heard.some((e) => e.type === "invoice.paid" && e.data.description === `S29 #${i}`), `the listener heard #${i}`);
+    }
+  } finally {
+    unsubscribe();
+    await proxy.close();
+  }
 });
 
 test("S19 a payment beyond the balance is refused before anything leaves the node", async () => {

@@ -5,7 +5,10 @@
 // events by listener and by polling, and bad input at the boundary. Test names carry the
 // scenario ids. Built with AddressSanitizer and UndefinedBehaviorSanitizer by .ci/ffi.sh.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +19,8 @@
 #include <ctime>
 #include <functional>
 #include <future>
+#include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -536,6 +541,134 @@ TEST(EtridClient, S18_PolledEventsResumeAfterTheLastIdNothingMissedOrRepeated) {
   poll_until(seen, expected.size());
   EXPECT_EQ(seen, expected);
   EXPECT_EQ(etrid_client_events_stop(shop.get()), ETRID_STATUS_OK);
+}
+
+// A TCP proxy in front of the LSP (threads and blocking sockets), so a test can drop the network
+// under a client: DropAll() shuts every relayed connection at once.
+class Proxy {
+ public:
+  explicit Proxy(int target_port) : target_port_(target_port) {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(listener_, 16);
+    socklen_t len = sizeof addr;
+    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    accept_thread_ = std::thread([this] { Accept(); });
+  }
+  ~Proxy() {
+    shutdown(listener_, SHUT_RDWR);
+    close(listener_);
+    accept_thread_.join();
+    DropAll();
+    for (auto& t : relays_) t.join();
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int Connections() const { return connections_.load(); }
+  void DropAll() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (int fd : fds_) shutdown(fd, SHUT_RDWR);
+  }
+
+ private:
+  void Accept() {
+    for (;;) {
+      int in = accept(listener_, nullptr, nullptr);
+      if (in < 0) return;
+      int out = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in target{};
+      target.sin_family = AF_INET;
+      target.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      target.sin_port = htons(static_cast<uint16_t>(target_port_));
+      if (connect(out, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0) {
+        close(in);
+        close(out);
+        continue;
+      }
+      connections_++;
+      std::lock_guard<std::mutex> lock(mutex_);
+      fds_.push_back(in);
+      fds_.push_back(out);
+      relays_.emplace_back([in, out] { Relay(in, out); });
+      relays_.emplace_back([in, out] { Relay(out, in); });
+    }
+  }
+  static void Relay(int from, int to) {
+    char buf[16384];
+    for (;;) {
+      ssize_t n = recv(from, buf, sizeof buf, 0);
+      if (n <= 0 || send(to, buf, static_cast<size_t>(n), MSG_NOSIGNAL) != n) break;
+    }
+    shutdown(to, SHUT_RDWR);
+    shutdown(from, SHUT_RDWR);
+  }
+  int target_port_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<int> connections_{0};
+  std::mutex mutex_;
+  std::vector<int> fds_;
+  std::vector<std::thread> relays_;
+  std::thread accept_thread_;
+};
+
+TEST(EtridClient, S29_PolledEventsReachTheGameThreadInOrderOnceAcrossADroppedConnection) {
+  Client shop = NewClient(fixture->Key(0, "invoice_key"));
+  json::Value log = Ok(shop.get(), ETRID_OPERATION_LIST_EVENTS, "{\"limit\":1000}");
+  uint64_t start = log["items"].items.empty() ? 0 : log["items"].items.back()["id"].U64();
+  int api_port = std::stoi(fixture->Api().substr(fixture->Api().rfind(':') + 1));
+  Proxy proxy(api_port);
+  std::string config = "{\"base_url\":\"" + proxy.Url() + "\",\"api_key\":\"" + fixture->Key(0, "invoice_key") +
+                       "\",\"network\":\"regtest\",\"reconnect\":{\"initial_backoff_ms\":100,\"max_backoff_ms\":500}}";
+  EtridClient* raw = nullptr;
+  ASSERT_EQ(etrid_client_new(config.c_str(), &raw), ETRID_STATUS_OK) << LastCode();
+  Client game(raw);
+  // The game loop is this thread: it polls, and every event is handled here.
+  struct Seen {
+    std::thread::id loop = std::this_thread::get_id();
+    bool all_on_loop = true;
+    std::vector<uint64_t> ids;
+    std::vector<std::string> paid;
+  } seen;
+  auto frame = [&] {
+    etrid_client_poll_events(game.get(), 64, [](void* user_data, const char* text) {
+      auto* s = static_cast<Seen*>(user_data);
+      s->all_on_loop = s->all_on_loop && std::this_thread::get_id() == s->loop;
+      json::Value item = json::Parse(text);
+      if (item["kind"].Str() != "event") return;
+      s->ids.push_back(item["event"]["id"].U64());
+      if (item["event"]["type"].Str() == "invoice.paid") s->paid.push_back(item["event"]["data"]["id"].Str());
+    }, &seen);
+  };
+  ASSERT_EQ(etrid_client_events_start(game.get(), static_cast<int64_t>(start), 256), ETRID_STATUS_OK);
+  for (int i = 0; i < 500 && proxy.Connections() < 1; i++) std::this_thread::sleep_for(10ms);
+  std::vector<std::string> paid;
+  for (int i = 0; i < 3; i++) {
+    if (i == 1) proxy.DropAll();  // the network drops: the stream reconnects and resumes
+    json::Value invoice = Ok(shop.get(), ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":" + std::to_string(60000 + i) + "}");
+    ASSERT_EQ(WalletPays(invoice["bolt11"].Str()), "succeeded");
+    paid.push_back(invoice["id"].Str());
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::find(seen.paid.begin(), seen.paid.end(), paid.back()) == seen.paid.end() &&
+           std::chrono::steady_clock::now() < deadline) {
+      frame();
+      std::this_thread::sleep_for(16ms);
+    }
+    ASSERT_NE(std::find(seen.paid.begin(), seen.paid.end(), paid.back()), seen.paid.end()) << "invoice.paid #" << i;
+  }
+  EXPECT_EQ(etrid_client_events_stop(game.get()), ETRID_STATUS_OK);
+  EXPECT_GE(proxy.Connections(), 2) << "the stream reconnected";
+  EXPECT_TRUE(seen.all_on_loop) << "every event on the game loop's thread";
+  json::Value after = Ok(shop.get(), ETRID_OPERATION_LIST_EVENTS, "{\"after\":" + std::to_string(start) + ",\"limit\":1000}");
+  std::vector<uint64_t> expected;
+  for (auto& event : after["items"].items) {
+    if (event["id"].U64() <= seen.ids.back()) expected.push_back(event["id"].U64());
+  }
+  EXPECT_EQ(seen.ids, expected) << "every event once, in order";
 }
 
 TEST(EtridClient, S19_APaymentBeyondTheBalanceIsRefusedBeforeAnythingLeaves) {

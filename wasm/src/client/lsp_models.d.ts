@@ -260,9 +260,9 @@ export type LspEvent =
   | (LspEventBase & { type: "invoice.cancelled"; data: LspInvoice })
   | (LspEventBase & { type: "payment.succeeded"; data: LspPayment })
   | (LspEventBase & { type: "payment.failed"; data: LspPayment })
-  | (LspEventBase & { type: "tournament.updated"; data: LspPayment })
-  | (LspEventBase & { type: "tournament.entry"; data: LspPayment })
-  | (LspEventBase & { type: "tournament.payout"; data: LspPayment });
+  | (LspEventBase & { type: "tournament.updated"; data: Tournament })
+  | (LspEventBase & { type: "tournament.entry"; data: TournamentEntry })
+  | (LspEventBase & { type: "tournament.payout"; data: TournamentPayout });
 
 /** Events with id > after, ascending. */
 export interface EventList {
@@ -616,7 +616,7 @@ export interface TournamentList {
 }
 
 /** Where a player's prize goes, by `type`: a Lightning Address (one this LSP serves is paid between accounts at once, any other over Lightning through its LNURL-pay service), a node by keysend, or an account of this LSP. */
-export type PayoutDestination = Record<string, unknown> | Record<string, unknown> | Record<string, unknown>;
+export type PayoutDestination = { type: "lightning_address"; address: string } | { type: "keysend"; node_id: string } | { type: "account"; account_id: string };
 
 /** Body of POST /v1/tournaments/{tournament_id}/join. */
 export interface JoinTournamentRequest {

@@ -12,6 +12,10 @@ import {
   type LspEvent,
   type LspInvoice,
   type LspPayment,
+  type Quote,
+  type Tournament,
+  type TournamentEntry,
+  type TournamentStatus,
   type WaitResult,
   type Invoice,
   type Network,
@@ -95,6 +99,32 @@ async function shop(): Promise<void> {
     const wrong: LspInvoice = event.data;
     void [failed, wrong];
   });
+  client.on("tournament.updated", (event) => {
+    const status: TournamentStatus = event.data.status;
+    const seats: number = event.data.seats_taken;
+    // @ts-expect-error a tournament event carries a tournament, not a payment
+    const wrong: LspPayment = event.data;
+    void [status, seats, wrong];
+  });
+  client.on("tournament.payout", (event) => void (event.data.amount_msat satisfies bigint));
+  const cup: Tournament = await client.createTournament({
+    name: "cup",
+    entry_fee_msat: 1_000n,
+    seats: 2,
+    payout_table_bps: [10_000],
+    join_deadline: 2_000_000_000,
+  });
+  const entry: TournamentEntry = await client.joinTournament(cup.id, {
+    player_id: "p1",
+    payout: { type: "lightning_address", address: "ann@example.com" },
+  });
+  // @ts-expect-error payout destinations are tagged by type
+  await client.joinTournament(cup.id, { player_id: "p2", payout: { address: "x@y.z" } });
+  const quote: Quote = await client.createQuote({ fiat_amount: "4.99", currency: "EUR" });
+  // @ts-expect-error fiat amounts are decimal strings, never numbers
+  await client.createQuote({ fiat_amount: 4.99, currency: "EUR" });
+  await client.createInvoice({ quote_id: quote.id });
+  void entry;
   client.on("error", (error) => void error.code);
   // @ts-expect-error not an event name
   client.on("invoice.bought", () => {});

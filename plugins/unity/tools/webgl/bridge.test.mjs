@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { startFixture, walletInvoice, walletPays } from "../../../../wasm/tests/support/fixture.mjs";
+import { startProxy } from "../../../../wasm/tests/support/proxy.mjs";
 import { BridgeError, Op, Status, loadBridge, sdk } from "./bridge.mjs";
 
 /** Invoice creation allowed per account before 429: a burst, then one a second. */
@@ -297,6 +298,46 @@ test("S19 webgl: a payment beyond the balance is refused before anything leaves 
   assert.deepEqual(await bridge.ok(admin, Op.Balance), before, "nothing reserved or debited");
   const { items } = await bridge.ok(admin, Op.ListPayments, { limit: 100 });
   assert.ok(items.every((payment) => payment.idempotency_key !== key), "no payment recorded");
+});
+
+test("S29 webgl: events reach the player's event loop in order, each once, across a dropped connection", async () => {
+  const { admin, invoice: shop } = accounts[0];
+  const { items: backlog } = await bridge.ok(admin, Op.ListEvents, { limit: 1000 });
+  const start = backlog.length ? backlog[backlog.length - 1].id : 0;
+  const proxy = await startProxy(Number(new URL(fixture.api).port));
+  const game = bridge.clientNew({
+    base_url: proxy.url, api_key: fixture.accounts[0].invoice_key, network: "regtest",
+    reconnect: { initial_backoff_ms: 100, max_backoff_ms: 500 },
+  });
+  const seen = [];
+  let inCallback = false;
+  bridge.eventsStart(game, start, (item) => {
+    // Called from the event loop, one at a time, as the .jslib calls into the player.
+    assert.equal(inCallback, false);
+    inCallback = true;
+    if (item.kind === "event") seen.push(item.event);
+    inCallback = false;
+  });
+  const paidIds = [];
+  try {
+    await until(() => proxy.connections >= 1, "the event stream");
+    for (let i = 0; i < 3; i++) {
+      if (i === 1) proxy.dropAll(); // the network drops: the stream reconnects and resumes
+      const invoice = await bridge.ok(shop, Op.CreateInvoice, { amount_msat: 30_000 + i, description: `S29 #${i}` });
+      assert.equal((await walletPays(fixture, invoice.bolt11)).status, "succeeded");
+      paidIds.push(invoice.id);
+      await until(() => seen.some((e) => e.type === "invoice.paid" && e.data.id === invoice.id), `invoice.paid #${i}`, 30_000);
+    }
+  } finally {
+    bridge.eventsStop(game);
+    bridge.free(game);
+    await proxy.close();
+  }
+  assert.ok(proxy.connections >= 2, "the stream reconnected");
+  const ids = seen.map((e) => e.id);
+  const { items } = await bridge.ok(admin, Op.ListEvents, { after: start, limit: 1000 });
+  assert.deepEqual(ids, items.filter((e) => e.id <= ids[ids.length - 1]).map((e) => e.id), "every event once, in order");
+  heapIsBack();
 });
 
 test("S21 webgl: an invoice of another account of this LSP is paid inside it, at once and once", async () => {
