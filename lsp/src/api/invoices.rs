@@ -10,9 +10,9 @@ use super::extract::{Body, Ids, ListQuery, Params};
 use super::scope::InvoiceKey;
 use super::AppState;
 
-/// `201` for a new invoice, `200` for the one an earlier create with the same `external_id`
-/// made.
-pub(super) fn created(pair: (LspInvoice, bool)) -> (StatusCode, Json<LspInvoice>) {
+/// `201` for a new resource, `200` for the one an earlier create with the same `external_id`
+/// made (invoices, hold invoices, tournaments, entries).
+pub(super) fn created<T>(pair: (T, bool)) -> (StatusCode, Json<T>) {
     let status = if pair.1 {
         StatusCode::CREATED
     } else {

@@ -12,18 +12,9 @@ use etrid_core::lsp::{
 
 use super::error::ApiResult;
 use super::extract::{Body, Ids, NoStatus, PageQuery, Params};
+use super::invoices::created;
 use super::scope::{AdminKey, InvoiceKey};
 use super::AppState;
-
-/// `201` for a new resource, `200` for the earlier one an idempotent create found.
-fn created<T>(pair: (T, bool)) -> (StatusCode, Json<T>) {
-    let status = if pair.1 {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    (status, Json(pair.0))
-}
 
 /// `POST /v1/tournaments`
 pub(super) async fn create(

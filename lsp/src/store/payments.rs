@@ -229,7 +229,7 @@ impl Store {
     }
 
     /// The pending payment between accounts that holds the hold invoice of `payment_hash`, if
-    /// any (see [`Store::hold_internally`]).
+    /// any (a hold invoice of another account paid through [`Store::pay_internally`]).
     ///
     /// # Errors
     /// Database failures.
@@ -333,17 +333,13 @@ impl Store {
                     now.into(),
                 ],
             ),
-            Stmt::new(
-                "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
-                 reference_id, description, created_at) \
-                 VALUES ($1, $2, 'reserve', $3, 'payment', $4, NULL, $5)",
-                vec![
-                    ids::new_id("led")?.into(),
-                    new.account_id.clone().into(),
-                    reserve.into(),
-                    id.clone().into(),
-                    now.into(),
-                ],
+            ledger_stmt(
+                &new.account_id,
+                &ids::new_id("led")?,
+                "reserve",
+                reserve,
+                &id,
+                now,
             ),
         ];
         match self.db.batch(stmts).await {
@@ -502,7 +498,7 @@ impl Store {
     }
 }
 
-/// A ledger entry of `kind` (`release`, else `debit`) for payment `payment_id`.
+/// A ledger entry of `kind` (`reserve`, `release`, else `debit`) for payment `payment_id`.
 pub(super) fn ledger_stmt(
     account_id: &str,
     id: &str,
@@ -512,6 +508,8 @@ pub(super) fn ledger_stmt(
     now: u64,
 ) -> Stmt {
     let sql = match kind {
+        "reserve" => "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
+             reference_id, description, created_at) VALUES ($1, $2, 'reserve', $3, 'payment', $4, NULL, $5)",
         "release" => "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
              reference_id, description, created_at) VALUES ($1, $2, 'release', $3, 'payment', $4, NULL, $5)",
         _ => "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \

@@ -6,7 +6,7 @@
 //! concurrency one payer wins and every other attempt changes nothing.
 //!
 //! A hold invoice of another account is held the same way: the payer's amount is reserved and
-//! the invoice accepted in one transaction ([`Store::hold_internally`]); the payee's settle
+//! the invoice accepted in one transaction (`Store::hold_internally`); the payee's settle
 //! debits the payer and credits the payee ([`Store::settle_internal_hold`]), its cancel
 //! releases the reservation ([`Store::cancel_internal_hold`]), each at once and exactly once.
 
@@ -178,18 +178,7 @@ impl Store {
             Err(StoreError::Db(DbError::GuardFailed { index, .. })) => {
                 Err(self.refusal(index, &new, invoice).await?)
             }
-            Err(StoreError::Db(DbError::Unique { reason })) => {
-                // The same idempotency key raced in: that payment is this one.
-                match self
-                    .payment_by_idempotency_key(&new.account_id, &new.idempotency_key)
-                    .await?
-                {
-                    Some(existing) => Ok(Transfer::Existing(Box::new(existing))),
-                    None => Err(StoreError::DuplicatePayment {
-                        payment_hash: format!("{} ({reason})", new.payment_hash),
-                    }),
-                }
-            }
+            Err(StoreError::Db(DbError::Unique { reason })) => self.raced(&new, &reason).await,
             Err(e) => Err(e),
         }
     }
@@ -272,17 +261,13 @@ impl Store {
                     now.into(),
                 ],
             ),
-            Stmt::new(
-                "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
-                 reference_id, description, created_at) \
-                 VALUES ($1, $2, 'reserve', $3, 'payment', $4, NULL, $5)",
-                vec![
-                    ids::new_id("led")?.into(),
-                    new.account_id.clone().into(),
-                    amount.into(),
-                    payment_id.clone().into(),
-                    now.into(),
-                ],
+            ledger_stmt(
+                &new.account_id,
+                &ids::new_id("led")?,
+                "reserve",
+                amount,
+                &payment_id,
+                now,
             ),
         ];
         let events = vec![(
@@ -297,17 +282,7 @@ impl Store {
             Err(StoreError::Db(DbError::GuardFailed { index, .. })) => {
                 Err(self.refusal(index, &new, invoice).await?)
             }
-            Err(StoreError::Db(DbError::Unique { reason })) => {
-                match self
-                    .payment_by_idempotency_key(&new.account_id, &new.idempotency_key)
-                    .await?
-                {
-                    Some(existing) => Ok(Transfer::Existing(Box::new(existing))),
-                    None => Err(StoreError::DuplicatePayment {
-                        payment_hash: format!("{} ({reason})", new.payment_hash),
-                    }),
-                }
-            }
+            Err(StoreError::Db(DbError::Unique { reason })) => self.raced(&new, &reason).await,
             Err(e) => Err(e),
         }
     }
@@ -460,6 +435,20 @@ impl Store {
             ),
         ];
         guard_to_option(self.commit_with_events(stmts, events).await, cancelled)
+    }
+
+    /// The same idempotency key raced in (a unique key refused the insert): that payment is
+    /// this one; any other unique clash is a duplicate payment of the hash.
+    async fn raced(&self, new: &NewPayment, reason: &str) -> Result<Transfer, StoreError> {
+        match self
+            .payment_by_idempotency_key(&new.account_id, &new.idempotency_key)
+            .await?
+        {
+            Some(existing) => Ok(Transfer::Existing(Box::new(existing))),
+            None => Err(StoreError::DuplicatePayment {
+                payment_hash: format!("{} ({reason})", new.payment_hash),
+            }),
+        }
     }
 
     /// Why the internal payment's guard `index` refused it, read after the rollback.
