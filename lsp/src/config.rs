@@ -69,8 +69,10 @@ pub struct Config {
     /// Addresses); `None`: `http://` + the address the API listens on.
     pub public_url: Option<String>,
     /// A JSON file of fiat rates (`{"EUR": "92000.50"}`, fiat units per bitcoin) for quotes;
-    /// `None`: quotes are refused.
+    /// `None`: quotes are refused (unless `fiat_rates_url`).
     pub fiat_rates_file: Option<PathBuf>,
+    /// A URL answering the same JSON, fetched at most every 10 s; exclusive with the file.
+    pub fiat_rates_url: Option<String>,
 }
 
 /// The options as flags and environment variables (`etrid-lsp --help` lists them); every
@@ -133,6 +135,11 @@ pub struct Options {
     /// (quotes refused with `unknown_currency`).
     #[arg(long, env = "ETRID_LSP_FIAT_RATES_FILE")]
     pub fiat_rates_file: Option<PathBuf>,
+    /// An HTTP(S) URL answering the same JSON as `--fiat-rates-file` (a market-rate feed),
+    /// fetched at most every 10 s; when it cannot be fetched, quotes are refused
+    /// (`rates_unavailable`). Default: none. Exclusive with `--fiat-rates-file`.
+    #[arg(long, env = "ETRID_LSP_FIAT_RATES_URL")]
+    pub fiat_rates_url: Option<String>,
 }
 
 impl Options {
@@ -160,6 +167,7 @@ impl Options {
             max_accepted_htlcs: self.max_accepted_htlcs.or(file.max_accepted_htlcs),
             public_url: self.public_url.or(file.public_url),
             fiat_rates_file: self.fiat_rates_file.or(file.fiat_rates_file),
+            fiat_rates_url: self.fiat_rates_url.or(file.fiat_rates_url),
         }
     }
 
@@ -181,6 +189,11 @@ impl Options {
     /// # Errors
     /// [`ServerError::Config`] naming the bad option.
     pub fn resolve(self) -> Result<Config, ServerError> {
+        if self.fiat_rates_file.is_some() && self.fiat_rates_url.is_some() {
+            return Err(ServerError::Config {
+                reason: "give fiat_rates_file or fiat_rates_url, not both".into(),
+            });
+        }
         let bad = |reason: String| ServerError::Config { reason };
         let data_dir = self
             .data_dir
@@ -246,6 +259,7 @@ impl Options {
                 None => None,
             },
             fiat_rates_file: self.fiat_rates_file,
+            fiat_rates_url: self.fiat_rates_url,
         })
     }
 }

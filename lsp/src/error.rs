@@ -57,6 +57,12 @@ pub enum ServerError {
         /// Why (no rates at all, or none for it).
         reason: String,
     },
+    /// The fiat rate source cannot be reached.
+    #[error("fiat rates unavailable: {reason}")]
+    RatesUnavailable {
+        /// Why.
+        reason: String,
+    },
     /// The quote expired.
     #[error("quote {quote_id} expired at {expired_at}; quote again")]
     QuoteExpired {
@@ -219,6 +225,7 @@ impl ServerError {
             ServerError::AlreadyJoined { .. } => ApiErrorCode::AlreadyJoined,
             ServerError::UnknownCurrency { .. } => ApiErrorCode::UnknownCurrency,
             ServerError::QuoteExpired { .. } => ApiErrorCode::QuoteExpired,
+            ServerError::RatesUnavailable { .. } => ApiErrorCode::RatesUnavailable,
             ServerError::SlippageExceeded { .. } => ApiErrorCode::SlippageExceeded,
             ServerError::TournamentClosed { .. } => ApiErrorCode::TournamentClosed,
             ServerError::CursorExpired { .. } => ApiErrorCode::CursorExpired,

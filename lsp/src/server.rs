@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 use crate::api::{self, AppState, RateLimiter};
 use crate::config::Config;
 use crate::db::Db;
-use crate::engine::{Engine, PublicUrl};
+use crate::engine::{Engine, PublicUrl, RateSource};
 use crate::error::ServerError;
 use crate::store::Store;
 
@@ -60,7 +60,17 @@ impl Server {
             Some(url) => PublicUrl::parse(url)?,
             None => PublicUrl::parse(&format!("http://{addr}"))?,
         });
-        let engine = Engine::new(Arc::clone(&config), store, node, Arc::clone(&public_url));
+        let rates = RateSource::from_options(
+            config.fiat_rates_file.as_ref(),
+            config.fiat_rates_url.as_deref(),
+        )?;
+        let engine = Engine::new(
+            Arc::clone(&config),
+            store,
+            node,
+            Arc::clone(&public_url),
+            rates,
+        );
         let (stop, stop_rx) = watch::channel(false);
         let tasks = engine.spawn_tasks(stop_rx.clone());
         let state = AppState {

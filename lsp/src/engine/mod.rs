@@ -68,23 +68,20 @@ impl std::fmt::Debug for Engine {
 
 impl Engine {
     /// Wraps a started node and an opened store; `public_url` is where wallets reach the
-    /// server.
+    /// server, `rates` where fiat quotes get their rates.
     pub fn new(
         config: Arc<Config>,
         store: Store,
         node: Arc<Node>,
         public_url: Arc<PublicUrl>,
+        rates: RateSource,
     ) -> Engine {
-        let rates = Arc::new(match &config.fiat_rates_file {
-            Some(path) => RateSource::File(path.clone()),
-            None => RateSource::None,
-        });
         Engine {
             config,
             store,
             node,
             public_url,
-            rates,
+            rates: Arc::new(rates),
             tournaments: Arc::new(Mutex::new(())),
             tournament_wake: Arc::new(Notify::new()),
         }

@@ -3,7 +3,7 @@
 /** Every error response body. */
 export interface ErrorResponse {
   /** Stable snake_case error code (see `x-etrid-error-codes`). */
-  code: "invalid_request" | "invalid_invoice" | "unknown_currency" | "unauthorized" | "forbidden_scope" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_mismatch" | "duplicate_payment" | "already_joined" | "tournament_closed" | "slippage_exceeded" | "cursor_expired" | "payload_too_large" | "uri_too_long" | "invoice_expired" | "insufficient_balance" | "quote_expired" | "payment_failed" | "rate_limited" | "internal_error" | "node_unavailable";
+  code: "invalid_request" | "invalid_invoice" | "unknown_currency" | "unauthorized" | "forbidden_scope" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_mismatch" | "duplicate_payment" | "already_joined" | "tournament_closed" | "slippage_exceeded" | "cursor_expired" | "payload_too_large" | "uri_too_long" | "invoice_expired" | "insufficient_balance" | "quote_expired" | "payment_failed" | "rate_limited" | "internal_error" | "node_unavailable" | "rates_unavailable";
   /** Human-readable explanation; may change, do not parse. */
   message: string;
 }

@@ -58,6 +58,8 @@ pub enum ApiErrorCode {
     InternalError,
     /// 503: the Lightning node is not running or not synced.
     NodeUnavailable,
+    /// 503: the LSP's fiat rate source cannot be reached; quote again later.
+    RatesUnavailable,
     /// A code this client does not know (a newer server), or an error body that was not
     /// `{code, message}`.
     #[serde(other)]
@@ -67,7 +69,7 @@ pub enum ApiErrorCode {
 impl ApiErrorCode {
     /// Every code a server may send, in documentation order ([`ApiErrorCode::Unknown`] is
     /// the client's name for the others).
-    pub const ALL: [ApiErrorCode; 23] = [
+    pub const ALL: [ApiErrorCode; 24] = [
         ApiErrorCode::InvalidRequest,
         ApiErrorCode::InvalidInvoice,
         ApiErrorCode::UnknownCurrency,
@@ -91,6 +93,7 @@ impl ApiErrorCode {
         ApiErrorCode::RateLimited,
         ApiErrorCode::InternalError,
         ApiErrorCode::NodeUnavailable,
+        ApiErrorCode::RatesUnavailable,
     ];
 
     /// The code as it appears on the wire (`insufficient_balance`).
@@ -119,6 +122,7 @@ impl ApiErrorCode {
             ApiErrorCode::RateLimited => "rate_limited",
             ApiErrorCode::InternalError => "internal_error",
             ApiErrorCode::NodeUnavailable => "node_unavailable",
+            ApiErrorCode::RatesUnavailable => "rates_unavailable",
             ApiErrorCode::Unknown => "unknown",
         }
     }
@@ -148,7 +152,7 @@ impl ApiErrorCode {
             | ApiErrorCode::QuoteExpired => 422,
             ApiErrorCode::RateLimited => 429,
             ApiErrorCode::InternalError | ApiErrorCode::Unknown => 500,
-            ApiErrorCode::NodeUnavailable => 503,
+            ApiErrorCode::NodeUnavailable | ApiErrorCode::RatesUnavailable => 503,
         }
     }
 
@@ -179,6 +183,7 @@ impl ApiErrorCode {
             ApiErrorCode::RateLimited => "lsp_rate_limited",
             ApiErrorCode::InternalError => "lsp_internal_error",
             ApiErrorCode::NodeUnavailable => "lsp_node_unavailable",
+            ApiErrorCode::RatesUnavailable => "lsp_rates_unavailable",
             ApiErrorCode::Unknown => "lsp_api_error",
         }
     }
