@@ -21,6 +21,7 @@ mod quotes;
 mod rates;
 mod reconcile;
 mod sweeper;
+mod tournament_payouts;
 mod tournament_runner;
 mod tournaments;
 mod webhook_admin;

@@ -12,6 +12,7 @@ mod keys;
 mod ledger;
 mod payments;
 mod quotes;
+mod tournament_changes;
 mod tournaments;
 mod transfers;
 mod webhooks;
@@ -27,9 +28,9 @@ pub use error::StoreError;
 pub use events::EventRecord;
 pub use invoices::{Inserted, InvoiceRecord, NewInvoice};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, Reserved};
+pub use tournament_changes::{Audit, Change};
 pub use tournaments::{
-    new_tournament_id, Audit, Change, EntryRecord, NewEntry, NewTournament, TournamentInserted,
-    TournamentRecord,
+    new_tournament_id, EntryRecord, NewEntry, NewTournament, TournamentInserted, TournamentRecord,
 };
 pub use transfers::Transfer;
 pub use webhooks::{DueDelivery, WebhookRecord};
