@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use bytes::Bytes;
 use etrid_core::lsp::limits::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 use etrid_core::lsp::{
-    check_page_limit, ApiErrorCode, DeliveryStatus, InvoiceStatus, PaymentStatus,
+    check_page_limit, ApiErrorCode, DeliveryStatus, InvoiceStatus, PaymentStatus, VoucherStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -143,6 +143,12 @@ impl StatusFilter for PaymentStatus {
     }
 }
 
+impl StatusFilter for VoucherStatus {
+    fn stored(&self) -> &'static str {
+        self.as_str()
+    }
+}
+
 impl StatusFilter for DeliveryStatus {
     fn stored(&self) -> &'static str {
         self.as_str()
@@ -190,7 +196,7 @@ pub(crate) struct PageQuery<S> {
 
 /// The store filter of a list whose ids start with `prefix` (so a cursor of another list is
 /// refused).
-fn filter(
+pub(crate) fn filter(
     status: Option<&'static str>,
     created_after: Option<u64>,
     created_before: Option<u64>,

@@ -5,8 +5,8 @@
 //! Three routers, by who may call: `public` (no key: health, the document, and LNURL callbacks
 //! as they come), `invoice` (any key; CORS-enabled for browsers) and `admin`. One file per
 //! resource: `invoices`, `hold_invoices`, `payments`, `balance` (and ledger), `webhooks`,
-//! `keys`, `node`, `events`, `addresses` (Lightning Addresses), `tournaments` and `lnurl` (their LNURL-pay
-//! endpoints, answering LUD-06 JSON rather than `{code, message}`); `system` has health, the document and the fallbacks; `guard` the
+//! `keys`, `node`, `events`, `addresses` (Lightning Addresses), `tournaments`, `vouchers` (with their LNURL-withdraw
+//! endpoints) and `lnurl` (LNURL-pay endpoints; both answer LNURL JSON rather than `{code, message}`); `system` has health, the document and the fallbacks; `guard` the
 //! checks every request passes first.
 //!
 //! A new endpoint touches: its model (and `Validate`, limits) in `etrid_core::lsp::model`,
@@ -31,6 +31,7 @@ mod payments;
 mod quotes;
 mod system;
 mod tournaments;
+mod vouchers;
 mod webhooks;
 
 use std::sync::Arc;
@@ -67,6 +68,11 @@ fn public() -> Router<AppState> {
         .route("/v1/openapi.json", get(system::openapi))
         .route("/.well-known/lnurlp/{name}", get(lnurl::pay_request))
         .route("/v1/lnurlp/{name}/callback", get(lnurl::pay_callback))
+        .route("/v1/lnurlw/{secret}", get(vouchers::withdraw_request))
+        .route(
+            "/v1/lnurlw/{secret}/callback",
+            get(vouchers::withdraw_callback),
+        )
 }
 
 /// Routes of `x-etrid-scope: invoice`: any valid key (a game client's).
@@ -147,6 +153,9 @@ fn admin() -> Router<AppState> {
             "/v1/tournaments/{tournament_id}/audit",
             get(tournaments::audit),
         )
+        .route("/v1/vouchers", post(vouchers::create).get(vouchers::list))
+        .route("/v1/vouchers/{voucher_id}", get(vouchers::get))
+        .route("/v1/vouchers/{voucher_id}/cancel", post(vouchers::cancel))
 }
 
 /// The full router: the three routers, CORS for browsers on the keyless and invoice routes

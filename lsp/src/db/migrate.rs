@@ -254,6 +254,43 @@ CREATE TABLE quotes (
 );
 ";
 
+/// Vouchers (S23): LNURL-withdraw links whose value is set aside from the account (a `voucher`
+/// ledger reserve) until claimed, expired or cancelled; a claim's payment takes the voucher's
+/// reservation over (`payments.voucher_id`), so the money is never free in between.
+const V6: &str = "
+CREATE TABLE voucher_batches (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    reserved_msat BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (account_id, idempotency_key)
+);
+CREATE TABLE vouchers (
+    id TEXT PRIMARY KEY,
+    batch_id TEXT NOT NULL REFERENCES voucher_batches(id),
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    secret TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
+    lnurl TEXT NOT NULL,
+    status TEXT NOT NULL,
+    amount_msat BIGINT NOT NULL,
+    min_withdrawable_msat BIGINT NOT NULL,
+    reserved_msat BIGINT NOT NULL CHECK (reserved_msat >= amount_msat),
+    description TEXT NOT NULL,
+    claimed_msat BIGINT,
+    payment_id TEXT,
+    expires_at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    completed_at BIGINT
+);
+CREATE INDEX vouchers_account ON vouchers (account_id, created_at, id);
+CREATE INDEX vouchers_batch ON vouchers (batch_id, id);
+CREATE INDEX vouchers_expiry ON vouchers (status, expires_at);
+ALTER TABLE payments ADD COLUMN voucher_id TEXT;
+";
+
 fn migrations() -> Vec<Migration> {
     vec![
         Migration {
@@ -281,6 +318,11 @@ fn migrations() -> Vec<Migration> {
             sqlite: "",
             postgres: "",
         },
+        Migration {
+            version: 6,
+            sqlite: "",
+            postgres: "",
+        },
     ]
 }
 
@@ -291,6 +333,7 @@ fn script(version: i64, event_id: &str) -> Option<String> {
         3 => Some(V3.to_owned()),
         4 => Some(V4.replace("{EVENT_ID}", event_id)),
         5 => Some(V5.to_owned()),
+        6 => Some(V6.to_owned()),
         _ => None,
     }
 }

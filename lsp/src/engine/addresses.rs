@@ -78,6 +78,16 @@ impl PublicUrl {
     fn callback_url(&self, name: &str) -> String {
         format!("{}/v1/lnurlp/{name}/callback", self.base)
     }
+
+    /// The LNURL-withdraw link (LUD-03) of the voucher with `secret`.
+    pub(crate) fn withdraw_url(&self, secret: &str) -> String {
+        format!("{}/v1/lnurlw/{secret}", self.base)
+    }
+
+    /// Its callback, which takes the wallet's invoice.
+    pub(crate) fn withdraw_callback_url(&self, secret: &str) -> String {
+        format!("{}/v1/lnurlw/{secret}/callback", self.base)
+    }
 }
 
 /// A LUD-06 error: `{"status": "ERROR", "reason"}` for the wallet.
@@ -92,7 +102,11 @@ impl LnurlRefusal {
 }
 
 impl From<ServerError> for LnurlRefusal {
+    /// A refusal of the wallet's request says why; a failure of the server says only that.
     fn from(e: ServerError) -> LnurlRefusal {
+        if e.code().http_status() < 500 {
+            return LnurlRefusal(e.to_string());
+        }
         tracing::warn!(error = %e, "LNURL request failed");
         LnurlRefusal("the service failed; try again".into())
     }

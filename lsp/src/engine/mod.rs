@@ -24,6 +24,7 @@ mod sweeper;
 mod tournament_payouts;
 mod tournament_runner;
 mod tournaments;
+mod vouchers;
 mod webhook_admin;
 mod webhooks;
 

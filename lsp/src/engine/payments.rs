@@ -20,6 +20,7 @@ use crate::ids;
 use crate::node::blocking;
 use crate::store::{
     AuthContext, ListFilter, NewPayment, PaymentOutcome, PaymentRecord, Reserved, Transfer,
+    VoucherFunding,
 };
 
 /// Default fee floor: 10 sat.
@@ -106,6 +107,20 @@ impl Engine {
         ctx: &AuthContext,
         req: PayInvoiceRequest,
     ) -> Result<(LspPayment, bool), ServerError> {
+        self.pay_bolt11(ctx, req, None).await
+    }
+
+    /// Pays a BOLT11 invoice from the account's balance, or with `voucher` from what that
+    /// voucher set aside (a claim: exactly one claim of a voucher gets this far).
+    ///
+    /// # Errors
+    /// As [`Engine::pay_invoice`]; `conflict` when the voucher is no longer claimable.
+    pub(super) async fn pay_bolt11(
+        &self,
+        ctx: &AuthContext,
+        req: PayInvoiceRequest,
+        voucher: Option<VoucherFunding>,
+    ) -> Result<(LspPayment, bool), ServerError> {
         req.validate()?;
         let fp = fingerprint(&req);
         if let Some(p) = self
@@ -178,6 +193,7 @@ impl Engine {
             custom_records: Vec::new(),
             // LDK Node's payment id for a BOLT11 payment is its payment hash.
             ldk_payment_id: payment_hash.to_string(),
+            voucher,
         };
         if internal {
             return self.pay_internally(new).await;
@@ -257,6 +273,7 @@ impl Engine {
                 custom_records: req.custom_records.clone(),
                 // LDK Node's payment id for a spontaneous payment is its payment hash.
                 ldk_payment_id: hash.to_string(),
+                voucher: None,
             })
             .await?
         {

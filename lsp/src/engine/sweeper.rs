@@ -1,4 +1,4 @@
-//! The clock's work: expiring unpaid invoices, cancelling accepted hold invoices before their
+//! The clock's work: expiring unpaid invoices and unclaimed vouchers, cancelling accepted hold invoices before their
 //! HTLC deadline (so the node never risks a force-close), and pruning old events.
 
 use std::time::{Duration, Instant};
@@ -50,6 +50,7 @@ impl Engine {
                 self.fail_htlcs(&rec.invoice.payment_hash).await;
             }
         }
+        self.expire_vouchers(now).await?;
         let height = u64::from(self.node.status().current_best_block.height);
         let margin = u64::from(self.config.hold_cancel_margin_blocks);
         for rec in self.store.accepted_hold_invoices().await? {

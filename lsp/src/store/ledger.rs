@@ -25,6 +25,7 @@ fn entry_from_row(r: &Row) -> Result<LedgerEntry, StoreError> {
         "invoice" => LedgerReferenceType::Invoice,
         "payment" => LedgerReferenceType::Payment,
         "adjustment" => LedgerReferenceType::Adjustment,
+        "voucher" => LedgerReferenceType::Voucher,
         other => return Err(bad("reference_type", other.to_owned())),
     };
     Ok(LedgerEntry {

@@ -15,6 +15,7 @@ mod quotes;
 mod tournament_changes;
 mod tournaments;
 mod transfers;
+mod vouchers;
 mod webhooks;
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ pub use tournaments::{
     new_tournament_id, EntryRecord, NewEntry, NewTournament, TournamentInserted, TournamentRecord,
 };
 pub use transfers::Transfer;
+pub use vouchers::{CreatedBatch, NewVoucher, NewVoucherBatch, VoucherFunding, VoucherRecord};
 pub use webhooks::{DueDelivery, WebhookRecord};
 
 use crate::db::{Db, DbError, Stmt, StmtResult, Value};

@@ -6,11 +6,12 @@
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
     CustomRecord, EventPayload, LspPayment, NodeId, PaymentFailureReason, PaymentHash, PaymentKind,
-    PaymentStatus, Preimage,
+    PaymentStatus, Preimage, VoucherStatus,
 };
 
 use super::events::PendingEvent;
 use super::invoices::guard_to_option as guarded_result;
+use super::vouchers::{claim_stmt, not_claimable, VoucherFunding};
 use super::StoreError;
 use super::{page, Cursor, ListFilter, Store, LIST_TAIL};
 use crate::db::{DbError, Row, Stmt, Value};
@@ -19,7 +20,7 @@ use crate::time::now_secs;
 
 const COLUMNS: &str = "id, kind, status, amount_msat, fee_msat, max_fee_msat, payment_hash, \
     preimage, destination, bolt11, idempotency_key, custom_records, failure_reason, created_at, \
-    completed_at, account_id, reserved_msat, fingerprint, ldk_payment_id, internal";
+    completed_at, account_id, reserved_msat, fingerprint, ldk_payment_id, internal, voucher_id";
 
 /// A payment as stored: the public model plus the server's bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,8 @@ pub struct PaymentRecord {
     pub fingerprint: String,
     /// LDK Node's payment id (hex).
     pub ldk_payment_id: String,
+    /// The voucher this payment claims: its reservation was the voucher's.
+    pub voucher_id: Option<String>,
 }
 
 /// A payment about to be started.
@@ -63,6 +66,9 @@ pub struct NewPayment {
     pub custom_records: Vec<CustomRecord>,
     /// LDK Node's payment id (hex) the send will use.
     pub ldk_payment_id: String,
+    /// Set when the payment claims a voucher: it takes the voucher's reservation over
+    /// instead of reserving from the balance.
+    pub voucher: Option<VoucherFunding>,
 }
 
 /// How a payment ended, as the node reported it.
@@ -139,6 +145,7 @@ fn record_from_row(r: &Row) -> Result<PaymentRecord, StoreError> {
         reserved_msat: r.uint(16)?,
         fingerprint: r.text(17)?,
         ldk_payment_id: r.text(18)?,
+        voucher_id: r.opt_text(20)?,
     })
 }
 
@@ -290,27 +297,46 @@ impl Store {
     /// # Errors
     /// [`StoreError::InsufficientBalance`] when the account cannot cover it (nothing changed).
     pub async fn reserve_payment(&self, new: NewPayment) -> Result<Reserved, StoreError> {
-        let reserve = new
-            .amount_msat
-            .checked_add(new.max_fee_msat)
-            .filter(|r| *r <= Msat::MAX_SUPPLY.as_u64())
-            .ok_or(StoreError::AmountTooLarge)?;
+        let reserve = match &new.voucher {
+            // The voucher's reservation covers amount and fee (the engine bounds both).
+            Some(funding) => funding.reserved_msat,
+            None => new
+                .amount_msat
+                .checked_add(new.max_fee_msat)
+                .filter(|r| *r <= Msat::MAX_SUPPLY.as_u64())
+                .ok_or(StoreError::AmountTooLarge)?,
+        };
         let id = ids::new_id("pay")?;
         let now = now_secs();
         let records = serde_json::to_string(&new.custom_records)
             .map_err(|e| decode_err(format!("custom_records: {e}")))?;
-        let stmts = vec![
-            Stmt::guarded(
-                "UPDATE accounts SET available_msat = available_msat - $1, \
-                 reserved_msat = reserved_msat + $1 WHERE id = $2 AND available_msat >= $1",
-                vec![reserve.into(), new.account_id.clone().into()],
-                1,
-            ),
-            Stmt::new(
+        let mut stmts = match &new.voucher {
+            // The voucher's reservation becomes the payment's: no balance moves, so neither
+            // the balance columns nor the ledger change (the ledger records movements of the
+            // available balance; the payment's completion releases what the voucher reserved).
+            Some(funding) => vec![claim_stmt(funding, &id, new.amount_msat, now, false)],
+            None => vec![
+                Stmt::guarded(
+                    "UPDATE accounts SET available_msat = available_msat - $1, \
+                     reserved_msat = reserved_msat + $1 WHERE id = $2 AND available_msat >= $1",
+                    vec![reserve.into(), new.account_id.clone().into()],
+                    1,
+                ),
+                ledger_stmt(
+                    &new.account_id,
+                    &ids::new_id("led")?,
+                    "reserve",
+                    reserve,
+                    &id,
+                    now,
+                ),
+            ],
+        };
+        stmts.push(Stmt::new(
                 "INSERT INTO payments (id, account_id, kind, status, amount_msat, max_fee_msat, \
                  reserved_msat, payment_hash, preimage, destination, bolt11, idempotency_key, \
-                 fingerprint, custom_records, ldk_payment_id, created_at) \
-                 VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                 fingerprint, custom_records, ldk_payment_id, created_at, voucher_id) \
+                 VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
                 vec![
                     id.clone().into(),
                     new.account_id.clone().into(),
@@ -331,17 +357,9 @@ impl Store {
                     records.into(),
                     new.ldk_payment_id.clone().into(),
                     now.into(),
+                    new.voucher.as_ref().map(|v| v.voucher_id.clone()).into(),
                 ],
-            ),
-            ledger_stmt(
-                &new.account_id,
-                &ids::new_id("led")?,
-                "reserve",
-                reserve,
-                &id,
-                now,
-            ),
-        ];
+            ));
         match self.db.batch(stmts).await {
             Ok(_) => Ok(Reserved::Created(PaymentRecord {
                 payment: LspPayment {
@@ -367,7 +385,9 @@ impl Store {
                 reserved_msat: reserve,
                 fingerprint: new.fingerprint,
                 ldk_payment_id: new.ldk_payment_id,
+                voucher_id: new.voucher.map(|v| v.voucher_id),
             })),
+            Err(e) if e.is_guard() && new.voucher.is_some() => Err(not_claimable()),
             Err(e) if e.is_guard() => {
                 // A retry of a payment that already holds the balance is that payment.
                 if let Some(existing) = self
@@ -473,28 +493,51 @@ impl Store {
                     vec![reason_str(reason).into(), now.into(), p.id.clone().into()],
                     1,
                 ));
-                stmts.push(ledger_stmt(
-                    &rec.account_id,
-                    &release_id,
-                    "release",
-                    rec.reserved_msat,
-                    &p.id,
-                    now,
-                ));
-                stmts.push(Stmt::guarded(
-                    "UPDATE accounts SET reserved_msat = reserved_msat - $1, \
-                     available_msat = available_msat + $1 WHERE id = $2",
-                    vec![rec.reserved_msat.into(), rec.account_id.clone().into()],
-                    1,
-                ));
+                if let Some(voucher_id) = &rec.voucher_id {
+                    // A failed claim hands the reservation back to its voucher, claimable again
+                    // (the sweeper ends it if its window closed meanwhile): no balance moves.
+                    stmts.push(Stmt::guarded(
+                        "UPDATE vouchers SET status = 'active', payment_id = NULL, \
+                         claimed_msat = NULL WHERE id = $1 AND status = 'claiming'",
+                        vec![voucher_id.clone().into()],
+                        1,
+                    ));
+                } else {
+                    stmts.push(ledger_stmt(
+                        &rec.account_id,
+                        &release_id,
+                        "release",
+                        rec.reserved_msat,
+                        &p.id,
+                        now,
+                    ));
+                    stmts.push(Stmt::guarded(
+                        "UPDATE accounts SET reserved_msat = reserved_msat - $1, \
+                         available_msat = available_msat + $1 WHERE id = $2",
+                        vec![rec.reserved_msat.into(), rec.account_id.clone().into()],
+                        1,
+                    ));
+                }
                 EventPayload::PaymentFailed(p.clone())
             }
         };
-        let event = PendingEvent::now(payload);
-        guarded_result(
-            self.commit_with_event(stmts, &rec.account_id, event).await,
-            p,
-        )
+        let mut events = vec![(rec.account_id.clone(), PendingEvent::now(payload))];
+        if let (Some(voucher_id), PaymentStatus::Succeeded) = (&rec.voucher_id, p.status) {
+            let mut claimed = self.voucher(&rec.account_id, voucher_id).await?.voucher;
+            claimed.status = VoucherStatus::Claimed;
+            claimed.completed_at = Some(now);
+            stmts.push(Stmt::guarded(
+                "UPDATE vouchers SET status = 'claimed', completed_at = $1 \
+                 WHERE id = $2 AND status = 'claiming'",
+                vec![now.into(), voucher_id.clone().into()],
+                1,
+            ));
+            events.push((
+                rec.account_id.clone(),
+                PendingEvent::now(EventPayload::VoucherClaimed(claimed)),
+            ));
+        }
+        guarded_result(self.commit_with_events(stmts, events).await, p)
     }
 }
 

@@ -4,7 +4,7 @@
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
     ApiErrorCode, ApiKeyScope, EventType, InvoiceKind, InvoiceStatus, NodeId, PaymentFailureReason,
-    PaymentHash, PaymentKind, PaymentStatus, Preimage,
+    PaymentHash, PaymentKind, PaymentStatus, Preimage, VoucherStatus,
 };
 
 use super::*;
@@ -80,6 +80,7 @@ fn new_payment(account: &str, key: &str, amount: u64) -> NewPayment {
         fingerprint: "fp".into(),
         custom_records: vec![],
         ldk_payment_id: crate::ids::new_id("ldk").unwrap(),
+        voucher: None,
     }
 }
 
@@ -640,5 +641,231 @@ async fn a_hold_invoice_is_held_by_one_account_under_concurrency_then_settled_or
                 .unwrap(),
             None
         );
+    }
+}
+
+/// A batch of `count` vouchers of 50,000 msat (60,000 set aside each) of `account`.
+async fn voucher_batch(store: &Store, account: &str, key: &str, count: usize) -> Vec<String> {
+    let vouchers = (0..count)
+        .map(|i| NewVoucher {
+            id: crate::ids::new_id("vch").unwrap(),
+            secret: format!("{key}-secret-{i}"),
+            url: format!("https://lsp.example/v1/lnurlw/{key}-{i}"),
+            lnurl: format!("LNURL{key}{i}"),
+        })
+        .collect();
+    let created = store
+        .create_vouchers(NewVoucherBatch {
+            account_id: account.into(),
+            idempotency_key: key.into(),
+            fingerprint: "fp".into(),
+            amount_msat: 50_000,
+            min_withdrawable_msat: 1_000,
+            reserved_msat: 60_000,
+            description: "Prize".into(),
+            expires_at: crate::time::now_secs() + 3600,
+            vouchers,
+        })
+        .await
+        .unwrap();
+    let CreatedBatch::Created(batch) = created else {
+        panic!("expected a new batch")
+    };
+    batch.vouchers.into_iter().map(|v| v.id).collect()
+}
+
+fn funding(voucher_id: &str) -> VoucherFunding {
+    VoucherFunding {
+        voucher_id: voucher_id.into(),
+        reserved_msat: 60_000,
+    }
+}
+
+/// (available, reserved) of `account`.
+async fn balance_of(store: &Store, account: &str) -> (u64, u64) {
+    let b = store.balance(account).await.unwrap();
+    (b.available_msat.as_u64(), b.reserved_msat.as_u64())
+}
+
+#[tokio::test]
+async fn s23_a_voucher_is_claimed_once_under_concurrency_and_its_value_returns_once() {
+    for (store, _dir) in stores().await {
+        let owner = funded_account(&store, "owner", 200_000).await;
+        // Beyond the balance: nothing created.
+        let too_many = NewVoucherBatch {
+            account_id: owner.clone(),
+            idempotency_key: "big".into(),
+            fingerprint: "fp".into(),
+            amount_msat: 50_000,
+            min_withdrawable_msat: 1_000,
+            reserved_msat: 60_000,
+            description: "Prize".into(),
+            expires_at: crate::time::now_secs() + 3600,
+            vouchers: (0..4)
+                .map(|i| NewVoucher {
+                    id: format!("vch_big{i}"),
+                    secret: format!("big-{i}"),
+                    url: "u".into(),
+                    lnurl: "l".into(),
+                })
+                .collect(),
+        };
+        let err = store.create_vouchers(too_many).await.unwrap_err();
+        assert_eq!(code(err), ApiErrorCode::InsufficientBalance);
+        assert_eq!(balance_of(&store, &owner).await, (200_000, 0));
+
+        let ids = voucher_batch(&store, &owner, "prizes", 3).await;
+        assert_eq!(balance_of(&store, &owner).await, (20_000, 180_000));
+        // The same key again: the same batch, nothing more set aside.
+        assert!(matches!(
+            store
+                .create_vouchers(NewVoucherBatch {
+                    account_id: owner.clone(),
+                    idempotency_key: "prizes".into(),
+                    fingerprint: "fp".into(),
+                    amount_msat: 50_000,
+                    min_withdrawable_msat: 1_000,
+                    reserved_msat: 60_000,
+                    description: "Prize".into(),
+                    expires_at: 0,
+                    vouchers: vec![],
+                })
+                .await
+                .unwrap(),
+            CreatedBatch::Existing(..)
+        ));
+        assert_eq!(balance_of(&store, &owner).await, (20_000, 180_000));
+
+        // 20 concurrent claims of the first voucher over Lightning: exactly one reserves.
+        let claims = (0..20).map(|i| {
+            let store = store.clone();
+            let new = NewPayment {
+                voucher: Some(funding(&ids[0])),
+                ..new_payment(&owner, &format!("claim-{i}"), 50_000)
+            };
+            tokio::spawn(async move { store.reserve_payment(new).await })
+        });
+        let mut won = Vec::new();
+        for claim in futures_util::future::join_all(claims).await {
+            match claim.unwrap() {
+                Ok(Reserved::Created(rec)) => won.push(rec),
+                Ok(Reserved::Existing(_)) => panic!("no key was reused"),
+                Err(e) => assert_eq!(code(e), ApiErrorCode::Conflict),
+            }
+        }
+        assert_eq!(won.len(), 1);
+        let rec = won.pop().unwrap();
+        assert_eq!(rec.reserved_msat, 60_000);
+        assert_eq!(balance_of(&store, &owner).await, (20_000, 180_000));
+        assert_eq!(
+            store.voucher(&owner, &ids[0]).await.unwrap().voucher.status,
+            VoucherStatus::Claiming
+        );
+        // A claiming voucher neither expires nor cancels.
+        let claiming = store.voucher(&owner, &ids[0]).await.unwrap();
+        assert!(store
+            .end_voucher(&claiming, VoucherStatus::Cancelled)
+            .await
+            .unwrap()
+            .is_none());
+
+        // The payment fails: the voucher is claimable again, its value still set aside.
+        let failed = PaymentOutcome::Failed {
+            reason: PaymentFailureReason::RouteNotFound,
+        };
+        store.complete_payment(&rec, failed).await.unwrap().unwrap();
+        let again = store.voucher(&owner, &ids[0]).await.unwrap().voucher;
+        assert_eq!(
+            (again.status, again.payment_id),
+            (VoucherStatus::Active, None)
+        );
+        assert_eq!(balance_of(&store, &owner).await, (20_000, 180_000));
+        assert_ledger_agrees(&store, &owner).await;
+
+        // A second claim succeeds with a 100 msat fee: 50,100 debited, 9,900 back.
+        let Reserved::Created(rec) = store
+            .reserve_payment(NewPayment {
+                voucher: Some(funding(&ids[0])),
+                ..new_payment(&owner, "claim-again", 50_000)
+            })
+            .await
+            .unwrap()
+        else {
+            panic!("expected a new payment")
+        };
+        let mut live = store.subscribe();
+        let paid = PaymentOutcome::Succeeded {
+            fee_msat: 100,
+            preimage: None,
+        };
+        store.complete_payment(&rec, paid).await.unwrap().unwrap();
+        assert_eq!(balance_of(&store, &owner).await, (29_900, 120_000));
+        let types = [
+            live.recv().await.unwrap().event.event_type(),
+            live.recv().await.unwrap().event.event_type(),
+        ];
+        assert_eq!(
+            types,
+            [EventType::PaymentSucceeded, EventType::VoucherClaimed]
+        );
+        let claimed = store.voucher(&owner, &ids[0]).await.unwrap().voucher;
+        assert_eq!(claimed.status, VoucherStatus::Claimed);
+        assert_eq!(claimed.claimed_msat, Some(Msat::from_msat(50_000)));
+
+        // Paid inside the LSP: two concurrent claims of the second voucher with two invoices
+        // of another account; one settles (no fee: 10,000 back), the other is refused.
+        let (payee, _) = store.create_account("payee").await.unwrap();
+        let mut invoices = Vec::new();
+        for _ in 0..2 {
+            let mut invoice = new_invoice(&payee.id, random_hash(), None);
+            invoice.amount_msat = Some(50_000);
+            let Inserted::Created(rec) = store.insert_invoice(invoice).await.unwrap() else {
+                panic!("expected a new invoice")
+            };
+            invoices.push(rec);
+        }
+        let internal = invoices.iter().enumerate().map(|(i, invoice)| {
+            let store = store.clone();
+            let invoice = invoice.clone();
+            let new = NewPayment {
+                voucher: Some(funding(&ids[1])),
+                ..internal_payment(&owner, &format!("internal-{i}"), &invoice)
+            };
+            tokio::spawn(async move { store.pay_internally(new, &invoice).await })
+        });
+        let results: Vec<_> = futures_util::future::join_all(internal)
+            .await
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(
+            results
+                .iter()
+                .filter(|r| matches!(r, Ok(Transfer::Settled { .. })))
+                .count(),
+            1,
+            "{results:?}"
+        );
+        assert_eq!(balance_of(&store, &owner).await, (39_900, 60_000));
+        assert_eq!(balance_of(&store, &payee.id).await, (50_000, 0));
+        let second = store.voucher(&owner, &ids[1]).await.unwrap().voucher;
+        assert_eq!(second.status, VoucherStatus::Claimed);
+
+        // The third expires: its value returns, once.
+        let third = store.voucher(&owner, &ids[2]).await.unwrap();
+        let ended = store
+            .end_voucher(&third, VoucherStatus::Expired)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ended.status, VoucherStatus::Expired);
+        assert!(store
+            .end_voucher(&third, VoucherStatus::Expired)
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(balance_of(&store, &owner).await, (99_900, 0));
+        assert_ledger_agrees(&store, &owner).await;
+        assert_ledger_agrees(&store, &payee.id).await;
     }
 }

@@ -13,13 +13,14 @@
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
     EventPayload, InvoiceKind, InvoiceStatus, LspInvoice, LspPayment, PaymentFailureReason,
-    PaymentKind, PaymentStatus, Preimage,
+    PaymentKind, PaymentStatus, Preimage, VoucherStatus,
 };
 
 use super::events::PendingEvent;
 use super::invoices::credit_stmt;
 use super::invoices::guard_to_option;
 use super::payments::{ledger_stmt, NewPayment, PaymentRecord};
+use super::vouchers::{claim_stmt, not_claimable, voucher_ledger_stmt};
 use super::{InvoiceRecord, Store, StoreError};
 use crate::db::{DbError, Stmt};
 use crate::ids;
@@ -75,6 +76,11 @@ impl Store {
             return Err(not_payable("the invoice is this account's own"));
         }
         if invoice.invoice.kind == InvoiceKind::Hold {
+            if new.voucher.is_some() {
+                return Err(not_payable(
+                    "a voucher pays standard invoices, not hold invoices",
+                ));
+            }
             return self.hold_internally(new, invoice).await;
         }
         let preimage = invoice.preimage.ok_or_else(|| DbError::Decode {
@@ -115,20 +121,23 @@ impl Store {
                 vec![now.into(), amount.into(), paid.id.clone().into()],
                 1,
             ),
-            // PAYER_GUARD: the payer covers it.
-            Stmt::guarded(
-                "UPDATE accounts SET available_msat = available_msat - $1 \
-                 WHERE id = $2 AND available_msat >= $1",
-                vec![amount.into(), new.account_id.clone().into()],
-                1,
-            ),
+            // PAYER_GUARD: the payer covers it (from the balance, or a voucher still claimable).
+            match &new.voucher {
+                Some(funding) => claim_stmt(funding, &payment_id, amount, now, true),
+                None => Stmt::guarded(
+                    "UPDATE accounts SET available_msat = available_msat - $1 \
+                     WHERE id = $2 AND available_msat >= $1",
+                    vec![amount.into(), new.account_id.clone().into()],
+                    1,
+                ),
+            },
             Stmt::new(
                 "INSERT INTO payments (id, account_id, kind, status, amount_msat, fee_msat, \
                  max_fee_msat, reserved_msat, payment_hash, preimage, destination, bolt11, \
                  idempotency_key, fingerprint, custom_records, ldk_payment_id, created_at, \
-                 completed_at, internal) \
+                 completed_at, internal, voucher_id) \
                  VALUES ($1, $2, 'bolt11', 'succeeded', $3, 0, $4, 0, $5, $6, $7, $8, $9, $10, \
-                 '[]', $11, $12, $12, 1)",
+                 '[]', $11, $12, $12, 1, $13)",
                 vec![
                     payment_id.clone().into(),
                     new.account_id.clone().into(),
@@ -143,6 +152,7 @@ impl Store {
                     // Never an LDK payment: no node event can ever match it.
                     format!("internal:{payment_id}").into(),
                     now.into(),
+                    new.voucher.as_ref().map(|v| v.voucher_id.clone()).into(),
                 ],
             ),
             ledger_stmt(
@@ -160,7 +170,8 @@ impl Store {
                 1,
             ),
         ];
-        let events = vec![
+        let mut stmts = stmts;
+        let mut events = vec![
             (
                 new.account_id.clone(),
                 PendingEvent::now(EventPayload::PaymentSucceeded(payment.clone())),
@@ -170,6 +181,41 @@ impl Store {
                 PendingEvent::now(EventPayload::InvoicePaid(paid.clone())),
             ),
         ];
+        if let Some(funding) = &new.voucher {
+            // The voucher's reservation pays: released, the amount debited (its ledger entry
+            // is above), the rest (the unclaimed part and the fee allowance) back to the
+            // balance.
+            let reserved = funding.reserved_msat;
+            stmts.push(voucher_ledger_stmt(
+                &new.account_id,
+                "release",
+                reserved,
+                &funding.voucher_id,
+                now,
+            )?);
+            stmts.push(Stmt::guarded(
+                "UPDATE accounts SET reserved_msat = reserved_msat - $1, \
+                 available_msat = available_msat + $1 - $2 WHERE id = $3",
+                vec![
+                    reserved.into(),
+                    amount.into(),
+                    new.account_id.clone().into(),
+                ],
+                1,
+            ));
+            let mut claimed = self
+                .voucher(&new.account_id, &funding.voucher_id)
+                .await?
+                .voucher;
+            claimed.status = VoucherStatus::Claimed;
+            claimed.payment_id = Some(payment_id.clone());
+            claimed.claimed_msat = Some(Msat::from_msat(amount));
+            claimed.completed_at = Some(now);
+            events.push((
+                new.account_id.clone(),
+                PendingEvent::now(EventPayload::VoucherClaimed(claimed)),
+            ));
+        }
         match self.commit_with_events(stmts, events).await {
             Ok(_) => Ok(Transfer::Settled {
                 payment: Box::new(payment),
@@ -458,6 +504,9 @@ impl Store {
         new: &NewPayment,
         invoice: &InvoiceRecord,
     ) -> Result<StoreError, StoreError> {
+        if index == PAYER_GUARD && new.voucher.is_some() {
+            return Ok(not_claimable());
+        }
         if index == PAYER_GUARD {
             let balance = self.balance(&new.account_id).await?;
             return Ok(StoreError::InsufficientBalance {

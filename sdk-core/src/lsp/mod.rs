@@ -25,6 +25,7 @@ pub mod model;
 mod node;
 mod payments;
 mod tournaments;
+mod vouchers;
 mod wait;
 mod webhooks;
 
@@ -40,4 +41,5 @@ pub use json_api::{error_json, parse_arguments, Operation, OperationError};
 pub use lnurl_pay::{LnurlPayment, PayLnurlRequest};
 pub use model::*;
 pub use payments::{PreparedKeysend, PreparedPayment};
+pub use vouchers::{LnurlWithdrawal, RedeemWithdrawRequest};
 pub use wait::WaitOutcome;

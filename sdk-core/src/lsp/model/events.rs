@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LspInvoice, LspPayment, LspTournament, TournamentEntry, TournamentPayout};
+use super::{LspInvoice, LspPayment, LspTournament, LspVoucher, TournamentEntry, TournamentPayout};
 
 /// The type of an event, as named on the wire (`invoice.paid`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,6 +35,12 @@ pub enum EventType {
     /// A winner's payout changed: sent, succeeded, failed.
     #[serde(rename = "tournament.payout")]
     TournamentPayout,
+    /// A voucher was claimed: a wallet's invoice was paid from it.
+    #[serde(rename = "voucher.claimed")]
+    VoucherClaimed,
+    /// A voucher expired unclaimed; its value returned to the balance.
+    #[serde(rename = "voucher.expired")]
+    VoucherExpired,
 }
 
 impl EventType {
@@ -50,11 +56,13 @@ impl EventType {
             EventType::TournamentUpdated => "tournament.updated",
             EventType::TournamentEntry => "tournament.entry",
             EventType::TournamentPayout => "tournament.payout",
+            EventType::VoucherClaimed => "voucher.claimed",
+            EventType::VoucherExpired => "voucher.expired",
         }
     }
 
     /// Every event type, in documentation order.
-    pub const ALL: [EventType; 9] = [
+    pub const ALL: [EventType; 11] = [
         EventType::InvoiceAccepted,
         EventType::InvoicePaid,
         EventType::InvoiceExpired,
@@ -64,6 +72,8 @@ impl EventType {
         EventType::TournamentUpdated,
         EventType::TournamentEntry,
         EventType::TournamentPayout,
+        EventType::VoucherClaimed,
+        EventType::VoucherExpired,
     ];
 
     /// The type named `name`, or `None` for a name this client does not know.
@@ -103,6 +113,12 @@ pub enum EventPayload {
     /// `tournament.payout`.
     #[serde(rename = "tournament.payout")]
     TournamentPayout(TournamentPayout),
+    /// `voucher.claimed`.
+    #[serde(rename = "voucher.claimed")]
+    VoucherClaimed(LspVoucher),
+    /// `voucher.expired`.
+    #[serde(rename = "voucher.expired")]
+    VoucherExpired(LspVoucher),
 }
 
 /// One account event. Ids strictly increase per account, so `after=<id>` resumes exactly.
@@ -135,6 +151,8 @@ impl LspEvent {
             EventPayload::TournamentUpdated(_) => EventType::TournamentUpdated,
             EventPayload::TournamentEntry(_) => EventType::TournamentEntry,
             EventPayload::TournamentPayout(_) => EventType::TournamentPayout,
+            EventPayload::VoucherClaimed(_) => EventType::VoucherClaimed,
+            EventPayload::VoucherExpired(_) => EventType::VoucherExpired,
         }
     }
 
@@ -153,6 +171,14 @@ impl LspEvent {
     pub fn payment(&self) -> Option<&LspPayment> {
         match &self.payload {
             EventPayload::PaymentSucceeded(p) | EventPayload::PaymentFailed(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The voucher a `voucher.*` event carries.
+    pub fn voucher(&self) -> Option<&LspVoucher> {
+        match &self.payload {
+            EventPayload::VoucherClaimed(v) | EventPayload::VoucherExpired(v) => Some(v),
             _ => None,
         }
     }

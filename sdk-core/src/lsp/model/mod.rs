@@ -24,6 +24,7 @@ mod payments;
 mod quotes;
 mod tournaments;
 mod validate;
+mod vouchers;
 mod webhooks;
 
 pub use addresses::{CreateLightningAddressRequest, LightningAddressList, LspLightningAddress};
@@ -56,6 +57,11 @@ pub use tournaments::{
     TournamentList, TournamentPayout, TournamentPayoutList, TournamentResultsRequest,
     TournamentStatus, MAX_JOIN_WINDOW_SECS, MAX_PLAYER_ID_LEN, MAX_TOURNAMENT_NAME_BYTES,
     MAX_TOURNAMENT_SEATS,
+};
+pub use vouchers::{
+    CreateVouchersRequest, ListVouchersRequest, LspVoucher, VoucherBatch, VoucherList,
+    VoucherStatus, DEFAULT_VOUCHER_EXPIRY_SECS, MAX_VOUCHER_BATCH, MAX_VOUCHER_DESCRIPTION_BYTES,
+    MAX_VOUCHER_EXPIRY_SECS, MIN_VOUCHER_MSAT,
 };
 pub use webhooks::{
     CreateWebhookRequest, CreateWebhookResponse, DeliveryStatus, ListPageRequest, Webhook,

@@ -249,6 +249,8 @@ pub enum LedgerReferenceType {
     Payment,
     /// A manual adjustment by the operator.
     Adjustment,
+    /// A voucher of the account: its value set aside (reserve) and returned (release).
+    Voucher,
 }
 
 /// One immutable entry of the account's ledger.

@@ -99,8 +99,8 @@ fn key_webhook_id_and_page_limits_are_the_documented_ones() {
                 if p["in"] == "path" {
                     id_params += 1;
                     assert_eq!(schema["maxLength"], json!(MAX_ID_LEN), "{path}");
-                    // LNURL routes take a Lightning Address name with an optional `+tag`.
-                    let pattern = if op["x-etrid-lnurl"] == true {
+                    // LNURL-pay routes take a Lightning Address name with an optional `+tag`.
+                    let pattern = if op["x-etrid-lnurl"] == true && path.contains("lnurlp") {
                         "^[A-Za-z0-9_+-]+$"
                     } else {
                         "^[A-Za-z0-9_-]+$"

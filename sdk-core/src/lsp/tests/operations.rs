@@ -138,6 +138,15 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
     let _ = run(client.pay_tournament("t"));
     let _ = run(client.list_tournament_payouts("t"));
     let _ = run(client.tournament_audit("t"));
+    let _ = run(client.create_vouchers(CreateVouchersRequest::new(Msat::from_msat(1_000), "k")));
+    let _ = run(client.list_vouchers(ListVouchersRequest {
+        batch_id: Some("vbt_1".into()),
+        status: Some(VoucherStatus::Active),
+        limit: Some(1),
+        cursor: Some("c".into()),
+    }));
+    let _ = run(client.get_voucher("v"));
+    let _ = run(client.cancel_voucher("v"));
     let _ = run(client.create_quote(CreateQuoteRequest::new(
         rust_decimal::Decimal::new(499, 2),
         "EUR",

@@ -391,6 +391,33 @@ fn samples() -> Vec<(&'static str, Value)> {
                 expires_at: 2,
             }),
         ),
+        (
+            "CreateVouchersRequest",
+            v(CreateVouchersRequest {
+                min_withdrawable_msat: Some(Msat::from_msat(10_000)),
+                count: Some(20),
+                expiry_secs: Some(86_400),
+                description: Some("Prize".into()),
+                ..CreateVouchersRequest::new(Msat::from_msat(50_000), "prizes-1")
+            }),
+        ),
+        ("Voucher", v(voucher_sample())),
+        (
+            "VoucherBatch",
+            v(VoucherBatch {
+                id: "vbt_1".into(),
+                vouchers: vec![voucher_sample()],
+                reserved_msat: Msat::from_msat(60_000),
+                created_at: 1,
+            }),
+        ),
+        (
+            "VoucherList",
+            v(VoucherList {
+                items: vec![voucher_sample()],
+                next_cursor: None,
+            }),
+        ),
         ("TournamentAuditEntry", v(audit_sample())),
         (
             "TournamentAuditLog",
@@ -450,6 +477,25 @@ fn entry_sample() -> TournamentEntry {
 }
 
 /// A payout with every field set.
+fn voucher_sample() -> LspVoucher {
+    LspVoucher {
+        id: "vch_1".into(),
+        batch_id: "vbt_1".into(),
+        status: VoucherStatus::Claimed,
+        amount_msat: Msat::from_msat(50_000),
+        min_withdrawable_msat: Msat::from_msat(10_000),
+        reserved_msat: Msat::from_msat(60_000),
+        description: "Prize".into(),
+        lnurl: "LNURL1DP68GURN8GHJ7".into(),
+        url: "https://lsp.example.com/v1/lnurlw/ab".into(),
+        expires_at: 9,
+        created_at: 1,
+        claimed_msat: Some(Msat::from_msat(50_000)),
+        payment_id: Some("pay_1".into()),
+        completed_at: Some(2),
+    }
+}
+
 fn payout_sample() -> TournamentPayout {
     TournamentPayout {
         tournament_id: "trn_1".into(),
@@ -582,6 +628,7 @@ fn every_enum_matches_its_openapi_schema() {
                 LedgerReferenceType::Invoice,
                 LedgerReferenceType::Payment,
                 LedgerReferenceType::Adjustment,
+                LedgerReferenceType::Voucher,
             ]),
         ),
         ("EventType", names(&EventType::ALL)),
@@ -598,6 +645,7 @@ fn every_enum_matches_its_openapi_schema() {
             names(&[ApiKeyScope::Invoice, ApiKeyScope::Admin]),
         ),
         ("TournamentStatus", names(&TournamentStatus::ALL)),
+        ("VoucherStatus", names(&VoucherStatus::ALL)),
         (
             "EntryStatus",
             names(&[
@@ -653,6 +701,7 @@ fn request_bodies_match_their_schemas() {
         ("/v1/api-keys", "post", "CreateApiKeyRequest"),
         ("/v1/tournaments", "post", "CreateTournamentRequest"),
         ("/v1/quotes", "post", "CreateQuoteRequest"),
+        ("/v1/vouchers", "post", "CreateVouchersRequest"),
         (
             "/v1/tournaments/{tournament_id}/join",
             "post",
