@@ -61,7 +61,7 @@ pub use tournaments::{
 pub use vouchers::{
     CreateVouchersRequest, ListVouchersRequest, LspVoucher, VoucherBatch, VoucherList,
     VoucherStatus, DEFAULT_VOUCHER_EXPIRY_SECS, MAX_VOUCHER_BATCH, MAX_VOUCHER_DESCRIPTION_BYTES,
-    MAX_VOUCHER_EXPIRY_SECS, MIN_VOUCHER_MSAT,
+    MAX_VOUCHER_EXPIRY_SECS, MIN_VOUCHER_EXPIRY_SECS, MIN_VOUCHER_MSAT,
 };
 pub use webhooks::{
     CreateWebhookRequest, CreateWebhookResponse, DeliveryStatus, ListPageRequest, Webhook,

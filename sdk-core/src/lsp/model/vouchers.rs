@@ -21,6 +21,8 @@ pub const MAX_VOUCHER_BATCH: u32 = 1000;
 pub const MIN_VOUCHER_MSAT: Msat = Msat::from_msat(1_000);
 /// The longest a voucher stays claimable, in seconds: one year.
 pub const MAX_VOUCHER_EXPIRY_SECS: u64 = 365 * 24 * 3600;
+/// The shortest a voucher stays claimable, in seconds (a giveaway on a live stream).
+pub const MIN_VOUCHER_EXPIRY_SECS: u64 = 10;
 /// How long a voucher stays claimable when the request does not say, in seconds: 30 days.
 pub const DEFAULT_VOUCHER_EXPIRY_SECS: u64 = 30 * 24 * 3600;
 /// The longest voucher description (the wallet's default invoice description), in bytes.
@@ -38,7 +40,7 @@ pub struct CreateVouchersRequest {
     /// How many vouchers: 1 to 1,000, default 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
-    /// Seconds until unclaimed vouchers expire and their value returns: 60 s to one year,
+    /// Seconds until unclaimed vouchers expire and their value returns: 10 s to one year,
     /// default 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_secs: Option<u64>,
@@ -95,11 +97,11 @@ impl Validate for CreateVouchersRequest {
         }
         if self
             .expiry_secs
-            .is_some_and(|e| !(60..=MAX_VOUCHER_EXPIRY_SECS).contains(&e))
+            .is_some_and(|e| !(MIN_VOUCHER_EXPIRY_SECS..=MAX_VOUCHER_EXPIRY_SECS).contains(&e))
         {
             return Err(RequestError::new(
                 "expiry_secs",
-                format!("must be between 60 and {MAX_VOUCHER_EXPIRY_SECS}"),
+                format!("must be between {MIN_VOUCHER_EXPIRY_SECS} and {MAX_VOUCHER_EXPIRY_SECS}"),
             ));
         }
         if self
@@ -270,7 +272,7 @@ mod tests {
         r.count = Some(MAX_VOUCHER_BATCH + 1);
         assert_eq!(field(r), "count");
         let mut r = request();
-        r.expiry_secs = Some(59);
+        r.expiry_secs = Some(MIN_VOUCHER_EXPIRY_SECS - 1);
         assert_eq!(field(r), "expiry_secs");
         let mut r = request();
         r.description = Some("x".repeat(MAX_VOUCHER_DESCRIPTION_BYTES + 1));
