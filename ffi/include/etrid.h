@@ -144,6 +144,18 @@ enum EtridOperation
   // `{"fiat_amount", "currency", "ttl_secs"?, "max_slippage_bps"?}` → the quote (a fiat price
   // locked in msat); create the invoice with its `quote_id`.
   ETRID_OPERATION_CREATE_QUOTE = 42,
+  // `{"amount_msat", "idempotency_key", "min_withdrawable_msat"?, "count"?, "expiry_secs"?,
+  // "description"?}` → the batch of vouchers, their value set aside. Admin scope.
+  ETRID_OPERATION_CREATE_VOUCHERS = 43,
+  // `{"voucher_id"}` → the voucher. Admin scope.
+  ETRID_OPERATION_GET_VOUCHER = 44,
+  // `{"batch_id"?, "status"?, "limit"?, "cursor"?}` → a page of vouchers. Admin scope.
+  ETRID_OPERATION_LIST_VOUCHERS = 45,
+  // `{"voucher_id"}` → the voucher, cancelled (its value returned). Admin scope.
+  ETRID_OPERATION_CANCEL_VOUCHER = 46,
+  // `{"lnurl", "amount_msat"?, "description"?}` → `{"invoice", "withdraw_request"}`: redeems
+  // an LNURL-withdraw link (a voucher) into the account.
+  ETRID_OPERATION_REDEEM_WITHDRAW = 47,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -25,6 +25,7 @@ const QUERIES = {
   ListLedgerRequest: "/v1/ledger",
   ListEventsRequest: "/v1/events",
   ListPageRequest: "/v1/webhooks",
+  ListVouchersRequest: "/v1/vouchers",
 };
 /** Query parameters that are 64-bit in the Rust models (the contract gives them no format). */
 const QUERY_U64 = new Set(["after", "created_after", "created_before"]);
@@ -92,7 +93,7 @@ function objectDeclaration(name, schema) {
   return `${doc(schema.description, "")}export interface ${typeName(name)} {\n${fields}}\n`;
 }
 
-/** The event union: `invoice.*` events carry an invoice, `payment.*` events a payment, `tournament.*` events the tournament, the entry or the payout. */
+/** The event union: `invoice.*` events carry an invoice, `payment.*` events a payment, `tournament.*` events the tournament, the entry or the payout, `voucher.*` events the voucher. */
 function eventDeclaration(schema) {
   const types = schemas.EventType.enum;
   const variants = types.map((type) => {
@@ -102,6 +103,7 @@ function eventDeclaration(schema) {
       "tournament.updated": "Tournament",
       "tournament.entry": "TournamentEntry",
       "tournament.payout": "TournamentPayout",
+      voucher: "Voucher",
     }[type.startsWith("tournament.") ? type : type.split(".")[0]];
     if (!data) throw new Error(`event type ${type}: no payload type`);
     return `  | (LspEventBase & { type: ${JSON.stringify(type)}; data: ${data} })`;

@@ -1,4 +1,4 @@
-// S10–S22 through the npm package in Node, against a real LSP on the devnet (the lsp-fixture
+// S10–S23 through the npm package in Node, against a real LSP on the devnet (the lsp-fixture
 // binary: regtest chain, LDK nodes, the Étrid LSP over real HTTP and WebSocket). The client is
 // the package's `Client`: the Rust core's LspClient on Node's fetch and the `ws` WebSocket.
 import { after, before, test } from "node:test";
@@ -466,6 +466,80 @@ test("S22 a Lightning Address served by the LSP: payLnurl checks its terms and p
   await owner.deleteLightningAddress(name);
   await rejects(payer.payLnurl({ target: served.address, amount_msat: 5_000n, idempotency_key: `s22-gone-${Date.now()}` }), "lnurl_service_error");
   assert.deepEqual(await payer.balance(), before, "nothing paid");
+});
+
+/** Polls the voucher until its status is `status`. */
+async function voucherWhen(admin, id, status, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const voucher = await admin.getVoucher(id);
+    if (voucher.status === status) return voucher;
+    assert.ok(Date.now() < deadline, `voucher ${id} is ${voucher.status}, never ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A wallet hands `pr` to a voucher's LNURL-withdraw callback (no key). */
+async function claimVoucher(offer, pr, k1 = offer.k1) {
+  const url = new URL(offer.callback);
+  url.searchParams.set("k1", k1);
+  url.searchParams.set("pr", pr);
+  return (await fetch(url)).json();
+}
+
+test("S23 vouchers: a devnet wallet claims one, of 20 concurrent claims one is paid, redeemVoucher pays another account, cancel returns the value", async () => {
+  const owner = accounts[2].admin;
+  const before = await owner.balance();
+  const request = { amount_msat: 1_000_000n, min_withdrawable_msat: 100_000n, count: 3, description: "npm S23 prize", idempotency_key: `s23-${Date.now()}` };
+  const batch = await owner.createVouchers(request);
+  assert.equal(batch.vouchers.length, 3);
+  assert.equal(batch.reserved_msat, 3n * 1_010_000n, "each: its amount and a fee allowance of 1 %, at least 10 sat");
+  assert.equal((await owner.createVouchers(request)).id, batch.id, "the same key answers the same batch");
+  assert.equal(before.available_msat - (await owner.balance()).available_msat, 3n * 1_010_000n);
+  const [first, second, third] = batch.vouchers;
+  assert.match(first.lnurl, /^LNURL1/);
+
+  // A devnet wallet (bob) reads the link and hands in its invoice; refused claims change nothing.
+  const offer = await (await fetch(first.url)).json();
+  assert.equal(offer.tag, "withdrawRequest");
+  assert.equal(offer.maxWithdrawable, 1_000_000);
+  const tooMuch = await claimVoucher(offer, (await walletInvoice(fixture, "bob", 1_000_001n)).invoice);
+  assert.equal(tooMuch.status, "ERROR");
+  assert.match(tooMuch.reason, /100000 to 1000000 msat/);
+  assert.equal((await claimVoucher(offer, (await walletInvoice(fixture, "bob", 5_000n)).invoice, "wrong")).status, "ERROR");
+  assert.deepEqual(await claimVoucher(offer, (await walletInvoice(fixture, "bob", 1_000_000n)).invoice), { status: "OK" });
+  const claimed = await voucherWhen(owner, first.id, "claimed");
+  const firstPayment = await finalPayment(owner, claimed.payment_id);
+  assert.equal(firstPayment.status, "succeeded");
+
+  // 20 concurrent claims of the second (invoices of another account, paid inside the LSP): one wins.
+  const secondOffer = await (await fetch(second.url)).json();
+  const payee = accounts[1].invoice;
+  const invoices = [];
+  for (let i = 0; i < 20; i++) invoices.push((await payee.createInvoice({ amount_msat: 500_000n, description: `S23 race ${i}` })).bolt11);
+  const answers = await Promise.all(invoices.map((pr) => claimVoucher(secondOffer, pr)));
+  assert.equal(answers.filter((a) => a.status === "OK").length, 1, JSON.stringify(answers));
+  assert.equal((await voucherWhen(owner, second.id, "claimed")).claimed_msat, 500_000n);
+
+  // The SDK redeems the third into account 0 (paid at once); a second redeem is refused by the service.
+  const player = accounts[0].invoice;
+  const redeemed = await player.redeemWithdraw({ lnurl: third.lnurl });
+  assert.equal(redeemed.invoice.amount_msat, 1_000_000n);
+  assert.equal((await player.waitForPayment(redeemed.invoice.id, { timeoutMs: 10_000 })).status, "paid");
+  const refused = await rejects(player.redeemWithdraw({ lnurl: third.lnurl }), "lnurl_service_error");
+  assert.match(refused.message, /already claimed/);
+
+  // Cancelling a claimed voucher is refused; a fresh one cancels and its value returns.
+  await rejects(owner.cancelVoucher(first.id), "lsp_conflict");
+  const spare = await owner.createVouchers({ amount_msat: 1_000_000n, idempotency_key: `s23-spare-${Date.now()}` });
+  assert.equal((await owner.cancelVoucher(spare.vouchers[0].id)).status, "cancelled");
+  const listed = await owner.listVouchers({ batch_id: batch.id });
+  assert.deepEqual(listed.items.map((v) => v.status).sort(), ["claimed", "claimed", "claimed"]);
+
+  // The owner paid exactly the three claims and the one routing fee; nothing stays set aside.
+  const after = await owner.balance();
+  assert.equal(after.reserved_msat, before.reserved_msat);
+  assert.equal(before.available_msat - after.available_msat, 1_000_000n + 500_000n + 1_000_000n + firstPayment.fee_msat);
 });
 
 /** Polls the tournament until `done(t)` holds. */

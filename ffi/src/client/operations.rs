@@ -102,6 +102,18 @@ pub enum EtridOperation {
     /// `{"fiat_amount", "currency", "ttl_secs"?, "max_slippage_bps"?}` → the quote (a fiat price
     /// locked in msat); create the invoice with its `quote_id`.
     CreateQuote = 42,
+    /// `{"amount_msat", "idempotency_key", "min_withdrawable_msat"?, "count"?, "expiry_secs"?,
+    /// "description"?}` → the batch of vouchers, their value set aside. Admin scope.
+    CreateVouchers = 43,
+    /// `{"voucher_id"}` → the voucher. Admin scope.
+    GetVoucher = 44,
+    /// `{"batch_id"?, "status"?, "limit"?, "cursor"?}` → a page of vouchers. Admin scope.
+    ListVouchers = 45,
+    /// `{"voucher_id"}` → the voucher, cancelled (its value returned). Admin scope.
+    CancelVoucher = 46,
+    /// `{"lnurl", "amount_msat"?, "description"?}` → `{"invoice", "withdraw_request"}`: redeems
+    /// an LNURL-withdraw link (a voucher) into the account.
+    RedeemWithdraw = 47,
 }
 
 impl EtridOperation {
@@ -163,6 +175,11 @@ mod tests {
             C::ListTournamentPayouts,
             C::TournamentAudit,
             C::CreateQuote,
+            C::CreateVouchers,
+            C::GetVoucher,
+            C::ListVouchers,
+            C::CancelVoucher,
+            C::RedeemWithdraw,
         ];
         assert_eq!(c.len(), Operation::ALL.len());
         for (c_op, core_op) in c.into_iter().zip(Operation::ALL) {

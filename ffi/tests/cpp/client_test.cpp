@@ -719,6 +719,70 @@ TEST(EtridClient, S22_ALightningAddressServedByTheLspIsPaidWithItsTermsChecked) 
             "lnurl_service_error");
 }
 
+// The voucher once its status is `status` (or after 60 s).
+json::Value VoucherWhen(EtridClient* admin, const std::string& id, const std::string& status) {
+  json::Value voucher;
+  for (int i = 0; i < 300; i++) {
+    voucher = Ok(admin, ETRID_OPERATION_GET_VOUCHER, "{\"voucher_id\":\"" + id + "\"}");
+    if (voucher["status"].Str() == status) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  return voucher;
+}
+
+TEST(EtridClient, S23_AVoucherIsClaimedByAWalletOnceAndOfTenConcurrentRedeemsOneIsPaid) {
+  Client owner = NewClient(fixture->Key(1, "admin_key"));
+  Client player = NewClient(fixture->Key(0, "invoice_key"));
+  uint64_t before = AvailableMsat(owner.get());
+  json::Value batch = Ok(owner.get(), ETRID_OPERATION_CREATE_VOUCHERS,
+                         "{\"amount_msat\":1000000,\"min_withdrawable_msat\":100000,\"count\":3,"
+                         "\"description\":\"cpp S23\",\"idempotency_key\":\"cpp-s23\"}");
+  ASSERT_EQ(batch["vouchers"].items.size(), 3u) << json::Dump(batch);
+  EXPECT_EQ(batch["reserved_msat"].U64(), 3u * 1010000u) << "amount and a 1 % fee allowance each";
+  EXPECT_EQ(before - AvailableMsat(owner.get()), 3u * 1010000u);
+  std::string first = batch["vouchers"].items[0]["id"].Str(), second = batch["vouchers"].items[1]["id"].Str(),
+              third = batch["vouchers"].items[2]["id"].Str();
+
+  // A devnet wallet (bob) reads the first link with curl and hands in its invoice.
+  json::Value offer = JsonOutputOf("curl -s '" + batch["vouchers"].items[0]["url"].Str() + "'");
+  EXPECT_EQ(offer["tag"].Str(), "withdrawRequest") << json::Dump(offer);
+  EXPECT_EQ(offer["maxWithdrawable"].U64(), 1000000u);
+  std::string pr = Control("/v1/nodes/bob/invoice", "{\"amount_msat\":1000000,\"description\":\"cpp S23\"}")["invoice"].Str();
+  json::Value answer = JsonOutputOf("curl -s '" + offer["callback"].Str() + "?k1=" + offer["k1"].Str() + "&pr=" + pr + "'");
+  EXPECT_EQ(answer["status"].Str(), "OK") << json::Dump(answer);
+  json::Value claimed = VoucherWhen(owner.get(), first, "claimed");
+  ASSERT_EQ(claimed["status"].Str(), "claimed") << json::Dump(claimed);
+  json::Value paid = FinalPayment(owner.get(), Ok(owner.get(), ETRID_OPERATION_GET_PAYMENT,
+                                                  "{\"payment_id\":\"" + claimed["payment_id"].Str() + "\"}"));
+  EXPECT_EQ(paid["status"].Str(), "succeeded") << json::Dump(paid);
+
+  // Ten redeems of the second through the C ABI at once: exactly one is paid, the others get
+  // the service's refusal.
+  std::string redeem = "{\"lnurl\":\"" + batch["vouchers"].items[1]["lnurl"].Str() + "\"}";
+  Completions completions;
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 10; i++) ids.push_back(Start(player.get(), ETRID_OPERATION_REDEEM_WITHDRAW, redeem, completions));
+  int won = 0;
+  for (uint64_t id : ids) {
+    Outcome outcome = completions.Wait(id);
+    if (outcome.status == ETRID_STATUS_OK) {
+      won++;
+      EXPECT_EQ(outcome.json["invoice"]["amount_msat"].U64(), 1000000u);
+    } else {
+      EXPECT_EQ(outcome.json["code"].Str(), "lnurl_service_error") << json::Dump(outcome.json);
+    }
+  }
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(VoucherWhen(owner.get(), second, "claimed")["claimed_msat"].U64(), 1000000u);
+
+  // The third is cancelled: its value returns; cancelling again is a conflict.
+  EXPECT_EQ(Ok(owner.get(), ETRID_OPERATION_CANCEL_VOUCHER, "{\"voucher_id\":\"" + third + "\"}")["status"].Str(), "cancelled");
+  EXPECT_EQ(ErrorCode(owner.get(), ETRID_OPERATION_CANCEL_VOUCHER, "{\"voucher_id\":\"" + third + "\"}"), "lsp_conflict");
+  EXPECT_EQ(ErrorCode(owner.get(), ETRID_OPERATION_CREATE_VOUCHERS, "{\"amount_msat\":999,\"idempotency_key\":\"cpp-s23-low\"}"),
+            "lsp_invalid_request");
+  EXPECT_EQ(before - AvailableMsat(owner.get()), 2000000u + paid["fee_msat"].U64()) << "the two claims and one fee, once";
+}
+
 // A tournament of `seats` at `entry_msat` joinable for ten minutes; its id.
 std::string NewTournament(EtridClient* organizer, const std::string& name, int seats, uint64_t entry_msat,
                           const std::string& table) {

@@ -20,6 +20,7 @@ use super::{
     LspError, LspInvoice, PayInvoiceRequest, PayLnurlRequest, SettleHoldInvoiceRequest,
     TournamentResultsRequest, WaitOutcome,
 };
+use super::{CreateVouchersRequest, ListVouchersRequest, RedeemWithdrawRequest};
 use crate::timer::Timer;
 use crate::transport::Transport;
 
@@ -124,11 +125,25 @@ pub enum Operation {
     /// `{"fiat_amount", "currency", "ttl_secs"?, "max_slippage_bps"?}` → the quote: a fiat price
     /// locked in msat; create the invoice with its `quote_id`.
     CreateQuote = 42,
+    /// `{"amount_msat", "idempotency_key", "min_withdrawable_msat"?, "count"?, "expiry_secs"?,
+    /// "description"?}` → the batch `{"id", "vouchers", "reserved_msat", "created_at"}`, its
+    /// value set aside. Admin scope.
+    CreateVouchers = 43,
+    /// `{"voucher_id"}` → the voucher. Admin scope.
+    GetVoucher = 44,
+    /// `{"batch_id"?, "status"?, "limit"?, "cursor"?}` → a page of the account's vouchers.
+    /// Admin scope.
+    ListVouchers = 45,
+    /// `{"voucher_id"}` → the voucher, cancelled: its value returned. Admin scope.
+    CancelVoucher = 46,
+    /// `{"lnurl", "amount_msat"?, "description"?}` → `{"invoice", "withdraw_request"}`: redeems
+    /// an LNURL-withdraw link (a voucher) into the account; wait for the invoice's payment.
+    RedeemWithdraw = 47,
 }
 
 impl Operation {
     /// Every operation, in number order.
-    pub const ALL: [Operation; 42] = [
+    pub const ALL: [Operation; 47] = [
         Operation::CreateInvoice,
         Operation::GetInvoice,
         Operation::ListInvoices,
@@ -171,6 +186,11 @@ impl Operation {
         Operation::ListTournamentPayouts,
         Operation::TournamentAudit,
         Operation::CreateQuote,
+        Operation::CreateVouchers,
+        Operation::GetVoucher,
+        Operation::ListVouchers,
+        Operation::CancelVoucher,
+        Operation::RedeemWithdraw,
     ];
 
     /// The operation with this number, if any (a caller across a language boundary can pass
@@ -512,6 +532,19 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
                     .await?,
             ),
             Op::CreateQuote => to_value(self.create_quote(args::<CreateQuoteRequest>(a)?).await?),
+            Op::CreateVouchers => to_value(
+                self.create_vouchers(args::<CreateVouchersRequest>(a)?)
+                    .await?,
+            ),
+            Op::GetVoucher => to_value(self.get_voucher(&ids(a, ["voucher_id"])?[0]).await?),
+            Op::ListVouchers => {
+                to_value(self.list_vouchers(args::<ListVouchersRequest>(a)?).await?)
+            }
+            Op::CancelVoucher => to_value(self.cancel_voucher(&ids(a, ["voucher_id"])?[0]).await?),
+            Op::RedeemWithdraw => to_value(
+                self.redeem_withdraw(args::<RedeemWithdrawRequest>(a)?)
+                    .await?,
+            ),
         }
     }
 }

@@ -215,7 +215,7 @@ export interface Balance {
 export type LedgerEntryKind = "credit" | "debit" | "reserve" | "release";
 
 /** What a ledger entry refers to. */
-export type LedgerReferenceType = "invoice" | "payment" | "adjustment";
+export type LedgerReferenceType = "invoice" | "payment" | "adjustment" | "voucher";
 
 /** One immutable entry of the account's ledger. */
 export interface LedgerEntry {
@@ -241,8 +241,8 @@ export interface LedgerList {
   next_cursor: string | null;
 }
 
-/** What happened. invoice.* events carry an Invoice, payment.* events a Payment, tournament.updated a Tournament, tournament.entry a TournamentEntry, tournament.payout a TournamentPayout. */
-export type EventType = "invoice.accepted" | "invoice.paid" | "invoice.expired" | "invoice.cancelled" | "payment.succeeded" | "payment.failed" | "tournament.updated" | "tournament.entry" | "tournament.payout";
+/** What happened. invoice.* events carry an Invoice, payment.* events a Payment, tournament.updated a Tournament, tournament.entry a TournamentEntry, tournament.payout a TournamentPayout, voucher.* events a Voucher. */
+export type EventType = "invoice.accepted" | "invoice.paid" | "invoice.expired" | "invoice.cancelled" | "payment.succeeded" | "payment.failed" | "tournament.updated" | "tournament.entry" | "tournament.payout" | "voucher.claimed" | "voucher.expired";
 
 /** The fields every event has. */
 export interface LspEventBase {
@@ -262,7 +262,9 @@ export type LspEvent =
   | (LspEventBase & { type: "payment.failed"; data: LspPayment })
   | (LspEventBase & { type: "tournament.updated"; data: Tournament })
   | (LspEventBase & { type: "tournament.entry"; data: TournamentEntry })
-  | (LspEventBase & { type: "tournament.payout"; data: TournamentPayout });
+  | (LspEventBase & { type: "tournament.payout"; data: TournamentPayout })
+  | (LspEventBase & { type: "voucher.claimed"; data: Voucher })
+  | (LspEventBase & { type: "voucher.expired"; data: Voucher });
 
 /** Events with id > after, ascending. */
 export interface EventList {
@@ -757,6 +759,75 @@ export interface Quote {
   expires_at: bigint;
 }
 
+/** Body of POST /v1/vouchers: count vouchers of the same terms, one batch, their value set aside from the balance at once. */
+export interface CreateVouchersRequest {
+  /** The most each voucher pays (LUD-03 maxWithdrawable), at least 1 sat. */
+  amount_msat: bigint;
+  /** The least a claim takes (minWithdrawable), at most amount_msat; default amount_msat. */
+  min_withdrawable_msat?: bigint | null;
+  /** How many vouchers; default 1. */
+  count?: number | null;
+  /** Seconds until unclaimed vouchers expire and their value returns; default 2592000 (30 days). */
+  expiry_secs?: bigint | number | null;
+  /** The description a wallet puts in its invoice (defaultDescription), at most 200 bytes of UTF-8; default "Voucher". */
+  description?: string | null;
+  /** One key, one batch: the same key answers the same batch (200) and sets nothing more aside. */
+  idempotency_key: string;
+}
+
+/** active (claimable), claiming (a wallet's invoice is being paid; back to active if that fails), claimed, expired, cancelled (the last three final). */
+export type VoucherStatus = "active" | "claiming" | "claimed" | "expired" | "cancelled";
+
+/** A voucher: an LNURL-withdraw link paying at most amount_msat once. */
+export interface Voucher {
+  /** Its id (vch_...). */
+  id: string;
+  /** The batch it was created in (vbt_...). */
+  batch_id: string;
+  status: VoucherStatus;
+  /** The most a claim takes. */
+  amount_msat: bigint;
+  /** The least a claim takes. */
+  min_withdrawable_msat: bigint;
+  /** Set aside while claimable: amount_msat plus the routing-fee allowance (1 %, at least 10 sat). */
+  reserved_msat: bigint;
+  /** The wallet's default invoice description. */
+  description: string;
+  /** The LNURL-withdraw code (LNURL1..., bech32) to print as a QR code; whoever holds it can claim the voucher. */
+  lnurl: string;
+  /** The same link as a URL. */
+  url: string;
+  /** When an unclaimed voucher expires (unix seconds). */
+  expires_at: bigint;
+  /** Creation time, unix seconds. */
+  created_at: bigint;
+  /** What the claim took, once claiming or claimed. */
+  claimed_msat: bigint | null;
+  /** The account's payment that pays the claim. */
+  payment_id: string | null;
+  /** When it was claimed, expired or cancelled. */
+  completed_at: bigint | null;
+}
+
+/** A batch of vouchers, as created. */
+export interface VoucherBatch {
+  /** Its id (vbt_...). */
+  id: string;
+  /** Its vouchers. */
+  vouchers: Voucher[];
+  /** Everything set aside for them. */
+  reserved_msat: bigint;
+  /** Creation time, unix seconds. */
+  created_at: bigint;
+}
+
+/** A page of vouchers, newest first. */
+export interface VoucherList {
+  items: Voucher[];
+  /** Pass as cursor for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
 /** Query of `GET /v1/invoices`. */
 export interface ListInvoicesRequest {
   /** Only invoices in this status. */
@@ -807,6 +878,18 @@ export interface ListEventsRequest {
 
 /** Query of `GET /v1/webhooks`. */
 export interface ListPageRequest {
+  /** Page size, 1 to 100; default 50. */
+  limit?: bigint | number | null;
+  /** next_cursor of the previous page. */
+  cursor?: string | null;
+}
+
+/** Query of `GET /v1/vouchers`. */
+export interface ListVouchersRequest {
+  /** Only this batch's vouchers. */
+  batch_id?: string | null;
+  /** Only vouchers in this status. */
+  status?: VoucherStatus | null;
   /** Page size, 1 to 100; default 50. */
   limit?: bigint | number | null;
   /** next_cursor of the previous page. */

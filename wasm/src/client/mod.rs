@@ -14,6 +14,7 @@ mod options;
 mod payments;
 mod quotes;
 mod tournaments;
+mod vouchers;
 
 use std::cell::RefCell;
 use std::future::Future;

@@ -229,5 +229,41 @@ namespace Etrid
                 + (ttlSecs == 0 ? "" : ",\"ttl_secs\":" + ttlSecs)
                 + ",\"max_slippage_bps\":" + maxSlippageBps + "}");
         }
+
+        /// <summary>
+        /// Creates <paramref name="count"/> vouchers of at most <paramref name="amountMsat"/> each
+        /// (admin scope): LNURL-withdraw links any wallet claims once, their value set aside from
+        /// the balance now and returned if unclaimed after <paramref name="expirySecs"/> (0: 30 days).
+        /// → <c>{"id", "vouchers": [{"id", "lnurl", "url", "status", ...}], "reserved_msat"}</c>;
+        /// print each <c>lnurl</c> as a QR code. The same <paramref name="idempotencyKey"/> answers the same batch.
+        /// </summary>
+        public Task<string> CreateVouchersAsync(ulong amountMsat, string idempotencyKey, uint count = 1, ulong expirySecs = 0, string description = null)
+        {
+            return RequestAsync(Operation.CreateVouchers, "{\"amount_msat\":" + amountMsat
+                + ",\"idempotency_key\":" + LightningJson.Quote(idempotencyKey)
+                + ",\"count\":" + count
+                + (expirySecs == 0 ? "" : ",\"expiry_secs\":" + expirySecs)
+                + (description == null ? "" : ",\"description\":" + LightningJson.Quote(description)) + "}");
+        }
+
+        /// <summary>One voucher: its status (active, claiming, claimed, expired, cancelled) and claim (admin scope).</summary>
+        public Task<string> GetVoucherAsync(string voucherId) { return RequestAsync(Operation.GetVoucher, IdArgs("voucher_id", voucherId)); }
+
+        /// <summary>A page of vouchers: <c>{"batch_id"?, "status"?, "limit"?, "cursor"?}</c> (admin scope).</summary>
+        public Task<string> ListVouchersAsync(string argsJson = null) { return RequestAsync(Operation.ListVouchers, argsJson); }
+
+        /// <summary>Cancels an active voucher: its link stops working and its value returns (admin scope).</summary>
+        public Task<string> CancelVoucherAsync(string voucherId) { return RequestAsync(Operation.CancelVoucher, IdArgs("voucher_id", voucherId)); }
+
+        /// <summary>
+        /// Redeems an LNURL-withdraw link (a scanned voucher, a prize) into the account: the service
+        /// pays an invoice of the account for <paramref name="amountMsat"/> (0: the most it offers)
+        /// → <c>{"invoice", "withdraw_request"}</c>; the <see cref="InvoicePaid"/> event follows.
+        /// </summary>
+        public Task<string> RedeemWithdrawAsync(string lnurl, ulong amountMsat = 0)
+        {
+            return RequestAsync(Operation.RedeemWithdraw, "{\"lnurl\":" + LightningJson.Quote(lnurl)
+                + (amountMsat == 0 ? "" : ",\"amount_msat\":" + amountMsat) + "}");
+        }
     }
 }

@@ -80,6 +80,12 @@ namespace Etrid
         /// <summary>A winner's payout changed (sent, succeeded, failed): <see cref="LightningEvent.DataJson"/> is the payout.</summary>
         public event Action<LightningEvent> TournamentPayout;
 
+        /// <summary>A voucher was claimed by a wallet: <see cref="LightningEvent.DataJson"/> is the voucher.</summary>
+        public event Action<LightningEvent> VoucherClaimed;
+
+        /// <summary>A voucher expired unclaimed and its value returned to the balance.</summary>
+        public event Action<LightningEvent> VoucherExpired;
+
         /// <summary>
         /// Events were missed beyond what the LSP keeps (the resume id is older than its log):
         /// reload the state you show from the API (invoices, payments, balance).
@@ -321,6 +327,8 @@ namespace Etrid
                 case "tournament.updated": return TournamentUpdated;
                 case "tournament.entry": return TournamentEntry;
                 case "tournament.payout": return TournamentPayout;
+                case "voucher.claimed": return VoucherClaimed;
+                case "voucher.expired": return VoucherExpired;
                 default: return null;
             }
         }

@@ -93,5 +93,15 @@ namespace Etrid
         TournamentAudit = 41,
         /// <summary>Quote a fiat price: the LSP locks its rate; create the invoice with the quote's id.</summary>
         CreateQuote = 42,
+        /// <summary>Create a batch of vouchers (LNURL-withdraw links), their value set aside (admin scope).</summary>
+        CreateVouchers = 43,
+        /// <summary>One voucher (admin scope).</summary>
+        GetVoucher = 44,
+        /// <summary>A page of vouchers, optionally of one batch or status (admin scope).</summary>
+        ListVouchers = 45,
+        /// <summary>Cancel an active voucher: its value returns to the balance (admin scope).</summary>
+        CancelVoucher = 46,
+        /// <summary>Redeem an LNURL-withdraw link (a voucher) into the account.</summary>
+        RedeemWithdraw = 47,
     }
 }

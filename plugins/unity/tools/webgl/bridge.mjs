@@ -27,6 +27,7 @@ export const Op = {
   DeleteLightningAddress: 30, PayLnurl: 31, CreateTournament: 32, GetTournament: 33,
   ListTournaments: 34, JoinTournament: 35, ListTournamentEntries: 36, CancelTournament: 37,
   EnterTournamentResults: 38, PayTournament: 39, ListTournamentPayouts: 40, TournamentAudit: 41, CreateQuote: 42,
+  CreateVouchers: 43, GetVoucher: 44, ListVouchers: 45, CancelVoucher: 46, RedeemWithdraw: 47,
 };
 
 /** A synchronous failure of the bridge, with the error JSON's fields. */

@@ -425,6 +425,43 @@ test("S27 webgl: a cancelled tournament refunds every held entry", async () => {
   heapIsBack();
 });
 
+test("S23 webgl: a devnet wallet claims a voucher once; redeemWithdraw pays another account once", async () => {
+  const owner = accounts[2].admin;
+  const player = accounts[0].invoice;
+  const before = (await bridge.ok(owner, Op.Balance)).available_msat;
+  const batch = await bridge.ok(owner, Op.CreateVouchers, {
+    amount_msat: 1_000_000, count: 2, description: "webgl S23", idempotency_key: `webgl-s23-${Date.now()}`,
+  });
+  assert.equal(batch.vouchers.length, 2);
+  assert.equal(batch.reserved_msat, 2 * 1_010_000);
+  const [first, second] = batch.vouchers;
+  // A devnet wallet (bob) reads the first link and hands in its invoice.
+  const offer = await (await fetch(first.url)).json();
+  assert.equal(offer.tag, "withdrawRequest");
+  const callback = new URL(offer.callback);
+  callback.searchParams.set("k1", offer.k1);
+  callback.searchParams.set("pr", (await walletInvoice(fixture, "bob", 1_000_000n)).invoice);
+  assert.deepEqual(await (await fetch(callback)).json(), { status: "OK" });
+  let claimed;
+  for (let i = 0; i < 300 && claimed?.status !== "claimed"; i++) {
+    claimed = await bridge.ok(owner, Op.GetVoucher, { voucher_id: first.id });
+    if (claimed.status !== "claimed") await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.equal(claimed.status, "claimed");
+  const paid = await finalPayment(owner, claimed.payment_id);
+  assert.equal(paid.status, "succeeded");
+  // The game redeems the second into the player's account, once.
+  const redeemed = await bridge.ok(player, Op.RedeemWithdraw, { lnurl: second.lnurl });
+  assert.equal(redeemed.invoice.amount_msat, 1_000_000);
+  const refused = await fails(player, Op.RedeemWithdraw, { lnurl: second.lnurl }, "lnurl_service_error");
+  assert.match(refused.message, /already claimed/);
+  await fails(owner, Op.CancelVoucher, { voucher_id: first.id }, "lsp_conflict");
+  const listed = await bridge.ok(owner, Op.ListVouchers, { batch_id: batch.id });
+  assert.deepEqual(listed.items.map((v) => v.status), ["claimed", "claimed"]);
+  assert.equal(before - (await bridge.ok(owner, Op.Balance)).available_msat, 2_000_000 + paid.fee_msat);
+  heapIsBack();
+});
+
 test("S28 webgl: a fiat-priced invoice charges exactly the quote; a slipped quote is refused", async () => {
   const shop = accounts[1].invoice;
   const quote = await bridge.ok(shop, Op.CreateQuote, { fiat_amount: "4.99", currency: "USD", ttl_secs: 60 });

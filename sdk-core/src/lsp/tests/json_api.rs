@@ -16,7 +16,8 @@ fn operation_numbers_are_stable_and_dense() {
         assert_eq!(Operation::from_number(number), Some(operation));
     }
     assert_eq!(Operation::from_number(0), None);
-    assert_eq!(Operation::from_number(43), None);
+    let past_the_last = i32::try_from(Operation::ALL.len()).unwrap() + 1;
+    assert_eq!(Operation::from_number(past_the_last), None);
     assert_eq!(Operation::from_number(-1), None);
 }
 

@@ -553,6 +553,60 @@ namespace Etrid.Tests
         }
 
         [Test]
+        public void S23_AVoucherIsClaimedByAWalletOnceAndRedeemedIntoAnAccountOnce()
+        {
+            var claimedEvents = new List<string>();
+            var gate = new object();
+            using (var main = new MainThread())
+            using (var reader = NewClient(2, "admin_key"))
+            using (var player = NewClient(0, "invoice_key"))
+            {
+                long start = (long)LastEventId(reader);
+                var owner = main.Run(() =>
+                {
+                    var client = NewClient(2, "admin_key");
+                    client.VoucherClaimed += e => { lock (gate) claimedEvents.Add(e.ObjectId); };
+                    client.StartEvents(start);
+                    return client;
+                });
+                using (owner)
+                {
+                ulong before = Available(owner);
+                var batch = Obj(owner.CreateVouchersAsync(1000000, "cs-s23-" + DateTime.UtcNow.Ticks, 2, 0, "C# S23").Result);
+                var vouchers = (List<object>)batch["vouchers"];
+                Assert.AreEqual(2, vouchers.Count);
+                Assert.AreEqual(2UL * 1010000UL, U64(batch["reserved_msat"]), "amount and a 1 % fee allowance each");
+                var first = Obj(vouchers[0]);
+                var second = Obj(vouchers[1]);
+
+                // A devnet wallet (bob) reads the first link and hands in its invoice.
+                var offer = Lsp.WalletGet((string)first["url"]);
+                Assert.AreEqual("withdrawRequest", offer["tag"]);
+                string pr = Lsp.WalletInvoice(1000000);
+                var answer = Lsp.WalletGet((string)offer["callback"] + "?k1=" + offer["k1"] + "&pr=" + pr);
+                Assert.AreEqual("OK", answer["status"], LightningJson.Write(answer));
+                Dictionary<string, object> claimed = null;
+                Eventually(gate, () => (string)(claimed = Obj(owner.GetVoucherAsync((string)first["id"]).Result))["status"] == "claimed", 60, "the first voucher claimed");
+                var paid = FinalPayment(owner, Obj(owner.GetPaymentAsync((string)claimed["payment_id"]).Result));
+                Assert.AreEqual("succeeded", paid["status"]);
+
+                // The game redeems the second into the player's account; the link works once.
+                var redeemed = Obj(player.RedeemWithdrawAsync((string)second["lnurl"]).Result);
+                var invoice = Obj(redeemed["invoice"]);
+                Assert.AreEqual(1000000UL, U64(invoice["amount_msat"]));
+                Assert.AreEqual("paid", Obj(player.WaitForPaymentAsync((string)invoice["id"], 10000).Result)["status"]);
+                var refused = Failure(player.RedeemWithdrawAsync((string)second["lnurl"]));
+                Assert.AreEqual("lnurl_service_error", refused.Code);
+                StringAssert.Contains("already claimed", refused.Message);
+                Assert.AreEqual("lsp_conflict", Failure(owner.CancelVoucherAsync((string)first["id"])).Code);
+
+                Eventually(gate, () => claimedEvents.Contains((string)first["id"]) && claimedEvents.Contains((string)second["id"]), 30, "both voucher.claimed events on the main thread");
+                Assert.AreEqual(2000000UL + U64(paid["fee_msat"]), before - Available(owner), "the two claims and one fee, once");
+                }
+            }
+        }
+
+        [Test]
         public void S28_AFiatPricedInvoiceChargesExactlyTheQuoteAndASlippedQuoteIsRefused()
         {
             using (var shop = NewClient(1, "invoice_key"))

@@ -137,6 +137,12 @@ namespace Etrid.Tests
             return (string)Control("/v1/nodes/" + node + "/invoice", "{\"amount_msat\":" + amountMsat + "}")["invoice"];
         }
 
+        /// <summary>GETs an LNURL endpoint as a wallet does (no key); its JSON answer.</summary>
+        public Dictionary<string, object> WalletGet(string url)
+        {
+            return LightningJson.ParseObject(http.GetStringAsync(url).Result);
+        }
+
         /// <summary>The node id of devnet node <paramref name="name"/>.</summary>
         public string NodeId(string name)
         {
