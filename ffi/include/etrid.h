@@ -156,6 +156,17 @@ enum EtridOperation
   // `{"lnurl", "amount_msat"?, "description"?}` → `{"invoice", "withdraw_request"}`: redeems
   // an LNURL-withdraw link (a voucher) into the account.
   ETRID_OPERATION_REDEEM_WITHDRAW = 47,
+  // `{"amount_msat", "destination", "schedule", "idempotency_key", "max_total_msat"?,
+  // "description"?}` → the recurring payment schedule. Admin scope.
+  ETRID_OPERATION_CREATE_SCHEDULE = 48,
+  // `{"schedule_id"}` → the schedule. Admin scope.
+  ETRID_OPERATION_GET_SCHEDULE = 49,
+  // `{"limit"?, "cursor"?}` → a page of schedules. Admin scope.
+  ETRID_OPERATION_LIST_SCHEDULES = 50,
+  // `{"schedule_id"}` → `{"items"}`: its newest runs. Admin scope.
+  ETRID_OPERATION_SCHEDULE_RUNS = 51,
+  // `{"schedule_id"}` → the schedule, cancelled. Admin scope.
+  ETRID_OPERATION_CANCEL_SCHEDULE = 52,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

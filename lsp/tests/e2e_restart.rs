@@ -528,3 +528,162 @@ fn s26_a_payout_batch_interrupted_by_sigkill_resumes_and_pays_every_winner_exact
         );
     });
 }
+
+/// Polls schedule `id` until `done` holds (60 s at most).
+async fn schedule_when(
+    client: &support::Client,
+    id: &str,
+    what: &str,
+    done: impl Fn(&etrid_core::lsp::LspSchedule) -> bool,
+) -> etrid_core::lsp::LspSchedule {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(s) = client.get_schedule(id).await {
+            if done(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "schedule {id} never {what}: {s:?}"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[test]
+fn s25_a_recurring_schedule_pays_each_period_exactly_once_across_a_sigkill_and_none_after_cancel() {
+    use etrid_core::lsp::{
+        CreateScheduleRequest, ListPageRequest, ListPaymentsRequest, PayoutDestination, RunStatus,
+        ScheduleStatus,
+    };
+    use etrid_core::recurring::{CatchUp, Period, Schedule};
+    const AMOUNT: u64 = 100_000;
+    const COUNT: u32 = 6;
+    run(async {
+        // Account 0 pays, 1 and 2 are paid (between accounts: no route needed).
+        let mut h = Harness::start(3).await;
+        h.fund_account(0, 10_000_000).await;
+        let payer = h.admin(0);
+        let payee_before = h.admin(1).balance().await.unwrap().available_msat.as_u64();
+        let request = |to: usize, amount: u64, secs: u64, count: Option<u32>, key: &str| {
+            CreateScheduleRequest {
+                amount_msat: Msat::from_msat(amount),
+                destination: PayoutDestination::Account {
+                    account_id: h.accounts[to].id.clone(),
+                },
+                schedule: Schedule {
+                    period: Period::Every { secs },
+                    start: now_secs() + 1,
+                    end: None,
+                    max_count: count,
+                    catch_up: CatchUp::All { max: 10 },
+                },
+                max_total_msat: None,
+                description: Some("S25 subscription".into()),
+                idempotency_key: key.into(),
+            }
+        };
+        // Bad input moves nothing: paying itself, an account that does not exist.
+        let own = payer
+            .create_schedule(request(0, AMOUNT, 2, Some(1), "s25-own"))
+            .await
+            .unwrap_err();
+        assert_eq!(own.code(), "lsp_invalid_request", "{own}");
+        let mut unknown = request(1, AMOUNT, 2, Some(1), "s25-unknown");
+        unknown.destination = PayoutDestination::Account {
+            account_id: "acc_0000000000".into(),
+        };
+        let unknown = payer.create_schedule(unknown).await.unwrap_err();
+        assert_eq!(unknown.code(), "lsp_invalid_request", "{unknown}");
+
+        let subscription = payer
+            .create_schedule(request(1, AMOUNT, 2, Some(COUNT), "s25-sub"))
+            .await
+            .unwrap();
+        assert_eq!(subscription.status, ScheduleStatus::Active);
+        // The same key again: the same schedule.
+        let again = payer
+            .create_schedule(request(1, AMOUNT, 2, Some(COUNT), "s25-sub"))
+            .await;
+        assert_eq!(again.unwrap().id, subscription.id);
+        let tip = payer
+            .create_schedule(request(2, 50_000, 1, None, "s25-tip"))
+            .await
+            .unwrap();
+
+        // The tip jar runs twice, then is cancelled: it pays nothing more, also after a restart.
+        schedule_when(&payer, &tip.id, "paid twice", |s| s.paid_count >= 2).await;
+        let cancelled = payer.cancel_schedule(&tip.id).await.unwrap();
+        assert_eq!(cancelled.status, ScheduleStatus::Cancelled);
+        assert_eq!(
+            payer.cancel_schedule(&tip.id).await.unwrap().status,
+            ScheduleStatus::Cancelled
+        );
+        // A run in flight at the cancel ends on its own; after that nothing more runs.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let tip_runs = payer.schedule_runs(&tip.id).await.unwrap().items.len();
+
+        // The subscription pays twice, the LSP is killed, stays down across at least one
+        // period, and comes back: every occurrence is paid exactly once.
+        schedule_when(&payer, &subscription.id, "paid twice", |s| {
+            s.paid_count >= 2
+        })
+        .await;
+        h.kill_lsp();
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        h.spawn_lsp();
+        let payer = h.admin(0);
+        let done = schedule_when(&payer, &subscription.id, "completed", |s| {
+            s.status == ScheduleStatus::Completed
+        })
+        .await;
+        assert_eq!(done.paid_count, COUNT, "{done:?}");
+        assert_eq!(done.failed_count, 0, "{done:?}");
+        assert_eq!(
+            done.paid_total_msat,
+            Msat::from_msat(AMOUNT * u64::from(COUNT))
+        );
+        assert_eq!(done.next_due_at, None);
+        let runs = payer.schedule_runs(&subscription.id).await.unwrap().items;
+        let indexes: Vec<u32> = runs.iter().rev().map(|r| r.index).collect();
+        assert_eq!(indexes, (0..COUNT).collect::<Vec<_>>());
+        assert!(
+            runs.iter().all(|r| r.status == RunStatus::Succeeded),
+            "{runs:?}"
+        );
+        let prefix = format!("schedule:{}:", subscription.id);
+        let payments: Vec<_> = payer
+            .list_payments(ListPaymentsRequest::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|p| p.idempotency_key.starts_with(&prefix))
+            .collect();
+        assert_eq!(payments.len(), COUNT as usize, "one payment per occurrence");
+        assert!(payments
+            .iter()
+            .all(|p| p.status == PaymentStatus::Succeeded));
+        assert_eq!(
+            h.admin(1).balance().await.unwrap().available_msat.as_u64() - payee_before,
+            AMOUNT * u64::from(COUNT),
+            "the payee was credited each occurrence once"
+        );
+
+        // The cancelled tip jar stayed cancelled through the restart.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let tip_after = payer.get_schedule(&tip.id).await.unwrap();
+        assert_eq!(tip_after.status, ScheduleStatus::Cancelled);
+        assert_eq!(
+            payer.schedule_runs(&tip.id).await.unwrap().items.len(),
+            tip_runs
+        );
+        assert!(cancelled.paid_count >= 2);
+        let listed = payer
+            .list_schedules(ListPageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(listed.items.len(), 2);
+    })
+}

@@ -114,6 +114,17 @@ pub enum EtridOperation {
     /// `{"lnurl", "amount_msat"?, "description"?}` → `{"invoice", "withdraw_request"}`: redeems
     /// an LNURL-withdraw link (a voucher) into the account.
     RedeemWithdraw = 47,
+    /// `{"amount_msat", "destination", "schedule", "idempotency_key", "max_total_msat"?,
+    /// "description"?}` → the recurring payment schedule. Admin scope.
+    CreateSchedule = 48,
+    /// `{"schedule_id"}` → the schedule. Admin scope.
+    GetSchedule = 49,
+    /// `{"limit"?, "cursor"?}` → a page of schedules. Admin scope.
+    ListSchedules = 50,
+    /// `{"schedule_id"}` → `{"items"}`: its newest runs. Admin scope.
+    ScheduleRuns = 51,
+    /// `{"schedule_id"}` → the schedule, cancelled. Admin scope.
+    CancelSchedule = 52,
 }
 
 impl EtridOperation {
@@ -180,6 +191,11 @@ mod tests {
             C::ListVouchers,
             C::CancelVoucher,
             C::RedeemWithdraw,
+            C::CreateSchedule,
+            C::GetSchedule,
+            C::ListSchedules,
+            C::ScheduleRuns,
+            C::CancelSchedule,
         ];
         assert_eq!(c.len(), Operation::ALL.len());
         for (c_op, core_op) in c.into_iter().zip(Operation::ALL) {

@@ -29,6 +29,7 @@ mod lnurl;
 mod node;
 mod payments;
 mod quotes;
+mod schedules;
 mod system;
 mod tournaments;
 mod vouchers;
@@ -152,6 +153,16 @@ fn admin() -> Router<AppState> {
         .route(
             "/v1/tournaments/{tournament_id}/audit",
             get(tournaments::audit),
+        )
+        .route(
+            "/v1/schedules",
+            post(schedules::create).get(schedules::list),
+        )
+        .route("/v1/schedules/{schedule_id}", get(schedules::get))
+        .route("/v1/schedules/{schedule_id}/runs", get(schedules::runs))
+        .route(
+            "/v1/schedules/{schedule_id}/cancel",
+            post(schedules::cancel),
         )
         .route("/v1/vouchers", post(vouchers::create).get(vouchers::list))
         .route("/v1/vouchers/{voucher_id}", get(vouchers::get))

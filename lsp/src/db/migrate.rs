@@ -291,6 +291,46 @@ CREATE INDEX vouchers_expiry ON vouchers (status, expires_at);
 ALTER TABLE payments ADD COLUMN voucher_id TEXT;
 ";
 
+/// Recurring payment schedules (S25) and their runs: one row per occurrence run, recorded
+/// before its payment (idempotency key `schedule:{id}:{index}`); at most one in flight per
+/// schedule.
+const V7: &str = "
+CREATE TABLE schedules (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    status TEXT NOT NULL,
+    amount_msat BIGINT NOT NULL,
+    destination TEXT NOT NULL,
+    schedule TEXT NOT NULL,
+    max_total_msat BIGINT,
+    description TEXT NOT NULL,
+    paid_count BIGINT NOT NULL,
+    paid_total_msat BIGINT NOT NULL,
+    failed_count BIGINT NOT NULL,
+    last_index BIGINT,
+    next_due_at BIGINT,
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    ended_at BIGINT,
+    UNIQUE (account_id, idempotency_key)
+);
+CREATE INDEX schedules_account ON schedules (account_id, created_at, id);
+CREATE INDEX schedules_due ON schedules (status, next_due_at);
+CREATE TABLE schedule_runs (
+    schedule_id TEXT NOT NULL REFERENCES schedules(id),
+    idx BIGINT NOT NULL,
+    due_at BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    amount_msat BIGINT NOT NULL,
+    payment_id TEXT,
+    failure_reason TEXT,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (schedule_id, idx)
+);
+CREATE INDEX schedule_runs_status ON schedule_runs (status, updated_at);
+";
+
 fn migrations() -> Vec<Migration> {
     vec![
         Migration {
@@ -323,6 +363,11 @@ fn migrations() -> Vec<Migration> {
             sqlite: "",
             postgres: "",
         },
+        Migration {
+            version: 7,
+            sqlite: "",
+            postgres: "",
+        },
     ]
 }
 
@@ -334,6 +379,7 @@ fn script(version: i64, event_id: &str) -> Option<String> {
         4 => Some(V4.replace("{EVENT_ID}", event_id)),
         5 => Some(V5.to_owned()),
         6 => Some(V6.to_owned()),
+        7 => Some(V7.to_owned()),
         _ => None,
     }
 }

@@ -11,6 +11,7 @@
 
 mod accounts;
 mod addresses;
+mod destinations;
 mod events;
 mod invoices;
 mod node_events;
@@ -20,6 +21,8 @@ mod peers;
 mod quotes;
 mod rates;
 mod reconcile;
+mod scheduler;
+mod schedules;
 mod sweeper;
 mod tournament_payouts;
 mod tournament_runner;
@@ -55,6 +58,8 @@ pub struct Engine {
     pub(crate) tournaments: Arc<Mutex<()>>,
     /// Wakes the tournament runner (a hold invoice was accepted).
     pub(crate) tournament_wake: Arc<Notify>,
+    /// Wakes the scheduler of recurring payments (a schedule was created).
+    pub(crate) scheduler_wake: Arc<Notify>,
     /// Where fiat rates for quotes come from.
     pub(crate) rates: Arc<RateSource>,
 }
@@ -86,6 +91,7 @@ impl Engine {
             rates: Arc::new(rates),
             tournaments: Arc::new(Mutex::new(())),
             tournament_wake: Arc::new(Notify::new()),
+            scheduler_wake: Arc::new(Notify::new()),
         }
     }
 
@@ -126,6 +132,7 @@ impl Engine {
             tokio::spawn(peers::run(self.clone(), stop.clone())),
             tokio::spawn(reconcile::run(self.clone(), stop.clone())),
             tokio::spawn(tournament_runner::run(self.clone(), stop.clone())),
+            tokio::spawn(scheduler::run(self.clone(), stop.clone())),
             tokio::spawn(webhooks::run(self.clone(), stop)),
         ]
     }

@@ -6,10 +6,9 @@
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
     CreateHoldInvoiceRequest, CreateTournamentRequest, EntryStatus, InvoiceStatus,
-    JoinTournamentRequest, LspTournament, PayoutDestination, PayoutStatus, Preimage,
-    TournamentAuditLog, TournamentEntry, TournamentEntryList, TournamentList, TournamentPayout,
-    TournamentPayoutList, TournamentResultsRequest, TournamentStatus, Validate,
-    MAX_JOIN_WINDOW_SECS,
+    JoinTournamentRequest, LspTournament, PayoutStatus, Preimage, TournamentAuditLog,
+    TournamentEntry, TournamentEntryList, TournamentList, TournamentPayout, TournamentPayoutList,
+    TournamentResultsRequest, TournamentStatus, Validate, MAX_JOIN_WINDOW_SECS,
 };
 use etrid_core::tournament::{split, PayoutTable, PrizePool, Standing};
 use serde_json::{json, Map};
@@ -218,10 +217,8 @@ impl Engine {
             },
             None => None,
         };
-        if let PayoutDestination::Account { account_id } = &req.payout {
-            self.check_payout_account(&ctx.account_id, account_id)
-                .await?;
-        }
+        self.check_destination(&ctx.account_id, &req.payout, "payout")
+            .await?;
         let preimage = Preimage::from_bytes(ids::random_bytes::<32>()?);
         let expiry = ENTRY_INVOICE_EXPIRY_SECS.min(t.join_deadline.saturating_sub(now));
         let mut metadata = Map::new();
@@ -275,26 +272,6 @@ impl Engine {
         }
         tracing::info!(tournament = %t.id, player = %entry.player_id, "player joined");
         Ok((entry, true))
-    }
-
-    /// Refuses a payout account that does not exist or is the organizer's own.
-    async fn check_payout_account(
-        &self,
-        organizer: &str,
-        account_id: &str,
-    ) -> Result<(), ServerError> {
-        if account_id == organizer {
-            return Err(ServerError::invalid(
-                "payout.account_id: is the organizer's own account",
-            ));
-        }
-        match self.store.balance(account_id).await {
-            Ok(_) => Ok(()),
-            Err(crate::store::StoreError::NotFound { .. }) => Err(ServerError::invalid(format!(
-                "payout.account_id: no account {account_id} on this LSP"
-            ))),
-            Err(e) => Err(e.into()),
-        }
     }
 
     /// Cancels an open tournament: every entry invoice is cancelled and every held entry fee

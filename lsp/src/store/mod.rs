@@ -12,6 +12,7 @@ mod keys;
 mod ledger;
 mod payments;
 mod quotes;
+mod schedules;
 mod tournament_changes;
 mod tournaments;
 mod transfers;
@@ -29,6 +30,7 @@ pub use error::StoreError;
 pub use events::EventRecord;
 pub use invoices::{Inserted, InvoiceRecord, NewInvoice};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, Reserved};
+pub use schedules::{CreatedSchedule, RunOutcome, RunRecord, ScheduleRecord};
 pub use tournament_changes::{Audit, Change};
 pub use tournaments::{
     new_tournament_id, EntryRecord, NewEntry, NewTournament, TournamentInserted, TournamentRecord,

@@ -20,7 +20,9 @@ use super::{
     LspError, LspInvoice, PayInvoiceRequest, PayLnurlRequest, SettleHoldInvoiceRequest,
     TournamentResultsRequest, WaitOutcome,
 };
-use super::{CreateVouchersRequest, ListVouchersRequest, RedeemWithdrawRequest};
+use super::{
+    CreateScheduleRequest, CreateVouchersRequest, ListVouchersRequest, RedeemWithdrawRequest,
+};
 use crate::timer::Timer;
 use crate::transport::Transport;
 
@@ -139,11 +141,24 @@ pub enum Operation {
     /// `{"lnurl", "amount_msat"?, "description"?}` → `{"invoice", "withdraw_request"}`: redeems
     /// an LNURL-withdraw link (a voucher) into the account; wait for the invoice's payment.
     RedeemWithdraw = 47,
+    /// `{"amount_msat", "destination", "schedule", "idempotency_key", "max_total_msat"?,
+    /// "description"?}` → the schedule: the LSP pays each occurrence once as it falls due.
+    /// Admin scope.
+    CreateSchedule = 48,
+    /// `{"schedule_id"}` → the schedule. Admin scope.
+    GetSchedule = 49,
+    /// `{"limit"?, "cursor"?}` → a page of the account's schedules. Admin scope.
+    ListSchedules = 50,
+    /// `{"schedule_id"}` → `{"items"}`: the newest runs, each occurrence with its payment.
+    /// Admin scope.
+    ScheduleRuns = 51,
+    /// `{"schedule_id"}` → the schedule, cancelled. Admin scope.
+    CancelSchedule = 52,
 }
 
 impl Operation {
     /// Every operation, in number order.
-    pub const ALL: [Operation; 47] = [
+    pub const ALL: [Operation; 52] = [
         Operation::CreateInvoice,
         Operation::GetInvoice,
         Operation::ListInvoices,
@@ -191,6 +206,11 @@ impl Operation {
         Operation::ListVouchers,
         Operation::CancelVoucher,
         Operation::RedeemWithdraw,
+        Operation::CreateSchedule,
+        Operation::GetSchedule,
+        Operation::ListSchedules,
+        Operation::ScheduleRuns,
+        Operation::CancelSchedule,
     ];
 
     /// The operation with this number, if any (a caller across a language boundary can pass
@@ -545,6 +565,16 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
                 self.redeem_withdraw(args::<RedeemWithdrawRequest>(a)?)
                     .await?,
             ),
+            Op::CreateSchedule => to_value(
+                self.create_schedule(args::<CreateScheduleRequest>(a)?)
+                    .await?,
+            ),
+            Op::GetSchedule => to_value(self.get_schedule(&ids(a, ["schedule_id"])?[0]).await?),
+            Op::ListSchedules => to_value(self.list_schedules(args::<ListPageRequest>(a)?).await?),
+            Op::ScheduleRuns => to_value(self.schedule_runs(&ids(a, ["schedule_id"])?[0]).await?),
+            Op::CancelSchedule => {
+                to_value(self.cancel_schedule(&ids(a, ["schedule_id"])?[0]).await?)
+            }
         }
     }
 }

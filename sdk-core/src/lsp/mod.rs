@@ -24,6 +24,7 @@ mod lnurl_pay;
 pub mod model;
 mod node;
 mod payments;
+mod schedules;
 mod tournaments;
 mod vouchers;
 mod wait;

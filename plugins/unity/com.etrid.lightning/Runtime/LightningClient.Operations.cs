@@ -265,5 +265,25 @@ namespace Etrid
             return RequestAsync(Operation.RedeemWithdraw, "{\"lnurl\":" + LightningJson.Quote(lnurl)
                 + (amountMsat == 0 ? "" : ",\"amount_msat\":" + amountMsat) + "}");
         }
+
+        /// <summary>
+        /// Authorises a recurring payment (admin scope): <c>{"amount_msat", "destination", "schedule":
+        /// {"period": {"kind": "monthly", "months": 1}, "start", "end", "max_count", "catch_up": {"kind": "all", "max": 3}},
+        /// "idempotency_key", "max_total_msat"?, "description"?}</c> → the schedule. The LSP pays each
+        /// occurrence once as it falls due, across restarts, until it ends or is cancelled.
+        /// </summary>
+        public Task<string> CreateScheduleAsync(string argsJson) { return RequestAsync(Operation.CreateSchedule, argsJson); }
+
+        /// <summary>A schedule: status, paid and failed counts, next due time (admin scope).</summary>
+        public Task<string> GetScheduleAsync(string scheduleId) { return RequestAsync(Operation.GetSchedule, IdArgs("schedule_id", scheduleId)); }
+
+        /// <summary>A page of schedules: <c>{"limit"?, "cursor"?}</c> (admin scope).</summary>
+        public Task<string> ListSchedulesAsync(string argsJson = null) { return RequestAsync(Operation.ListSchedules, argsJson); }
+
+        /// <summary>A schedule's history, newest first: <c>{"items": [{"index", "due_at", "status", "payment_id", ...}]}</c>.</summary>
+        public Task<string> ScheduleRunsAsync(string scheduleId) { return RequestAsync(Operation.ScheduleRuns, IdArgs("schedule_id", scheduleId)); }
+
+        /// <summary>Cancels a schedule: nothing more is paid (admin scope).</summary>
+        public Task<string> CancelScheduleAsync(string scheduleId) { return RequestAsync(Operation.CancelSchedule, IdArgs("schedule_id", scheduleId)); }
     }
 }

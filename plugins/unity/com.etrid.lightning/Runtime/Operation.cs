@@ -103,5 +103,15 @@ namespace Etrid
         CancelVoucher = 46,
         /// <summary>Redeem an LNURL-withdraw link (a voucher) into the account.</summary>
         RedeemWithdraw = 47,
+        /// <summary>Authorise a recurring payment: the LSP pays each occurrence once as it falls due (admin scope).</summary>
+        CreateSchedule = 48,
+        /// <summary>One recurring payment schedule (admin scope).</summary>
+        GetSchedule = 49,
+        /// <summary>A page of schedules (admin scope).</summary>
+        ListSchedules = 50,
+        /// <summary>A schedule's history: its newest runs with their payments (admin scope).</summary>
+        ScheduleRuns = 51,
+        /// <summary>Cancel a schedule: nothing more is paid (admin scope).</summary>
+        CancelSchedule = 52,
     }
 }

@@ -28,6 +28,7 @@ export const Op = {
   ListTournaments: 34, JoinTournament: 35, ListTournamentEntries: 36, CancelTournament: 37,
   EnterTournamentResults: 38, PayTournament: 39, ListTournamentPayouts: 40, TournamentAudit: 41, CreateQuote: 42,
   CreateVouchers: 43, GetVoucher: 44, ListVouchers: 45, CancelVoucher: 46, RedeemWithdraw: 47,
+  CreateSchedule: 48, GetSchedule: 49, ListSchedules: 50, ScheduleRuns: 51, CancelSchedule: 52,
 };
 
 /** A synchronous failure of the bridge, with the error JSON's fields. */

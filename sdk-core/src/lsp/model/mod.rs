@@ -22,6 +22,7 @@ pub mod limits;
 mod node;
 mod payments;
 mod quotes;
+mod schedules;
 mod tournaments;
 mod validate;
 mod vouchers;
@@ -50,6 +51,10 @@ pub use payments::{
 pub use quotes::{
     CreateQuoteRequest, LspQuote, DEFAULT_MAX_SLIPPAGE_BPS, DEFAULT_QUOTE_TTL_SECS,
     MAX_FIAT_DIGITS, MAX_QUOTE_TTL_SECS, MAX_SLIPPAGE_BPS,
+};
+pub use schedules::{
+    CreateScheduleRequest, LspSchedule, RunStatus, ScheduleList, ScheduleRun, ScheduleRunList,
+    ScheduleStatus, MAX_SCHEDULE_DESCRIPTION_BYTES,
 };
 pub use tournaments::{
     CreateTournamentRequest, EntryStatus, JoinTournamentRequest, LspTournament, PayoutDestination,

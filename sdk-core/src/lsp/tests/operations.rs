@@ -146,6 +146,11 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
         cursor: Some("c".into()),
     }));
     let _ = run(client.get_voucher("v"));
+    let _ = run(client.create_schedule(super::schema::schedule_request()));
+    let _ = run(client.get_schedule("s"));
+    let _ = run(client.list_schedules(page()));
+    let _ = run(client.schedule_runs("s"));
+    let _ = run(client.cancel_schedule("s"));
     let _ = run(client.cancel_voucher("v"));
     let _ = run(client.create_quote(CreateQuoteRequest::new(
         rust_decimal::Decimal::new(499, 2),

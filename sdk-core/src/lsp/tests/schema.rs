@@ -402,6 +402,23 @@ fn samples() -> Vec<(&'static str, Value)> {
             }),
         ),
         ("Voucher", v(voucher_sample())),
+        ("CreateScheduleRequest", v(schedule_request())),
+        ("Schedule", v(schedule_request().schedule)),
+        ("RecurringSchedule", v(schedule_sample())),
+        (
+            "ScheduleList",
+            v(ScheduleList {
+                items: vec![schedule_sample()],
+                next_cursor: Some("c".into()),
+            }),
+        ),
+        ("ScheduleRun", v(run_sample())),
+        (
+            "ScheduleRunList",
+            v(ScheduleRunList {
+                items: vec![run_sample()],
+            }),
+        ),
         (
             "VoucherBatch",
             v(VoucherBatch {
@@ -477,6 +494,64 @@ fn entry_sample() -> TournamentEntry {
 }
 
 /// A payout with every field set.
+pub(super) fn schedule_request() -> CreateScheduleRequest {
+    CreateScheduleRequest {
+        amount_msat: Msat::from_msat(10_000),
+        destination: PayoutDestination::Keysend {
+            node_id: NODE.parse().unwrap(),
+        },
+        schedule: crate::recurring::Schedule {
+            period: crate::recurring::Period::Monthly { months: 1 },
+            start: 1_700_000_000,
+            end: Some(1_800_000_000),
+            max_count: Some(12),
+            catch_up: crate::recurring::CatchUp::None { grace_secs: 60 },
+        },
+        max_total_msat: Some(Msat::from_msat(120_000)),
+        description: Some("Subscription".into()),
+        idempotency_key: "sub-1".into(),
+    }
+}
+
+fn schedule_sample() -> LspSchedule {
+    LspSchedule {
+        id: "sch_1".into(),
+        status: ScheduleStatus::Active,
+        amount_msat: Msat::from_msat(10_000),
+        destination: PayoutDestination::Account {
+            account_id: "acc_1".into(),
+        },
+        schedule: crate::recurring::Schedule {
+            period: crate::recurring::Period::Every { secs: 60 },
+            start: 1,
+            end: None,
+            max_count: None,
+            catch_up: crate::recurring::CatchUp::All { max: 3 },
+        },
+        max_total_msat: None,
+        description: "Subscription".into(),
+        paid_count: 2,
+        paid_total_msat: Msat::from_msat(20_000),
+        failed_count: 0,
+        last_index: Some(1),
+        next_due_at: Some(121),
+        created_at: 1,
+        ended_at: None,
+    }
+}
+
+fn run_sample() -> ScheduleRun {
+    ScheduleRun {
+        index: 1,
+        due_at: 61,
+        status: RunStatus::Failed,
+        amount_msat: Msat::from_msat(10_000),
+        payment_id: Some("pay_1".into()),
+        failure_reason: Some("RouteNotFound".into()),
+        updated_at: 62,
+    }
+}
+
 fn voucher_sample() -> LspVoucher {
     LspVoucher {
         id: "vch_1".into(),
@@ -646,6 +721,11 @@ fn every_enum_matches_its_openapi_schema() {
         ),
         ("TournamentStatus", names(&TournamentStatus::ALL)),
         ("VoucherStatus", names(&VoucherStatus::ALL)),
+        ("ScheduleStatus", names(&ScheduleStatus::ALL)),
+        (
+            "RunStatus",
+            names(&[RunStatus::InFlight, RunStatus::Succeeded, RunStatus::Failed]),
+        ),
         (
             "EntryStatus",
             names(&[
@@ -702,6 +782,7 @@ fn request_bodies_match_their_schemas() {
         ("/v1/tournaments", "post", "CreateTournamentRequest"),
         ("/v1/quotes", "post", "CreateQuoteRequest"),
         ("/v1/vouchers", "post", "CreateVouchersRequest"),
+        ("/v1/schedules", "post", "CreateScheduleRequest"),
         (
             "/v1/tournaments/{tournament_id}/join",
             "post",
