@@ -1,4 +1,4 @@
-// S10–S23 through the npm package in Node, against a real LSP on the devnet (the lsp-fixture
+// S10–S25 (not S24) through the npm package in Node, against a real LSP on the devnet (the lsp-fixture
 // binary: regtest chain, LDK nodes, the Étrid LSP over real HTTP and WebSocket). The client is
 // the package's `Client`: the Rust core's LspClient on Node's fetch and the `ws` WebSocket.
 import { after, before, test } from "node:test";
@@ -540,6 +540,49 @@ test("S23 vouchers: a devnet wallet claims one, of 20 concurrent claims one is p
   const after = await owner.balance();
   assert.equal(after.reserved_msat, before.reserved_msat);
   assert.equal(before.available_msat - after.available_msat, 1_000_000n + 500_000n + 1_000_000n + firstPayment.fee_msat);
+});
+
+/** Polls the schedule until `done(s)` holds. */
+async function scheduleWhen(admin, id, done, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const schedule = await admin.getSchedule(id);
+    if (done(schedule)) return schedule;
+    assert.ok(Date.now() < deadline, `schedule ${id} never ${what}: ${schedule.status}, ${schedule.paid_count} paid`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+test("S25 a recurring schedule pays each occurrence exactly once; a cancelled one pays no more", async () => {
+  const payer = accounts[0].admin;
+  const payee = accounts[1].admin;
+  const before = (await payee.balance()).available_msat;
+  const every = (secs, maxCount) => ({
+    period: { kind: "every", secs: BigInt(secs) },
+    start: BigInt(Math.floor(Date.now() / 1000) + 1),
+    end: null,
+    max_count: maxCount,
+    catch_up: { kind: "all", max: 10 },
+  });
+  const destination = { type: "account", account_id: accounts[1].id };
+  await rejects(payer.createSchedule({ amount_msat: 1n, destination: { type: "account", account_id: accounts[0].id }, schedule: every(1, 1), idempotency_key: `s25-own-${Date.now()}` }), "lsp_invalid_request");
+  const subscription = await payer.createSchedule({ amount_msat: 200_000n, destination, schedule: every(1, 3), description: "npm S25", idempotency_key: `s25-${Date.now()}` });
+  assert.equal(subscription.status, "active");
+  const done = await scheduleWhen(payer, subscription.id, (s) => s.status === "completed", "completed");
+  assert.equal(done.paid_count, 3);
+  assert.equal(done.paid_total_msat, 600_000n);
+  const runs = (await payer.scheduleRuns(subscription.id)).items;
+  assert.deepEqual(runs.map((r) => [r.index, r.status]), [[2, "succeeded"], [1, "succeeded"], [0, "succeeded"]]);
+  assert.equal((await payee.balance()).available_msat - before, 600_000n, "each occurrence credited once");
+  await rejects(payer.cancelSchedule(subscription.id), "lsp_conflict");
+  // A cancelled schedule runs no more.
+  const tip = await payer.createSchedule({ amount_msat: 1_000n, destination, schedule: every(1, null), idempotency_key: `s25-tip-${Date.now()}` });
+  assert.equal((await payer.cancelSchedule(tip.id)).status, "cancelled");
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const ran = (await payer.scheduleRuns(tip.id)).items.length;
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  assert.equal((await payer.scheduleRuns(tip.id)).items.length, ran, "nothing ran after the cancel");
+  assert.ok((await payer.listSchedules()).items.some((s) => s.id === subscription.id));
 });
 
 /** Polls the tournament until `done(t)` holds. */

@@ -783,6 +783,45 @@ TEST(EtridClient, S23_AVoucherIsClaimedByAWalletOnceAndOfTenConcurrentRedeemsOne
   EXPECT_EQ(before - AvailableMsat(owner.get()), 2000000u + paid["fee_msat"].U64()) << "the two claims and one fee, once";
 }
 
+// A schedule of `amount_msat` to account `to`, every `secs` seconds from the next second, at
+// most `count` times (0: no limit).
+std::string ScheduleArgs(size_t to, uint64_t amount_msat, int secs, int count, const std::string& key) {
+  long start = static_cast<long>(time(nullptr)) + 1;
+  return "{\"amount_msat\":" + std::to_string(amount_msat) + ",\"destination\":{\"type\":\"account\",\"account_id\":\"" +
+         fixture->AccountId(to) + "\"},\"schedule\":{\"period\":{\"kind\":\"every\",\"secs\":" + std::to_string(secs) +
+         "},\"start\":" + std::to_string(start) + ",\"end\":null,\"max_count\":" +
+         (count == 0 ? std::string("null") : std::to_string(count)) +
+         ",\"catch_up\":{\"kind\":\"all\",\"max\":10}},\"idempotency_key\":\"" + key + "\"}";
+}
+
+TEST(EtridClient, S25_ARecurringSchedulePaysEachOccurrenceOnceAndNoneAfterCancel) {
+  Client payer = NewClient(fixture->Key(2, "admin_key"));
+  Client payee = NewClient(fixture->Key(0, "admin_key"));
+  uint64_t before = AvailableMsat(payee.get());
+  json::Value schedule = Ok(payer.get(), ETRID_OPERATION_CREATE_SCHEDULE, ScheduleArgs(0, 150000, 1, 3, "cpp-s25"));
+  std::string id_args = "{\"schedule_id\":\"" + schedule["id"].Str() + "\"}";
+  for (int i = 0; i < 300 && schedule["status"].Str() != "completed"; i++) {
+    std::this_thread::sleep_for(100ms);
+    schedule = Ok(payer.get(), ETRID_OPERATION_GET_SCHEDULE, id_args);
+  }
+  ASSERT_EQ(schedule["status"].Str(), "completed") << json::Dump(schedule);
+  EXPECT_EQ(schedule["paid_count"].U64(), 3u);
+  json::Value runs = Ok(payer.get(), ETRID_OPERATION_SCHEDULE_RUNS, id_args);
+  ASSERT_EQ(runs["items"].items.size(), 3u);
+  for (const auto& run : runs["items"].items) EXPECT_EQ(run["status"].Str(), "succeeded") << json::Dump(run);
+  EXPECT_EQ(AvailableMsat(payee.get()) - before, 450000u) << "each occurrence credited once";
+  EXPECT_EQ(ErrorCode(payer.get(), ETRID_OPERATION_CANCEL_SCHEDULE, id_args), "lsp_conflict");
+  EXPECT_EQ(ErrorCode(payer.get(), ETRID_OPERATION_CREATE_SCHEDULE, ScheduleArgs(2, 1000, 1, 1, "cpp-s25-own")),
+            "lsp_invalid_request");
+  json::Value tip = Ok(payer.get(), ETRID_OPERATION_CREATE_SCHEDULE, ScheduleArgs(0, 1000, 1, 0, "cpp-s25-tip"));
+  std::string tip_args = "{\"schedule_id\":\"" + tip["id"].Str() + "\"}";
+  EXPECT_EQ(Ok(payer.get(), ETRID_OPERATION_CANCEL_SCHEDULE, tip_args)["status"].Str(), "cancelled");
+  std::this_thread::sleep_for(1500ms);
+  size_t ran = Ok(payer.get(), ETRID_OPERATION_SCHEDULE_RUNS, tip_args)["items"].items.size();
+  std::this_thread::sleep_for(2000ms);
+  EXPECT_EQ(Ok(payer.get(), ETRID_OPERATION_SCHEDULE_RUNS, tip_args)["items"].items.size(), ran) << "nothing after the cancel";
+}
+
 // A tournament of `seats` at `entry_msat` joinable for ten minutes; its id.
 std::string NewTournament(EtridClient* organizer, const std::string& name, int seats, uint64_t entry_msat,
                           const std::string& table) {

@@ -828,6 +828,102 @@ export interface VoucherList {
   next_cursor: string | null;
 }
 
+/** How far apart occurrences are: daily, weekly (the start's time of day, UTC), monthly (every `months` calendar months on the start's day, clamped to the month's length), or every `secs` seconds. */
+export type SchedulePeriod = { kind: "daily" } | { kind: "weekly" } | { kind: "monthly"; months: number } | { kind: "every"; secs: bigint };
+
+/** What is paid after downtime: all (every missed occurrence, oldest first, at most `max` a pass), latest_only (only the most recent), none (only the most recent, and only while at most `grace_secs` late). */
+export type ScheduleCatchUp = { kind: "all"; max: number } | { kind: "latest_only" } | { kind: "none"; grace_secs: bigint };
+
+/** When payments fall due (calendar-correct, UTC). Occurrence n is computed from the start, never from occurrence n-1. */
+export interface Schedule {
+  period: SchedulePeriod;
+  /** The first occurrence (index 0), unix seconds. */
+  start: bigint;
+  /** The last instant an occurrence may fall on (inclusive). */
+  end: bigint | null;
+  /** How many occurrences at most. */
+  max_count: number | null;
+  catch_up: ScheduleCatchUp;
+}
+
+/** Body of POST /v1/schedules. */
+export interface CreateScheduleRequest {
+  /** What each occurrence pays. */
+  amount_msat: bigint;
+  destination: PayoutDestination;
+  schedule: Schedule;
+  /** The most the schedule pays in total, at least amount_msat; the occurrence that would pass it is not paid and the schedule completes. */
+  max_total_msat?: bigint | null;
+  /** What the payments are for (the payee's invoice description), at most 200 bytes; default "Recurring payment". */
+  description?: string | null;
+  /** One key, one schedule: the same key answers the same schedule (200). */
+  idempotency_key: string;
+}
+
+/** active, completed (every occurrence run, or the end, count or total cap reached), cancelled. */
+export type ScheduleStatus = "active" | "completed" | "cancelled";
+
+/** A recurring payment schedule of the account. */
+export interface RecurringSchedule {
+  /** Its id (sch_...). */
+  id: string;
+  status: ScheduleStatus;
+  /** What each occurrence pays. */
+  amount_msat: bigint;
+  destination: PayoutDestination;
+  schedule: Schedule;
+  /** The most it pays in total. */
+  max_total_msat: bigint | null;
+  /** What the payments are for. */
+  description: string;
+  /** Occurrences paid. */
+  paid_count: number;
+  /** What they paid, fees excluded. */
+  paid_total_msat: bigint;
+  /** Occurrences whose payment failed (the schedule goes on). */
+  failed_count: number;
+  /** The last occurrence run. */
+  last_index: number | null;
+  /** When the next occurrence falls due, while active. */
+  next_due_at: bigint | null;
+  /** Creation time, unix seconds. */
+  created_at: bigint;
+  /** When it completed or was cancelled. */
+  ended_at: bigint | null;
+}
+
+/** A page of schedules, newest first. */
+export interface ScheduleList {
+  items: RecurringSchedule[];
+  /** Pass as cursor for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+/** in_flight, succeeded, failed. */
+export type RunStatus = "in_flight" | "succeeded" | "failed";
+
+/** One occurrence and its payment. */
+export interface ScheduleRun {
+  /** The occurrence, from 0. */
+  index: number;
+  /** When it fell due. */
+  due_at: bigint;
+  status: RunStatus;
+  /** What it paid. */
+  amount_msat: bigint;
+  /** The account's payment (idempotency key schedule:{id}:{index}). */
+  payment_id: string | null;
+  /** Why it failed. */
+  failure_reason: string | null;
+  /** When it last changed. */
+  updated_at: bigint;
+}
+
+/** A schedule's newest 100 runs, newest first. */
+export interface ScheduleRunList {
+  items: ScheduleRun[];
+}
+
 /** Query of `GET /v1/invoices`. */
 export interface ListInvoicesRequest {
   /** Only invoices in this status. */

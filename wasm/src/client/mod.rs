@@ -13,6 +13,7 @@ mod json;
 mod options;
 mod payments;
 mod quotes;
+mod schedules;
 mod tournaments;
 mod vouchers;
 

@@ -462,6 +462,34 @@ test("S23 webgl: a devnet wallet claims a voucher once; redeemWithdraw pays anot
   heapIsBack();
 });
 
+test("S25 webgl: a recurring schedule pays each occurrence once; a cancelled one pays no more", async () => {
+  const payer = accounts[0].admin;
+  const payee = accounts[1].admin;
+  const before = (await bridge.ok(payee, Op.Balance)).available_msat;
+  const args = (amount, maxCount, key) => ({
+    amount_msat: amount,
+    destination: { type: "account", account_id: accounts[1].id },
+    schedule: { period: { kind: "every", secs: 1 }, start: Math.floor(Date.now() / 1000) + 1, end: null, max_count: maxCount, catch_up: { kind: "all", max: 10 } },
+    idempotency_key: `${key}-${Date.now()}`,
+  });
+  const created = await bridge.ok(payer, Op.CreateSchedule, args(110_000, 2, "webgl-s25"));
+  let schedule = created;
+  for (let i = 0; i < 300 && schedule.status !== "completed"; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    schedule = await bridge.ok(payer, Op.GetSchedule, { schedule_id: created.id });
+  }
+  assert.equal(schedule.status, "completed");
+  assert.equal(schedule.paid_count, 2);
+  const runs = await bridge.ok(payer, Op.ScheduleRuns, { schedule_id: created.id });
+  assert.deepEqual(runs.items.map((r) => r.status), ["succeeded", "succeeded"]);
+  assert.equal((await bridge.ok(payee, Op.Balance)).available_msat - before, 220_000);
+  await fails(payer, Op.CancelSchedule, { schedule_id: created.id }, "lsp_conflict");
+  const tip = await bridge.ok(payer, Op.CreateSchedule, args(1_000, null, "webgl-s25-tip"));
+  assert.equal((await bridge.ok(payer, Op.CancelSchedule, { schedule_id: tip.id })).status, "cancelled");
+  assert.ok((await bridge.ok(payer, Op.ListSchedules, {})).items.some((s) => s.id === created.id));
+  heapIsBack();
+});
+
 test("S28 webgl: a fiat-priced invoice charges exactly the quote; a slipped quote is refused", async () => {
   const shop = accounts[1].invoice;
   const quote = await bridge.ok(shop, Op.CreateQuote, { fiat_amount: "4.99", currency: "USD", ttl_secs: 60 });

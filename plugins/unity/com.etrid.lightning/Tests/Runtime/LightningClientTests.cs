@@ -606,6 +606,42 @@ namespace Etrid.Tests
             }
         }
 
+        static string ScheduleArgs(int to, ulong amountMsat, int secs, string maxCount, string key)
+        {
+            long start = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1;
+            return "{\"amount_msat\":" + amountMsat + ",\"destination\":{\"type\":\"account\",\"account_id\":"
+                + LightningJson.Quote(Lsp.AccountId(to)) + "},\"schedule\":{\"period\":{\"kind\":\"every\",\"secs\":" + secs
+                + "},\"start\":" + start + ",\"end\":null,\"max_count\":" + maxCount
+                + ",\"catch_up\":{\"kind\":\"all\",\"max\":10}},\"idempotency_key\":" + LightningJson.Quote(key + "-" + DateTime.UtcNow.Ticks) + "}";
+        }
+
+        [Test]
+        public void S25_ARecurringSchedulePaysEachOccurrenceOnceAndNoneAfterCancel()
+        {
+            using (var payer = NewClient(1, "admin_key"))
+            using (var payee = NewClient(2, "admin_key"))
+            {
+                ulong before = Available(payee);
+                var schedule = Obj(payer.CreateScheduleAsync(ScheduleArgs(2, 120000, 1, "3", "cs-s25")).Result);
+                string id = (string)schedule["id"];
+                var gate = new object();
+                Eventually(gate, () => (string)(schedule = Obj(payer.GetScheduleAsync(id).Result))["status"] == "completed", 30, "the schedule completed");
+                Assert.AreEqual(3UL, U64(schedule["paid_count"]));
+                var runs = (List<object>)Obj(payer.ScheduleRunsAsync(id).Result)["items"];
+                Assert.AreEqual(3, runs.Count);
+                Assert.IsTrue(runs.All(r => (string)Obj(r)["status"] == "succeeded"));
+                Assert.AreEqual(360000UL, Available(payee) - before, "each occurrence credited once");
+                Assert.AreEqual("lsp_conflict", Failure(payer.CancelScheduleAsync(id)).Code);
+                var tip = Obj(payer.CreateScheduleAsync(ScheduleArgs(2, 1000, 1, "null", "cs-s25-tip")).Result);
+                string tipId = (string)tip["id"];
+                Assert.AreEqual("cancelled", Obj(payer.CancelScheduleAsync(tipId).Result)["status"]);
+                Thread.Sleep(1500);
+                int ran = ((List<object>)Obj(payer.ScheduleRunsAsync(tipId).Result)["items"]).Count;
+                Thread.Sleep(2000);
+                Assert.AreEqual(ran, ((List<object>)Obj(payer.ScheduleRunsAsync(tipId).Result)["items"]).Count, "nothing after the cancel");
+            }
+        }
+
         [Test]
         public void S28_AFiatPricedInvoiceChargesExactlyTheQuoteAndASlippedQuoteIsRefused()
         {
