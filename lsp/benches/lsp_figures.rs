@@ -2,11 +2,12 @@
 //! the HTTP API, and payments per second with the latency from the payer starting a payment to
 //! the SDK client receiving `invoice.paid` on its WebSocket, one hop (devnet wallets → router
 //! → LSP), transfers between two accounts of the LSP (settled inside it), and a tournament whose
-//! winners are all paid (the time to pay them, and that none is paid twice). Run: `cargo bench
-//! --workspace --bench lsp_figures` (the workspace's feature set, so nothing is rebuilt);
-//! `ETRID_BENCH_PAYMENTS`, `ETRID_BENCH_TRANSFERS`, `ETRID_BENCH_WINNERS` and
-//! `ETRID_BENCH_IN_FLIGHT` change the payment count (300), the transfer count (400), the
-//! winners (1,000) and how many are in flight (16).
+//! winners are all paid (the time to pay them, and that none is paid twice), and vouchers claimed
+//! under contention (claims per second, and that each is paid once). Run: `cargo test --release
+//! --workspace --bench lsp_figures` (the tests' profile and feature set, so nothing is rebuilt);
+//! `ETRID_BENCH_PAYMENTS`, `ETRID_BENCH_TRANSFERS`, `ETRID_BENCH_WINNERS`,
+//! `ETRID_BENCH_VOUCHERS` and `ETRID_BENCH_IN_FLIGHT` change the payment count (300), the
+//! transfer count (400), the winners (1,000), the vouchers (200) and how many are in flight (16).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::HashMap;
@@ -328,6 +329,7 @@ async fn run() {
         percentile(&lat, 0.99)
     );
     tournament_figures(&server, &api, &client, in_flight).await;
+    voucher_figures(&server, &api, &client, in_flight).await;
     server.shutdown().await;
     devnet.shutdown().await;
 }
@@ -494,4 +496,135 @@ async fn tournament_figures(
         winners as f64 / pay_secs,
     );
     assert_eq!((paid, doubles), (winners, 0));
+}
+
+/// Figure 5, vouchers under contention: `ETRID_BENCH_VOUCHERS` (200) vouchers, each claimed by
+/// eight wallets at once through the LNURL-withdraw callback (invoices of another account, so
+/// the claim settles inside the LSP), `in_flight` vouchers at a time. Prints claims answered and
+/// vouchers paid per second, and checks each voucher paid exactly once.
+async fn voucher_figures(
+    server: &Server,
+    api: &str,
+    bank: &etrid_core::lsp::LspClient<
+        etrid_core::native::ReqwestTransport,
+        etrid_core::native::TokioTimer,
+    >,
+    in_flight: usize,
+) {
+    use etrid_core::lsp::{CreateVouchersRequest, PayInvoiceRequest, VoucherStatus};
+    const VOUCHER_MSAT: u64 = 10_000;
+    const CLAIMERS: usize = 8;
+    let vouchers = env_count("ETRID_BENCH_VOUCHERS", 200);
+    let store = server.engine().store();
+    let client =
+        |key: &str| etrid_core::native::client(LspConfig::new(api, key, Network::Regtest)).unwrap();
+    let (_owner, owner_key) = store.create_account("bench-vouchers").await.unwrap();
+    let (_wallets, wallets_key) = store.create_account("bench-wallets").await.unwrap();
+    let owner = client(&owner_key.key);
+    let wallets = client(&wallets_key.key);
+    // Fund the owner from the bank (inside the LSP): each voucher sets aside 20 sat.
+    let funding = owner
+        .create_invoice(CreateInvoiceRequest {
+            amount_msat: Some(Msat::from_msat(
+                u64::try_from(vouchers).unwrap() * 2 * VOUCHER_MSAT,
+            )),
+            ..CreateInvoiceRequest::default()
+        })
+        .await
+        .unwrap();
+    let prepared = bank
+        .prepare_pay_invoice(PayInvoiceRequest {
+            bolt11: funding.bolt11,
+            idempotency_key: "bench-voucher-funding".into(),
+            ..PayInvoiceRequest::default()
+        })
+        .unwrap();
+    assert!(bank.pay(prepared).await.unwrap().internal);
+    let mut created = Vec::new();
+    for (b, chunk) in (0..vouchers).collect::<Vec<_>>().chunks(1_000).enumerate() {
+        let batch = owner
+            .create_vouchers(CreateVouchersRequest {
+                count: Some(u32::try_from(chunk.len()).unwrap()),
+                ..CreateVouchersRequest::new(Msat::from_msat(VOUCHER_MSAT), format!("bench-{b}"))
+            })
+            .await
+            .unwrap();
+        created.extend(batch.vouchers);
+    }
+    let mut invoices = Vec::new();
+    for i in 0..vouchers * CLAIMERS {
+        let invoice = wallets
+            .create_invoice(CreateInvoiceRequest {
+                amount_msat: Some(Msat::from_msat(VOUCHER_MSAT)),
+                description: Some(format!("claim {i}")),
+                ..CreateInvoiceRequest::default()
+            })
+            .await
+            .unwrap();
+        invoices.push(invoice.bolt11);
+    }
+    let before = wallets.balance().await.unwrap().available_msat.as_u64();
+    let http = reqwest::Client::new();
+    let work: Vec<(String, Vec<String>)> = created
+        .iter()
+        .zip(invoices.chunks(CLAIMERS))
+        .map(|(v, prs)| (v.url.clone(), prs.to_vec()))
+        .collect();
+    let queue = Arc::new(Mutex::new(work));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..in_flight {
+        let queue = Arc::clone(&queue);
+        let http = http.clone();
+        workers.push(tokio::spawn(async move {
+            let mut accepted = Vec::new();
+            loop {
+                let Some((url, prs)) = queue.lock().await.pop() else {
+                    return accepted;
+                };
+                let offer: serde_json::Value =
+                    http.get(&url).send().await.unwrap().json().await.unwrap();
+                let callback = offer["callback"].as_str().unwrap().to_owned();
+                let k1 = offer["k1"].as_str().unwrap().to_owned();
+                let claims = prs.into_iter().map(|pr| {
+                    let http = http.clone();
+                    let request = http.get(&callback).query(&[("k1", k1.as_str()), ("pr", &pr)]);
+                    async move {
+                        let answer: serde_json::Value =
+                            request.send().await.unwrap().json().await.unwrap();
+                        answer["status"] == "OK"
+                    }
+                });
+                let oks = futures_util::future::join_all(claims)
+                    .await
+                    .into_iter()
+                    .filter(|ok| *ok)
+                    .count();
+                accepted.push(oks);
+            }
+        }));
+    }
+    let mut accepted = Vec::new();
+    for w in workers {
+        accepted.extend(w.await.unwrap());
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let once = accepted.iter().filter(|n| **n == 1).count();
+    let doubles = accepted.iter().filter(|n| **n > 1).count();
+    let credited = wallets.balance().await.unwrap().available_msat.as_u64() - before;
+    let mut claimed = 0;
+    for v in &created {
+        if owner.get_voucher(&v.id).await.unwrap().status == VoucherStatus::Claimed {
+            claimed += 1;
+        }
+    }
+    println!(
+        "vouchers: {vouchers} each claimed by {CLAIMERS} wallets at once ({in_flight} vouchers at a time): {:.0} claims answered/s, {:.0} vouchers paid/s; {once} paid once, {doubles} paid twice, {claimed} claimed, {} msat credited of {} expected",
+        (vouchers * CLAIMERS) as f64 / secs,
+        vouchers as f64 / secs,
+        credited,
+        u64::try_from(vouchers).unwrap() * VOUCHER_MSAT,
+    );
+    assert_eq!((once, doubles, claimed), (vouchers, 0, vouchers));
+    assert_eq!(credited, u64::try_from(vouchers).unwrap() * VOUCHER_MSAT);
 }
