@@ -588,7 +588,9 @@ async fn voucher_figures(
                 let k1 = offer["k1"].as_str().unwrap().to_owned();
                 let claims = prs.into_iter().map(|pr| {
                     let http = http.clone();
-                    let request = http.get(&callback).query(&[("k1", k1.as_str()), ("pr", &pr)]);
+                    let request = http
+                        .get(&callback)
+                        .query(&[("k1", k1.as_str()), ("pr", &pr)]);
                     async move {
                         let answer: serde_json::Value =
                             request.send().await.unwrap().json().await.unwrap();

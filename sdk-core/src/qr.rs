@@ -242,5 +242,8 @@ fn map_error(error: EncodeError, length: usize) -> QrError {
     }
 }
 
+mod sheet;
 #[cfg(test)]
 mod tests;
+
+pub use sheet::{render_sheets_svg, SheetCard, SHEET_COLUMNS, SHEET_ROWS};

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { sdk } from "./support/sdk.mjs";
 import { startFixture, walletInvoice, walletPays } from "./support/fixture.mjs";
 import { startProxy } from "./support/proxy.mjs";
+import { QUIET_ZONE, readBack } from "./support/qr.mjs";
 
 const { Client, EtridError } = sdk;
 
@@ -498,6 +499,19 @@ test("S23 vouchers: a devnet wallet claims one, of 20 concurrent claims one is p
   assert.equal(before.available_msat - (await owner.balance()).available_msat, 3n * 1_010_000n);
   const [first, second, third] = batch.vouchers;
   assert.match(first.lnurl, /^LNURL1/);
+  // The printable sheet: one A4 page; each card's code reads back (jsQR) as its voucher's LNURL.
+  const pages = sdk.voucherSheetsSvg(batch.vouchers);
+  assert.equal(pages.length, 1);
+  assert.match(pages[0], /width="210mm" height="297mm"/);
+  assert.match(pages[0], /1000 sat/);
+  const codes = [...pages[0].matchAll(/<rect width="(\d+)" height="\d+" fill="#fff"\/><path d="([^"]+)"/g)];
+  assert.equal(codes.length, 3);
+  codes.forEach(([, side, path], i) => {
+    const width = Number(side) - 2 * QUIET_ZONE;
+    const modules = new Uint8Array(width * width);
+    for (const [, x, y] of path.matchAll(/M(\d+) (\d+)h1v1h-1z/g)) modules[(Number(y) - QUIET_ZONE) * width + Number(x) - QUIET_ZONE] = 1;
+    assert.equal(readBack({ width, modules }), batch.vouchers[i].lnurl.toUpperCase());
+  });
 
   // A devnet wallet (bob) reads the link and hands in its invoice; refused claims change nothing.
   const offer = await (await fetch(first.url)).json();

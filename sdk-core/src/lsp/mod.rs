@@ -42,5 +42,5 @@ pub use json_api::{error_json, parse_arguments, Operation, OperationError};
 pub use lnurl_pay::{LnurlPayment, PayLnurlRequest};
 pub use model::*;
 pub use payments::{PreparedKeysend, PreparedPayment};
-pub use vouchers::{LnurlWithdrawal, RedeemWithdrawRequest};
+pub use vouchers::{voucher_sheets_svg, LnurlWithdrawal, RedeemWithdrawRequest};
 pub use wait::WaitOutcome;

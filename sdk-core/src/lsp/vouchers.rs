@@ -11,7 +11,10 @@ use super::model::{
 };
 use super::{LspClient, LspError};
 use crate::amount::Msat;
+use crate::amount::Unit;
 use crate::lnurl::{decode_lnurl, parse_status_response, WithdrawRequest};
+use crate::qr::{render_sheets_svg, QrError, SheetCard};
+use crate::recurring::utc_date;
 use crate::timer::Timer;
 use crate::transport::{Method, Transport};
 
@@ -41,6 +44,35 @@ pub struct LnurlWithdrawal {
     pub invoice: LspInvoice,
     /// The service's offer it was made under.
     pub withdraw_request: WithdrawRequest,
+}
+
+/// Printable A4 sheets of `vouchers` (see [`render_sheets_svg`]): 12 cards a page, each the
+/// voucher's LNURL as a QR code, its amount in sat and its description with the last day it can
+/// be claimed. One SVG document per page, sized in millimetres (print it, or save it as PDF).
+///
+/// # Errors
+/// [`QrError`] for a voucher whose LNURL cannot be a QR code (not expected).
+pub fn voucher_sheets_svg(vouchers: &[LspVoucher]) -> Result<Vec<String>, QrError> {
+    let lines: Vec<(String, String)> = vouchers
+        .iter()
+        .map(|v| {
+            let until = utc_date(v.expires_at).unwrap_or_else(|| "-".into());
+            (
+                v.amount_msat.format(Unit::Sat),
+                format!("{} · claim by {until} UTC", v.description),
+            )
+        })
+        .collect();
+    let cards: Vec<SheetCard<'_>> = vouchers
+        .iter()
+        .zip(&lines)
+        .map(|(v, (title, subtitle))| SheetCard {
+            payload: &v.lnurl,
+            title,
+            subtitle,
+        })
+        .collect();
+    render_sheets_svg(&cards)
 }
 
 impl<T: Transport, M: Timer> LspClient<T, M> {

@@ -24,6 +24,13 @@ use civil::{MAX_UNIX_SECS, SECS_PER_DAY};
 /// The latest Unix timestamp (seconds) a schedule accepts or produces: 9999-12-31T23:59:59Z.
 pub const MAX_SCHEDULE_SECS: u64 = MAX_UNIX_SECS;
 
+/// The UTC calendar date of a Unix timestamp, `YYYY-MM-DD` (for printed expiry dates), or
+/// `None` past [`MAX_SCHEDULE_SECS`].
+pub fn utc_date(secs: u64) -> Option<String> {
+    let dt = civil::from_unix(secs)?;
+    Some(format!("{:04}-{:02}-{:02}", dt.year, dt.month, dt.day))
+}
+
 /// How far apart the occurrences of a [`Schedule`] are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
