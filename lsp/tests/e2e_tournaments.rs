@@ -2,7 +2,8 @@
 //! process — players join from devnet wallets with hold invoices, the full tournament settles
 //! and funds its pool, results are entered and the winners paid by rank to an account, a
 //! Lightning Address served here, one reached over HTTP, and a node by keysend (S26); an
-//! organizer's cancel and a passed deadline refund every player (S27).
+//! organizer's cancel and a passed deadline refund every player (S27); a prize paid as a
+//! voucher, redeemed by the winner's account.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -24,12 +25,13 @@ use tokio::task::JoinHandle;
 
 static HARNESS: OnceCell<Harness> = OnceCell::const_new();
 
-/// Account 0 organizes S26 (1 and 2 receive its prizes), account 3 organizes S27: tests run at
-/// once, and these check balances exactly.
+/// Account 0 organizes S26 (1 and 2 receive its prizes), account 3 organizes S27, account 4
+/// the voucher prize tournament (5 its players): tests run at once, and these check balances
+/// exactly.
 async fn harness() -> &'static Harness {
     HARNESS
         .get_or_init(|| async {
-            let h = Harness::start(4).await;
+            let h = Harness::start(6).await;
             // The organizer pays keysend prizes over Lightning: fund it and wait for a route.
             h.fund_account(0, 5_000_000).await;
             h.wait_route_to(0, "bob").await;
@@ -590,4 +592,109 @@ fn s27_a_cancelled_tournament_and_one_past_its_deadline_unfilled_refund_every_pl
             .iter()
             .any(|a| a.action == "entry_refunded" && a.player_id.as_deref() == Some("solo")));
     });
+}
+
+#[test]
+fn s26_a_prize_paid_as_a_voucher_is_redeemed_once_by_the_winner() {
+    use etrid_core::lsp::RedeemWithdrawRequest;
+    run(async {
+        let h = harness().await;
+        // The organizer's own 10 sat pay the voucher's fee allowance while it is unclaimed.
+        h.fund_account(4, 200_000).await;
+        h.fund_account(5, 3_000_000).await;
+        let (organizer, players) = (h.admin(4), h.admin(5));
+        let before = organizer.balance().await.unwrap();
+        let t = organizer
+            .create_tournament(CreateTournamentRequest {
+                name: "voucher cup".into(),
+                entry_fee_msat: Msat::from_msat(1_000_000),
+                seats: 2,
+                payout_table_bps: vec![10_000],
+                organizer_fee_bps: 0,
+                join_deadline: now() + 600,
+                external_id: None,
+                metadata: None,
+            })
+            .await
+            .unwrap();
+        let winner = join(&organizer, &t.id, "ann", PayoutDestination::Voucher).await;
+        let other = join(
+            &organizer,
+            &t.id,
+            "bo",
+            PayoutDestination::Account {
+                account_id: h.accounts[5].id.clone(),
+            },
+        )
+        .await;
+        for (entry, key) in [(&winner, "vc-ann"), (&other, "vc-bo")] {
+            let prepared = players
+                .prepare_pay_invoice(etrid_core::lsp::PayInvoiceRequest {
+                    bolt11: entry.bolt11.clone(),
+                    idempotency_key: key.into(),
+                    ..Default::default()
+                })
+                .unwrap();
+            players.pay(prepared).await.unwrap();
+        }
+        wait_tournament(&organizer, &t.id, "funded", |t| {
+            t.status == TournamentStatus::Funded
+        })
+        .await;
+        organizer
+            .enter_tournament_results(
+                &t.id,
+                TournamentResultsRequest {
+                    standings: vec![
+                        Standing {
+                            player_id: "ann".into(),
+                            rank: 1,
+                        },
+                        Standing {
+                            player_id: "bo".into(),
+                            rank: 2,
+                        },
+                    ],
+                },
+            )
+            .await
+            .unwrap();
+        organizer.pay_tournament(&t.id).await.unwrap();
+        wait_tournament(&organizer, &t.id, "completed", |t| {
+            t.status == TournamentStatus::Completed
+        })
+        .await;
+        let payouts = organizer.pay_tournament(&t.id).await.unwrap().items;
+        assert_eq!(payouts.len(), 1, "{payouts:?}");
+        let prize = &payouts[0];
+        assert_eq!(prize.status, PayoutStatus::Succeeded);
+        assert_eq!(prize.amount_msat, Msat::from_msat(2_000_000));
+        assert_eq!(prize.payment_id, None);
+        let lnurl = prize.voucher_lnurl.clone().expect("the prize's voucher");
+        let voucher = organizer
+            .get_voucher(prize.voucher_id.as_deref().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(voucher.lnurl, lnurl);
+        assert_eq!(voucher.description, "Prize: voucher cup, rank 1");
+
+        // The winner's account redeems it (inside the LSP: at once), once.
+        let players_before = players.balance().await.unwrap().available_msat.as_u64();
+        let redeem = RedeemWithdrawRequest {
+            lnurl,
+            amount_msat: None,
+            description: None,
+        };
+        players.redeem_withdraw(redeem.clone()).await.unwrap();
+        assert_eq!(
+            players.balance().await.unwrap().available_msat.as_u64() - players_before,
+            2_000_000
+        );
+        assert!(players.redeem_withdraw(redeem).await.is_err());
+        // The organizer is where it started: the pool went to the winner, the voucher's fee
+        // allowance came back (a claim inside the LSP costs no fee).
+        let after = organizer.balance().await.unwrap();
+        assert_eq!(after.available_msat, before.available_msat);
+        assert_eq!(after.reserved_msat, before.reserved_msat);
+    })
 }

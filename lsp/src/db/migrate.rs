@@ -331,6 +331,12 @@ CREATE TABLE schedule_runs (
 CREATE INDEX schedule_runs_status ON schedule_runs (status, updated_at);
 ";
 
+/// Tournament prizes paid as vouchers: the voucher holding the prize and its LNURL.
+const V8: &str = "
+ALTER TABLE tournament_payouts ADD COLUMN voucher_id TEXT;
+ALTER TABLE tournament_payouts ADD COLUMN voucher_lnurl TEXT;
+";
+
 fn migrations() -> Vec<Migration> {
     vec![
         Migration {
@@ -368,6 +374,11 @@ fn migrations() -> Vec<Migration> {
             sqlite: "",
             postgres: "",
         },
+        Migration {
+            version: 8,
+            sqlite: "",
+            postgres: "",
+        },
     ]
 }
 
@@ -380,6 +391,7 @@ fn script(version: i64, event_id: &str) -> Option<String> {
         5 => Some(V5.to_owned()),
         6 => Some(V6.to_owned()),
         7 => Some(V7.to_owned()),
+        8 => Some(V8.to_owned()),
         _ => None,
     }
 }

@@ -115,6 +115,11 @@ impl Engine {
             PayoutDestination::LightningAddress { address } => {
                 self.lightning_address_invoice(address, amount).await?
             }
+            PayoutDestination::Voucher => {
+                return Err(ServerError::invalid(
+                    "a voucher destination is not paid: the prize is put in a voucher",
+                ))
+            }
         };
         let req = PayInvoiceRequest {
             bolt11,

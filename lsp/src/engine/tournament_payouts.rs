@@ -3,7 +3,10 @@
 //! that key (a crash between paying and recording) is adopted instead of paid again; in-flight
 //! payments are followed to their end. Destinations are paid as `destinations` does it.
 
-use etrid_core::lsp::{LspPayment, PaymentStatus, PayoutStatus, TournamentPayout};
+use etrid_core::lsp::{
+    CreateVouchersRequest, LspPayment, PaymentStatus, PayoutDestination, PayoutStatus,
+    TournamentPayout,
+};
 
 use super::destinations::is_refusal;
 use super::Engine;
@@ -30,6 +33,9 @@ impl Engine {
                     return Ok(false);
                 }
                 (p.attempts, Ok(payment))
+            }
+            PayoutStatus::Pending if p.destination == PayoutDestination::Voucher => {
+                return self.payout_voucher(rec, &organizer, p).await;
             }
             PayoutStatus::Pending => {
                 let attempt = p.attempts + 1;
@@ -83,6 +89,59 @@ impl Engine {
         if after == p {
             return Ok(false);
         }
+        let change = Change {
+            payouts: vec![(p, after)],
+            audit: vec![audit],
+            ..Change::default()
+        };
+        self.commit(rec, change).await?;
+        Ok(true)
+    }
+
+    /// Puts a prize in a voucher of the organizer's (its batch's idempotency key is the
+    /// attempt's, so a crash before recording finds the same voucher): the payout succeeds with
+    /// the voucher's id and LNURL, for the organizer to hand the winner.
+    async fn payout_voucher(
+        &self,
+        rec: &TournamentRecord,
+        organizer: &AuthContext,
+        p: TournamentPayout,
+    ) -> Result<bool, ServerError> {
+        let attempt = p.attempts + 1;
+        let request = CreateVouchersRequest {
+            description: Some(format!("Prize: {}, rank {}", rec.tournament.name, p.rank)),
+            ..CreateVouchersRequest::new(p.amount_msat, payout_key(&p, attempt))
+        };
+        let mut after = p.clone();
+        after.attempts = attempt;
+        after.updated_at = now_secs();
+        let amount = Some(p.amount_msat.as_u64());
+        let created = self
+            .create_vouchers(organizer, request, &self.public_url)
+            .await
+            .and_then(|(batch, _)| {
+                batch
+                    .vouchers
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| ServerError::conflict("the prize's voucher batch is empty"))
+            });
+        let audit = match created {
+            Ok(voucher) => {
+                after.status = PayoutStatus::Succeeded;
+                after.failure_reason = None;
+                after.voucher_id = Some(voucher.id.clone());
+                after.voucher_lnurl = Some(voucher.lnurl);
+                Audit::player("payout_voucher", &p.player_id, amount)
+                    .detail(format!("voucher {}", voucher.id))
+            }
+            Err(e) if is_refusal(&e) => {
+                after.status = PayoutStatus::Failed;
+                after.failure_reason = Some(e.to_string());
+                Audit::player("payout_failed", &p.player_id, amount).detail(e.to_string())
+            }
+            Err(e) => return Err(e),
+        };
         let change = Change {
             payouts: vec![(p, after)],
             audit: vec![audit],

@@ -556,6 +556,8 @@ fn compute_payouts(
             payment_id: None,
             failure_reason: None,
             updated_at: now,
+            voucher_id: None,
+            voucher_lnurl: None,
         });
     }
     Ok(payouts)

@@ -178,7 +178,7 @@ impl Store {
         for (before, after) in &change.payouts {
             stmts.push(Stmt::guarded(
                 "UPDATE tournament_payouts SET status = $1, attempts = $2, payment_id = $3, \
-                 failure_reason = $4, updated_at = $5 \
+                 failure_reason = $4, updated_at = $5, voucher_id = $10, voucher_lnurl = $11 \
                  WHERE tournament_id = $6 AND player_id = $7 AND status = $8 AND attempts = $9",
                 vec![
                     after.status.as_str().into(),
@@ -190,6 +190,8 @@ impl Store {
                     before.player_id.clone().into(),
                     before.status.as_str().into(),
                     before.attempts.into(),
+                    after.voucher_id.clone().into(),
+                    after.voucher_lnurl.clone().into(),
                 ],
                 1,
             ));

@@ -153,7 +153,7 @@ fn entry_from_row(r: &Row) -> Result<EntryRecord, StoreError> {
 }
 
 const PAYOUT_COLUMNS: &str = "tournament_id, player_id, rank, amount_msat, destination, status, \
-    attempts, payment_id, failure_reason, updated_at";
+    attempts, payment_id, failure_reason, updated_at, voucher_id, voucher_lnurl";
 
 fn payout_from_row(r: &Row) -> Result<TournamentPayout, StoreError> {
     let status = r.text(5)?;
@@ -170,6 +170,8 @@ fn payout_from_row(r: &Row) -> Result<TournamentPayout, StoreError> {
         payment_id: r.opt_text(7)?,
         failure_reason: r.opt_text(8)?,
         updated_at: r.uint(9)?,
+        voucher_id: r.opt_text(10)?,
+        voucher_lnurl: r.opt_text(11)?,
     })
 }
 

@@ -617,8 +617,8 @@ export interface TournamentList {
   next_cursor: string | null;
 }
 
-/** Where a player's prize goes, by `type`: a Lightning Address (one this LSP serves is paid between accounts at once, any other over Lightning through its LNURL-pay service), a node by keysend, or an account of this LSP. */
-export type PayoutDestination = { type: "lightning_address"; address: string } | { type: "keysend"; node_id: string } | { type: "account"; account_id: string };
+/** Where a player's prize goes, by `type`: a Lightning Address (one this LSP serves is paid between accounts at once, any other over Lightning through its LNURL-pay service), a node by keysend, an account of this LSP, or (tournament payouts only) a voucher the organizer hands the winner. */
+export type PayoutDestination = { type: "lightning_address"; address: string } | { type: "keysend"; node_id: string } | { type: "account"; account_id: string } | { type: "voucher" };
 
 /** Body of POST /v1/tournaments/{tournament_id}/join. */
 export interface JoinTournamentRequest {
@@ -697,6 +697,10 @@ export interface TournamentPayout {
   failure_reason: string | null;
   /** When it last changed. */
   updated_at: bigint;
+  /** The voucher holding the prize, for a voucher destination. */
+  voucher_id: string | null;
+  /** That voucher's LNURL-withdraw code, to hand the winner (print it as a QR code). */
+  voucher_lnurl: string | null;
 }
 
 /** Every payout of a tournament. */
@@ -850,6 +854,7 @@ export interface Schedule {
 export interface CreateScheduleRequest {
   /** What each occurrence pays. */
   amount_msat: bigint;
+  /** Who is paid: an account, a Lightning Address or a node (not a voucher). */
   destination: PayoutDestination;
   schedule: Schedule;
   /** The most the schedule pays in total, at least amount_msat; the occurrence that would pass it is not paid and the schedule completes. */

@@ -180,8 +180,9 @@ namespace Etrid
 
         /// <summary>
         /// Joins <paramref name="playerId"/>, whose prize goes to <paramref name="payoutJson"/>
-        /// (<c>{"type": "lightning_address", "address"}</c>, <c>{"type": "keysend", "node_id"}</c> or
-        /// <c>{"type": "account", "account_id"}</c>): the entry, with the hold invoice (<c>bolt11</c>)
+        /// (<c>{"type": "lightning_address", "address"}</c>, <c>{"type": "keysend", "node_id"}</c>,
+        /// <c>{"type": "account", "account_id"}</c>, or <c>{"type": "voucher"}</c>: the payout then carries a
+        /// <c>voucher_lnurl</c> to show as a QR code): the entry, with the hold invoice (<c>bolt11</c>)
         /// the player pays. The seat is the player's once the payment is held.
         /// </summary>
         public Task<string> JoinTournamentAsync(string tournamentId, string playerId, string payoutJson)

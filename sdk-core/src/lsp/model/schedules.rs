@@ -50,6 +50,12 @@ impl Validate for CreateScheduleRequest {
         self.destination.check().map_err(|e| {
             RequestError::new(e.field.replacen("payout", "destination", 1), e.reason)
         })?;
+        if self.destination == PayoutDestination::Voucher {
+            return Err(RequestError::new(
+                "destination",
+                "a schedule pays an account, a Lightning Address or a node, not a voucher",
+            ));
+        }
         self.schedule
             .validate()
             .map_err(|e| RequestError::new("schedule", e.to_string()))?;

@@ -258,6 +258,11 @@ pub enum PayoutDestination {
         /// The account's id (`acc_…`).
         account_id: String,
     },
+    /// A voucher (LNURL-withdraw) the organizer hands the winner, printed or as a QR code: for
+    /// players without a wallet yet. The prize is set aside in the voucher, which any wallet
+    /// claims once; unclaimed after 30 days, it returns to the organizer. Tournament payouts
+    /// only.
+    Voucher,
 }
 
 impl PayoutDestination {
@@ -272,7 +277,7 @@ impl PayoutDestination {
                     .map(|_| ())
                     .map_err(|e| RequestError::new("payout.address", e.to_string()))
             }
-            PayoutDestination::Keysend { .. } => Ok(()),
+            PayoutDestination::Keysend { .. } | PayoutDestination::Voucher => Ok(()),
             PayoutDestination::Account { account_id } => {
                 if super::limits::is_resource_id(account_id) {
                     Ok(())
@@ -478,6 +483,10 @@ pub struct TournamentPayout {
     pub attempts: u32,
     /// The organizer's payment of the latest attempt.
     pub payment_id: Option<String>,
+    /// The voucher holding the prize, for a voucher destination.
+    pub voucher_id: Option<String>,
+    /// That voucher's LNURL-withdraw code, to hand the winner (print it as a QR code).
+    pub voucher_lnurl: Option<String>,
     /// Why the latest attempt failed.
     pub failure_reason: Option<String>,
     /// When it last changed.
@@ -648,6 +657,14 @@ mod tests {
                 account_id: "acc_1".into()
             }
         );
-        assert!(serde_json::from_str::<PayoutDestination>(r#"{"type":"voucher"}"#).is_err());
+        assert_eq!(
+            serde_json::from_str::<PayoutDestination>(r#"{"type":"voucher"}"#).unwrap(),
+            PayoutDestination::Voucher
+        );
+        assert_eq!(
+            serde_json::to_value(PayoutDestination::Voucher).unwrap(),
+            serde_json::json!({"type": "voucher"})
+        );
+        assert!(serde_json::from_str::<PayoutDestination>(r#"{"type":"cheque"}"#).is_err());
     }
 }

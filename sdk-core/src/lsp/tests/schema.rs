@@ -585,6 +585,8 @@ fn payout_sample() -> TournamentPayout {
         payment_id: Some("pay_1".into()),
         failure_reason: Some("no route".into()),
         updated_at: 1,
+        voucher_id: Some("vch_1".into()),
+        voucher_lnurl: Some("LNURL1DP68GURN8GHJ7".into()),
     }
 }
 
