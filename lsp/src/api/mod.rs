@@ -30,6 +30,7 @@ mod node;
 mod payments;
 mod quotes;
 mod schedules;
+mod streams;
 mod system;
 mod tournaments;
 mod vouchers;
@@ -164,6 +165,11 @@ fn admin() -> Router<AppState> {
             "/v1/schedules/{schedule_id}/cancel",
             post(schedules::cancel),
         )
+        .route("/v1/streams", post(streams::create).get(streams::list))
+        .route("/v1/streams/{stream_id}", get(streams::get))
+        .route("/v1/streams/{stream_id}/pause", post(streams::pause))
+        .route("/v1/streams/{stream_id}/resume", post(streams::resume))
+        .route("/v1/streams/{stream_id}/stop", post(streams::stop))
         .route("/v1/vouchers", post(vouchers::create).get(vouchers::list))
         .route("/v1/vouchers/{voucher_id}", get(vouchers::get))
         .route("/v1/vouchers/{voucher_id}/cancel", post(vouchers::cancel))

@@ -337,6 +337,28 @@ ALTER TABLE tournament_payouts ADD COLUMN voucher_id TEXT;
 ALTER TABLE tournament_payouts ADD COLUMN voucher_lnurl TEXT;
 ";
 
+/// Streaming payments (S24): each stream with the core's accounting state as JSON (`engine`),
+/// saved with a payment's sequence in flight before the payment is made.
+const V9: &str = "
+CREATE TABLE streams (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    status TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    description TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at_ms BIGINT NOT NULL,
+    ended_at BIGINT,
+    failure_reason TEXT,
+    UNIQUE (account_id, idempotency_key)
+);
+CREATE INDEX streams_account ON streams (account_id, created_at, id);
+CREATE INDEX streams_status ON streams (status);
+";
+
 fn migrations() -> Vec<Migration> {
     vec![
         Migration {
@@ -379,6 +401,11 @@ fn migrations() -> Vec<Migration> {
             sqlite: "",
             postgres: "",
         },
+        Migration {
+            version: 9,
+            sqlite: "",
+            postgres: "",
+        },
     ]
 }
 
@@ -392,6 +419,7 @@ fn script(version: i64, event_id: &str) -> Option<String> {
         6 => Some(V6.to_owned()),
         7 => Some(V7.to_owned()),
         8 => Some(V8.to_owned()),
+        9 => Some(V9.to_owned()),
         _ => None,
     }
 }

@@ -11,7 +11,8 @@ use etrid_core::amount::Msat;
 use etrid_core::invoice::decode_invoice;
 use etrid_core::lnurl::{verify_invoice_matches, LightningAddress, PayRequest};
 use etrid_core::lsp::{
-    CreateInvoiceRequest, KeysendRequest, LspPayment, PayInvoiceRequest, PayoutDestination,
+    CreateInvoiceRequest, CustomRecord, KeysendRequest, LspPayment, PayInvoiceRequest,
+    PayoutDestination,
 };
 use etrid_core::platform::SystemClock;
 
@@ -77,7 +78,7 @@ impl Engine {
     }
 
     /// Pays `amount` to `destination` from `payer` under the idempotency key `key`, the
-    /// payee's invoice described by `description`.
+    /// payee's invoice described by `description`; a keysend carries `records`.
     ///
     /// # Errors
     /// The payment's errors; `payment_failed` when a Lightning Address cannot be paid.
@@ -88,13 +89,14 @@ impl Engine {
         amount: Msat,
         key: &str,
         description: String,
+        records: Vec<CustomRecord>,
     ) -> Result<LspPayment, ServerError> {
         let bolt11 = match destination {
             PayoutDestination::Keysend { node_id } => {
                 let req = KeysendRequest {
                     destination: *node_id,
                     amount_msat: amount,
-                    custom_records: Vec::new(),
+                    custom_records: records,
                     max_fee_msat: None,
                     max_parts: None,
                     timeout_secs: None,

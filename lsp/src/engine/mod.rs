@@ -23,6 +23,8 @@ mod rates;
 mod reconcile;
 mod scheduler;
 mod schedules;
+mod streamer;
+mod streams;
 mod sweeper;
 mod tournament_payouts;
 mod tournament_runner;
@@ -60,6 +62,10 @@ pub struct Engine {
     pub(crate) tournament_wake: Arc<Notify>,
     /// Wakes the scheduler of recurring payments (a schedule was created).
     pub(crate) scheduler_wake: Arc<Notify>,
+    /// Taken by every step of a stream (API calls and the streamer), one at a time.
+    pub(crate) streams: Arc<Mutex<()>>,
+    /// Wakes the streamer (a stream changed).
+    pub(crate) streamer_wake: Arc<Notify>,
     /// Where fiat rates for quotes come from.
     pub(crate) rates: Arc<RateSource>,
 }
@@ -92,6 +98,8 @@ impl Engine {
             tournaments: Arc::new(Mutex::new(())),
             tournament_wake: Arc::new(Notify::new()),
             scheduler_wake: Arc::new(Notify::new()),
+            streams: Arc::new(Mutex::new(())),
+            streamer_wake: Arc::new(Notify::new()),
         }
     }
 
@@ -133,6 +141,7 @@ impl Engine {
             tokio::spawn(reconcile::run(self.clone(), stop.clone())),
             tokio::spawn(tournament_runner::run(self.clone(), stop.clone())),
             tokio::spawn(scheduler::run(self.clone(), stop.clone())),
+            tokio::spawn(streamer::run(self.clone(), stop.clone())),
             tokio::spawn(webhooks::run(self.clone(), stop)),
         ]
     }

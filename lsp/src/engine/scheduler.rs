@@ -127,6 +127,7 @@ impl Engine {
                         s.amount_msat,
                         &key,
                         format!("{} #{}", s.description, run.run.index + 1),
+                        Vec::new(),
                     )
                     .await
                 }

@@ -160,8 +160,15 @@ impl Engine {
         key: &str,
     ) -> Result<LspPayment, ServerError> {
         let description = format!("Prize: {}, rank {}", rec.tournament.name, p.rank);
-        self.pay_destination(organizer, &p.destination, p.amount_msat, key, description)
-            .await
+        self.pay_destination(
+            organizer,
+            &p.destination,
+            p.amount_msat,
+            key,
+            description,
+            Vec::new(),
+        )
+        .await
     }
 }
 

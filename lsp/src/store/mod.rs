@@ -13,6 +13,7 @@ mod ledger;
 mod payments;
 mod quotes;
 mod schedules;
+mod streams;
 mod tournament_changes;
 mod tournaments;
 mod transfers;
@@ -31,6 +32,7 @@ pub use events::EventRecord;
 pub use invoices::{Inserted, InvoiceRecord, NewInvoice};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, Reserved};
 pub use schedules::{CreatedSchedule, RunOutcome, RunRecord, ScheduleRecord};
+pub use streams::{CreatedStream, StreamRecord};
 pub use tournament_changes::{Audit, Change};
 pub use tournaments::{
     new_tournament_id, EntryRecord, NewEntry, NewTournament, TournamentInserted, TournamentRecord,

@@ -25,6 +25,7 @@ pub mod model;
 mod node;
 mod payments;
 mod schedules;
+mod streams;
 mod tournaments;
 mod vouchers;
 mod wait;

@@ -91,6 +91,12 @@ impl StreamingPayment {
         self.state
     }
 
+    /// How many payments the stream has asked for so far (the last [`TickDecision::Pay`]'s
+    /// sequence; each retry of a failed payment is a new one).
+    pub fn payments_started(&self) -> u64 {
+        self.next_sequence.saturating_sub(1)
+    }
+
     /// Accounts time up to `now_ms` and says what to pay now.
     ///
     /// While running: [`TickDecision::Pay`] when a tick is due and enough is owed,

@@ -23,6 +23,7 @@ mod node;
 mod payments;
 mod quotes;
 mod schedules;
+mod streams;
 mod tournaments;
 mod validate;
 mod vouchers;
@@ -55,6 +56,10 @@ pub use quotes::{
 pub use schedules::{
     CreateScheduleRequest, LspSchedule, RunStatus, ScheduleList, ScheduleRun, ScheduleRunList,
     ScheduleStatus, MAX_SCHEDULE_DESCRIPTION_BYTES,
+};
+pub use streams::{
+    CreateStreamRequest, LspStream, StreamList, DEFAULT_STREAM_MIN_PAYMENT_MSAT,
+    MAX_STREAM_TICK_MS, MIN_STREAM_TICK_MS, STREAM_ID_RECORD_TYPE, STREAM_SEQUENCE_RECORD_TYPE,
 };
 pub use tournaments::{
     CreateTournamentRequest, EntryStatus, JoinTournamentRequest, LspTournament, PayoutDestination,

@@ -151,6 +151,22 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
     let _ = run(client.list_schedules(page()));
     let _ = run(client.schedule_runs("s"));
     let _ = run(client.cancel_schedule("s"));
+    let _ = run(client.create_stream(CreateStreamRequest {
+        destination: PayoutDestination::Account {
+            account_id: "acc_1".into(),
+        },
+        rate_msat_per_sec: 1,
+        budget_msat: Msat::from_msat(1_000),
+        tick_interval_ms: None,
+        min_payment_msat: None,
+        description: None,
+        idempotency_key: "k".into(),
+    }));
+    let _ = run(client.get_stream("s"));
+    let _ = run(client.list_streams(page()));
+    let _ = run(client.pause_stream("s"));
+    let _ = run(client.resume_stream("s"));
+    let _ = run(client.stop_stream("s"));
     let _ = run(client.cancel_voucher("v"));
     let _ = run(client.create_quote(CreateQuoteRequest::new(
         rust_decimal::Decimal::new(499, 2),

@@ -402,6 +402,28 @@ fn samples() -> Vec<(&'static str, Value)> {
             }),
         ),
         ("Voucher", v(voucher_sample())),
+        (
+            "CreateStreamRequest",
+            v(CreateStreamRequest {
+                destination: PayoutDestination::Keysend {
+                    node_id: NODE.parse().unwrap(),
+                },
+                rate_msat_per_sec: 1_000,
+                budget_msat: Msat::from_msat(3_600_000),
+                tick_interval_ms: Some(5_000),
+                min_payment_msat: Some(Msat::from_msat(2_000)),
+                description: Some("Watching".into()),
+                idempotency_key: "watch-1".into(),
+            }),
+        ),
+        ("Stream", v(stream_sample())),
+        (
+            "StreamList",
+            v(StreamList {
+                items: vec![stream_sample()],
+                next_cursor: None,
+            }),
+        ),
         ("CreateScheduleRequest", v(schedule_request())),
         ("Schedule", v(schedule_request().schedule)),
         ("RecurringSchedule", v(schedule_sample())),
@@ -537,6 +559,30 @@ fn schedule_sample() -> LspSchedule {
         next_due_at: Some(121),
         created_at: 1,
         ended_at: None,
+    }
+}
+
+fn stream_sample() -> LspStream {
+    LspStream {
+        id: "str_1".into(),
+        state: crate::streaming::StreamState::Settling,
+        destination: PayoutDestination::LightningAddress {
+            address: "streamer@lsp.example.com".into(),
+        },
+        rate_msat_per_sec: 1_000,
+        budget_msat: Msat::from_msat(60_000),
+        tick_interval_ms: 1_000,
+        description: "Watching".into(),
+        active_ms: 12_345,
+        earned_msat: Msat::from_msat(12_345),
+        paid_msat: Msat::from_msat(12_000),
+        in_flight_msat: Msat::from_msat(345),
+        owed_msat: Msat::ZERO,
+        payments: 13,
+        created_at: 1,
+        updated_at_ms: 13_345,
+        ended_at: None,
+        failure_reason: Some("RouteNotFound".into()),
     }
 }
 
@@ -725,6 +771,16 @@ fn every_enum_matches_its_openapi_schema() {
         ("VoucherStatus", names(&VoucherStatus::ALL)),
         ("ScheduleStatus", names(&ScheduleStatus::ALL)),
         (
+            "StreamState",
+            names(&[
+                crate::streaming::StreamState::Running,
+                crate::streaming::StreamState::Paused,
+                crate::streaming::StreamState::Settling,
+                crate::streaming::StreamState::Finished,
+                crate::streaming::StreamState::Failed,
+            ]),
+        ),
+        (
             "RunStatus",
             names(&[RunStatus::InFlight, RunStatus::Succeeded, RunStatus::Failed]),
         ),
@@ -785,6 +841,7 @@ fn request_bodies_match_their_schemas() {
         ("/v1/quotes", "post", "CreateQuoteRequest"),
         ("/v1/vouchers", "post", "CreateVouchersRequest"),
         ("/v1/schedules", "post", "CreateScheduleRequest"),
+        ("/v1/streams", "post", "CreateStreamRequest"),
         (
             "/v1/tournaments/{tournament_id}/join",
             "post",
