@@ -687,3 +687,73 @@ fn s25_a_recurring_schedule_pays_each_period_exactly_once_across_a_sigkill_and_n
         assert_eq!(listed.items.len(), 2);
     })
 }
+
+#[test]
+fn s24_a_stream_across_a_sigkill_pays_each_payment_once_and_exactly_its_budget() {
+    use etrid_core::lsp::{CreateStreamRequest, ListPaymentsRequest, PayoutDestination};
+    use etrid_core::streaming::StreamState;
+    const BUDGET: u64 = 100_000;
+    run(async {
+        let mut h = Harness::start(2).await;
+        h.fund_account(0, 1_000_000).await;
+        let payer = h.admin(0);
+        let payee_before = h.admin(1).balance().await.unwrap().available_msat.as_u64();
+        let stream = payer
+            .create_stream(CreateStreamRequest {
+                destination: PayoutDestination::Account {
+                    account_id: h.accounts[1].id.clone(),
+                },
+                rate_msat_per_sec: 10_000,
+                budget_msat: Msat::from_msat(BUDGET),
+                tick_interval_ms: None,
+                min_payment_msat: None,
+                description: Some("S24 across a crash".into()),
+                idempotency_key: "s24-crash".into(),
+            })
+            .await
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while payer.get_stream(&stream.id).await.unwrap().payments < 2 {
+            assert!(Instant::now() < deadline, "the stream never paid twice");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        h.kill_lsp();
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        h.spawn_lsp();
+        let payer = h.admin(0);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let done = loop {
+            let s = payer.get_stream(&stream.id).await.unwrap();
+            if s.state == StreamState::Finished {
+                break s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the stream never finished: {s:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert_eq!(done.paid_msat, Msat::from_msat(BUDGET));
+        // One payment per sequence, all succeeded, adding up to the budget.
+        let prefix = format!("stream:{}:", stream.id);
+        let payments: Vec<_> = payer
+            .list_payments(ListPaymentsRequest::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|p| p.idempotency_key.starts_with(&prefix))
+            .collect();
+        assert_eq!(payments.len() as u64, done.payments, "{payments:?}");
+        assert!(payments
+            .iter()
+            .all(|p| p.status == PaymentStatus::Succeeded));
+        let total: u64 = payments.iter().map(|p| p.amount_msat.as_u64()).sum();
+        assert_eq!(total, BUDGET);
+        assert_eq!(
+            h.admin(1).balance().await.unwrap().available_msat.as_u64() - payee_before,
+            BUDGET,
+            "the payee was credited exactly the budget"
+        );
+    })
+}
