@@ -167,6 +167,20 @@ enum EtridOperation
   ETRID_OPERATION_SCHEDULE_RUNS = 51,
   // `{"schedule_id"}` → the schedule, cancelled. Admin scope.
   ETRID_OPERATION_CANCEL_SCHEDULE = 52,
+  // `{"destination", "rate_msat_per_sec", "budget_msat", "idempotency_key",
+  // "tick_interval_ms"?, "min_payment_msat"?, "description"?}` → the stream, running.
+  // Admin scope.
+  ETRID_OPERATION_CREATE_STREAM = 53,
+  // `{"stream_id"}` → the stream. Admin scope.
+  ETRID_OPERATION_GET_STREAM = 54,
+  // `{"limit"?, "cursor"?}` → a page of streams. Admin scope.
+  ETRID_OPERATION_LIST_STREAMS = 55,
+  // `{"stream_id"}` → the stream, paused. Admin scope.
+  ETRID_OPERATION_PAUSE_STREAM = 56,
+  // `{"stream_id"}` → the stream, running again. Admin scope.
+  ETRID_OPERATION_RESUME_STREAM = 57,
+  // `{"stream_id"}` → the stream, settling. Admin scope.
+  ETRID_OPERATION_STOP_STREAM = 58,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

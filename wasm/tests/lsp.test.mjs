@@ -1,4 +1,4 @@
-// S10–S25 (not S24) through the npm package in Node, against a real LSP on the devnet (the lsp-fixture
+// S10–S29 through the npm package in Node, against a real LSP on the devnet (the lsp-fixture
 // binary: regtest chain, LDK nodes, the Étrid LSP over real HTTP and WebSocket). The client is
 // the package's `Client`: the Rust core's LspClient on Node's fetch and the `ws` WebSocket.
 import { after, before, test } from "node:test";
@@ -597,6 +597,34 @@ test("S25 a recurring schedule pays each occurrence exactly once; a cancelled on
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   assert.equal((await payer.scheduleRuns(tip.id)).items.length, ran, "nothing ran after the cancel");
   assert.ok((await payer.listSchedules()).items.some((s) => s.id === subscription.id));
+});
+
+test("S24 a stream pays its rate, pauses, resumes and stops at exactly its budget", async () => {
+  const payer = accounts[0].admin;
+  const payee = accounts[1].admin;
+  const before = (await payee.balance()).available_msat;
+  const destination = { type: "account", account_id: accounts[1].id };
+  await rejects(payer.createStream({ destination, rate_msat_per_sec: 1_000n, budget_msat: 5_000n, min_payment_msat: 6_000n, idempotency_key: `s24-dust-${Date.now()}` }), "lsp_invalid_request");
+  const stream = await payer.createStream({ destination, rate_msat_per_sec: 10_000n, budget_msat: 35_000n, description: "npm S24", idempotency_key: `s24-${Date.now()}` });
+  assert.equal(stream.state, "running");
+  const when = async (done, what) => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const s = await payer.getStream(stream.id);
+      if (done(s)) return s;
+      assert.ok(Date.now() < deadline, `stream never ${what}: ${s.state}, ${s.paid_msat} paid`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  await when((s) => s.payments >= 1n, "paid once");
+  assert.equal((await payer.pauseStream(stream.id)).state, "paused");
+  await rejects(payer.pauseStream(stream.id), "lsp_conflict");
+  assert.equal((await payer.resumeStream(stream.id)).state, "running");
+  const done = await when((s) => s.state === "finished", "finished");
+  assert.equal(done.paid_msat, 35_000n, "exactly the budget");
+  assert.equal((await payee.balance()).available_msat - before, 35_000n);
+  await rejects(payer.stopStream(stream.id), "lsp_conflict");
+  assert.ok((await payer.listStreams()).items.some((s) => s.id === stream.id));
 });
 
 /** Polls the tournament until `done(t)` holds. */

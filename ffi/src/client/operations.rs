@@ -125,6 +125,20 @@ pub enum EtridOperation {
     ScheduleRuns = 51,
     /// `{"schedule_id"}` → the schedule, cancelled. Admin scope.
     CancelSchedule = 52,
+    /// `{"destination", "rate_msat_per_sec", "budget_msat", "idempotency_key",
+    /// "tick_interval_ms"?, "min_payment_msat"?, "description"?}` → the stream, running.
+    /// Admin scope.
+    CreateStream = 53,
+    /// `{"stream_id"}` → the stream. Admin scope.
+    GetStream = 54,
+    /// `{"limit"?, "cursor"?}` → a page of streams. Admin scope.
+    ListStreams = 55,
+    /// `{"stream_id"}` → the stream, paused. Admin scope.
+    PauseStream = 56,
+    /// `{"stream_id"}` → the stream, running again. Admin scope.
+    ResumeStream = 57,
+    /// `{"stream_id"}` → the stream, settling. Admin scope.
+    StopStream = 58,
 }
 
 impl EtridOperation {
@@ -196,6 +210,12 @@ mod tests {
             C::ListSchedules,
             C::ScheduleRuns,
             C::CancelSchedule,
+            C::CreateStream,
+            C::GetStream,
+            C::ListStreams,
+            C::PauseStream,
+            C::ResumeStream,
+            C::StopStream,
         ];
         assert_eq!(c.len(), Operation::ALL.len());
         for (c_op, core_op) in c.into_iter().zip(Operation::ALL) {

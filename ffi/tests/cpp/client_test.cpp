@@ -822,6 +822,27 @@ TEST(EtridClient, S25_ARecurringSchedulePaysEachOccurrenceOnceAndNoneAfterCancel
   EXPECT_EQ(Ok(payer.get(), ETRID_OPERATION_SCHEDULE_RUNS, tip_args)["items"].items.size(), ran) << "nothing after the cancel";
 }
 
+TEST(EtridClient, S24_AStreamPausesResumesAndPaysExactlyItsBudget) {
+  Client payer = NewClient(fixture->Key(2, "admin_key"));
+  Client payee = NewClient(fixture->Key(1, "admin_key"));
+  uint64_t before = AvailableMsat(payee.get());
+  json::Value stream = Ok(payer.get(), ETRID_OPERATION_CREATE_STREAM,
+                          "{\"destination\":{\"type\":\"account\",\"account_id\":\"" + fixture->AccountId(1) +
+                              "\"},\"rate_msat_per_sec\":10000,\"budget_msat\":25000,\"idempotency_key\":\"cpp-s24\"}");
+  std::string id_args = "{\"stream_id\":\"" + stream["id"].Str() + "\"}";
+  EXPECT_EQ(Ok(payer.get(), ETRID_OPERATION_PAUSE_STREAM, id_args)["state"].Str(), "paused");
+  EXPECT_EQ(ErrorCode(payer.get(), ETRID_OPERATION_PAUSE_STREAM, id_args), "lsp_conflict");
+  EXPECT_EQ(Ok(payer.get(), ETRID_OPERATION_RESUME_STREAM, id_args)["state"].Str(), "running");
+  for (int i = 0; i < 300 && stream["state"].Str() != "finished"; i++) {
+    std::this_thread::sleep_for(100ms);
+    stream = Ok(payer.get(), ETRID_OPERATION_GET_STREAM, id_args);
+  }
+  ASSERT_EQ(stream["state"].Str(), "finished") << json::Dump(stream);
+  EXPECT_EQ(stream["paid_msat"].U64(), 25000u);
+  EXPECT_EQ(AvailableMsat(payee.get()) - before, 25000u);
+  EXPECT_EQ(ErrorCode(payer.get(), ETRID_OPERATION_STOP_STREAM, id_args), "lsp_conflict");
+}
+
 // A tournament of `seats` at `entry_msat` joinable for ten minutes; its id.
 std::string NewTournament(EtridClient* organizer, const std::string& name, int seats, uint64_t entry_msat,
                           const std::string& table) {

@@ -21,7 +21,8 @@ use super::{
     TournamentResultsRequest, WaitOutcome,
 };
 use super::{
-    CreateScheduleRequest, CreateVouchersRequest, ListVouchersRequest, RedeemWithdrawRequest,
+    CreateScheduleRequest, CreateStreamRequest, CreateVouchersRequest, ListVouchersRequest,
+    RedeemWithdrawRequest,
 };
 use crate::timer::Timer;
 use crate::transport::Transport;
@@ -154,11 +155,25 @@ pub enum Operation {
     ScheduleRuns = 51,
     /// `{"schedule_id"}` → the schedule, cancelled. Admin scope.
     CancelSchedule = 52,
+    /// `{"destination", "rate_msat_per_sec", "budget_msat", "idempotency_key",
+    /// "tick_interval_ms"?, "min_payment_msat"?, "description"?}` → the stream, running.
+    /// Admin scope.
+    CreateStream = 53,
+    /// `{"stream_id"}` → the stream. Admin scope.
+    GetStream = 54,
+    /// `{"limit"?, "cursor"?}` → a page of the account's streams. Admin scope.
+    ListStreams = 55,
+    /// `{"stream_id"}` → the stream, paused. Admin scope.
+    PauseStream = 56,
+    /// `{"stream_id"}` → the stream, running again. Admin scope.
+    ResumeStream = 57,
+    /// `{"stream_id"}` → the stream, settling (what it earned is being paid). Admin scope.
+    StopStream = 58,
 }
 
 impl Operation {
     /// Every operation, in number order.
-    pub const ALL: [Operation; 52] = [
+    pub const ALL: [Operation; 58] = [
         Operation::CreateInvoice,
         Operation::GetInvoice,
         Operation::ListInvoices,
@@ -211,6 +226,12 @@ impl Operation {
         Operation::ListSchedules,
         Operation::ScheduleRuns,
         Operation::CancelSchedule,
+        Operation::CreateStream,
+        Operation::GetStream,
+        Operation::ListStreams,
+        Operation::PauseStream,
+        Operation::ResumeStream,
+        Operation::StopStream,
     ];
 
     /// The operation with this number, if any (a caller across a language boundary can pass
@@ -575,6 +596,14 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
             Op::CancelSchedule => {
                 to_value(self.cancel_schedule(&ids(a, ["schedule_id"])?[0]).await?)
             }
+            Op::CreateStream => {
+                to_value(self.create_stream(args::<CreateStreamRequest>(a)?).await?)
+            }
+            Op::GetStream => to_value(self.get_stream(&ids(a, ["stream_id"])?[0]).await?),
+            Op::ListStreams => to_value(self.list_streams(args::<ListPageRequest>(a)?).await?),
+            Op::PauseStream => to_value(self.pause_stream(&ids(a, ["stream_id"])?[0]).await?),
+            Op::ResumeStream => to_value(self.resume_stream(&ids(a, ["stream_id"])?[0]).await?),
+            Op::StopStream => to_value(self.stop_stream(&ids(a, ["stream_id"])?[0]).await?),
         }
     }
 }

@@ -929,6 +929,70 @@ export interface ScheduleRunList {
   items: ScheduleRun[];
 }
 
+/** Body of POST /v1/streams. */
+export interface CreateStreamRequest {
+  /** Who is paid: an account, a Lightning Address or a node by keysend (with TLV records 9000001 = the stream id, 9000003 = the sequence, u64 big-endian); not a voucher. */
+  destination: PayoutDestination;
+  /** Millisatoshis per second of running time. */
+  rate_msat_per_sec: bigint | number;
+  /** The most the stream pays; it finishes when it has paid this. */
+  budget_msat: bigint;
+  /** Milliseconds between payments; default 1000. */
+  tick_interval_ms?: bigint | number | null;
+  /** The smallest payment while running (the rest is paid at stop); default 1 sat, at most the budget. */
+  min_payment_msat?: bigint | null;
+  /** What the stream pays for, at most 200 bytes; default "Streaming payment". */
+  description?: string | null;
+  /** One key, one stream: the same key answers the same stream (200). */
+  idempotency_key: string;
+}
+
+/** running, paused, settling (stopped, the last payment being made), finished, failed (payments kept failing). */
+export type StreamState = "running" | "paused" | "settling" | "finished" | "failed";
+
+/** A streaming payment: pays rate_msat_per_sec for every second it runs, never beyond its budget. */
+export interface Stream {
+  /** Its id (str_...). */
+  id: string;
+  state: StreamState;
+  destination: PayoutDestination;
+  /** Millisatoshis per second of running time. */
+  rate_msat_per_sec: bigint;
+  /** The most it pays. */
+  budget_msat: bigint;
+  /** Milliseconds between payments. */
+  tick_interval_ms: bigint;
+  /** What it pays for. */
+  description: string;
+  /** Milliseconds it has run (paused time excluded), as of updated_at_ms. */
+  active_ms: bigint;
+  /** min(rate x active time, budget). */
+  earned_msat: bigint;
+  /** Paid so far. */
+  paid_msat: bigint;
+  /** The payment in flight. */
+  in_flight_msat: bigint;
+  /** Earned, neither paid nor in flight. */
+  owed_msat: bigint;
+  /** Payments made (the last one's sequence). */
+  payments: bigint;
+  /** Creation time, unix seconds. */
+  created_at: bigint;
+  /** When these figures were taken, unix milliseconds. */
+  updated_at_ms: bigint;
+  /** When it finished or failed. */
+  ended_at: bigint | null;
+  /** Why the last payment failed. */
+  failure_reason: string | null;
+}
+
+/** A page of streams, newest first. */
+export interface StreamList {
+  items: Stream[];
+  /** Pass as cursor for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
 /** Query of `GET /v1/invoices`. */
 export interface ListInvoicesRequest {
   /** Only invoices in this status. */

@@ -14,6 +14,7 @@ mod options;
 mod payments;
 mod quotes;
 mod schedules;
+mod streams;
 mod tournaments;
 mod vouchers;
 

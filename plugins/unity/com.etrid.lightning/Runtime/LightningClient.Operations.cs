@@ -286,5 +286,35 @@ namespace Etrid
 
         /// <summary>Cancels a schedule: nothing more is paid (admin scope).</summary>
         public Task<string> CancelScheduleAsync(string scheduleId) { return RequestAsync(Operation.CancelSchedule, IdArgs("schedule_id", scheduleId)); }
+
+        /// <summary>
+        /// Starts a streaming payment (admin scope): the LSP pays <paramref name="destinationJson"/>
+        /// (<c>{"type": "account", "account_id"}</c>, <c>{"type": "lightning_address", "address"}</c> or
+        /// <c>{"type": "keysend", "node_id"}</c>) <paramref name="rateMsatPerSec"/> for every second the
+        /// stream runs, one payment a second, never beyond <paramref name="budgetMsat"/> → the stream.
+        /// Pause it when the player pauses; stop it when the session ends.
+        /// </summary>
+        public Task<string> CreateStreamAsync(string destinationJson, ulong rateMsatPerSec, ulong budgetMsat, string idempotencyKey, string description = null)
+        {
+            return RequestAsync(Operation.CreateStream, "{\"destination\":" + destinationJson
+                + ",\"rate_msat_per_sec\":" + rateMsatPerSec + ",\"budget_msat\":" + budgetMsat
+                + ",\"idempotency_key\":" + LightningJson.Quote(idempotencyKey)
+                + (description == null ? "" : ",\"description\":" + LightningJson.Quote(description)) + "}");
+        }
+
+        /// <summary>A stream: state, paid, earned and owed msat, active time (admin scope).</summary>
+        public Task<string> GetStreamAsync(string streamId) { return RequestAsync(Operation.GetStream, IdArgs("stream_id", streamId)); }
+
+        /// <summary>A page of streams: <c>{"limit"?, "cursor"?}</c> (admin scope).</summary>
+        public Task<string> ListStreamsAsync(string argsJson = null) { return RequestAsync(Operation.ListStreams, argsJson); }
+
+        /// <summary>Pauses a running stream: its time stops being charged (admin scope).</summary>
+        public Task<string> PauseStreamAsync(string streamId) { return RequestAsync(Operation.PauseStream, IdArgs("stream_id", streamId)); }
+
+        /// <summary>Resumes a paused stream (admin scope).</summary>
+        public Task<string> ResumeStreamAsync(string streamId) { return RequestAsync(Operation.ResumeStream, IdArgs("stream_id", streamId)); }
+
+        /// <summary>Stops a stream for good: what its time earned is paid, then it is finished (admin scope).</summary>
+        public Task<string> StopStreamAsync(string streamId) { return RequestAsync(Operation.StopStream, IdArgs("stream_id", streamId)); }
     }
 }

@@ -113,5 +113,17 @@ namespace Etrid
         ScheduleRuns = 51,
         /// <summary>Cancel a schedule: nothing more is paid (admin scope).</summary>
         CancelSchedule = 52,
+        /// <summary>Start a streaming payment: the LSP pays per second of running time, within a budget (admin scope).</summary>
+        CreateStream = 53,
+        /// <summary>One stream and its figures (admin scope).</summary>
+        GetStream = 54,
+        /// <summary>A page of streams (admin scope).</summary>
+        ListStreams = 55,
+        /// <summary>Pause a stream: its time stops being charged (admin scope).</summary>
+        PauseStream = 56,
+        /// <summary>Resume a paused stream (admin scope).</summary>
+        ResumeStream = 57,
+        /// <summary>Stop a stream for good: what it earned is paid (admin scope).</summary>
+        StopStream = 58,
     }
 }

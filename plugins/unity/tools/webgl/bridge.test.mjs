@@ -462,6 +462,27 @@ test("S23 webgl: a devnet wallet claims a voucher once; redeemWithdraw pays anot
   heapIsBack();
 });
 
+test("S24 webgl: a stream pauses, resumes and pays exactly its budget", async () => {
+  const payer = accounts[0].admin;
+  const payee = accounts[1].admin;
+  const before = (await bridge.ok(payee, Op.Balance)).available_msat;
+  let stream = await bridge.ok(payer, Op.CreateStream, {
+    destination: { type: "account", account_id: accounts[1].id },
+    rate_msat_per_sec: 10_000, budget_msat: 25_000, idempotency_key: `webgl-s24-${Date.now()}`,
+  });
+  assert.equal((await bridge.ok(payer, Op.PauseStream, { stream_id: stream.id })).state, "paused");
+  await fails(payer, Op.PauseStream, { stream_id: stream.id }, "lsp_conflict");
+  assert.equal((await bridge.ok(payer, Op.ResumeStream, { stream_id: stream.id })).state, "running");
+  for (let i = 0; i < 300 && stream.state !== "finished"; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stream = await bridge.ok(payer, Op.GetStream, { stream_id: stream.id });
+  }
+  assert.equal(stream.state, "finished");
+  assert.equal(stream.paid_msat, 25_000);
+  assert.equal((await bridge.ok(payee, Op.Balance)).available_msat - before, 25_000);
+  heapIsBack();
+});
+
 test("S25 webgl: a recurring schedule pays each occurrence once; a cancelled one pays no more", async () => {
   const payer = accounts[0].admin;
   const payee = accounts[1].admin;

@@ -606,6 +606,27 @@ namespace Etrid.Tests
             }
         }
 
+        [Test]
+        public void S24_AStreamPausesResumesAndPaysExactlyItsBudget()
+        {
+            using (var payer = NewClient(0, "admin_key"))
+            using (var payee = NewClient(1, "admin_key"))
+            {
+                ulong before = Available(payee);
+                string destination = "{\"type\":\"account\",\"account_id\":" + LightningJson.Quote(Lsp.AccountId(1)) + "}";
+                var stream = Obj(payer.CreateStreamAsync(destination, 10000, 25000, "cs-s24-" + DateTime.UtcNow.Ticks, "C# S24").Result);
+                string id = (string)stream["id"];
+                Assert.AreEqual("paused", Obj(payer.PauseStreamAsync(id).Result)["state"]);
+                Assert.AreEqual("lsp_conflict", Failure(payer.PauseStreamAsync(id)).Code);
+                Assert.AreEqual("running", Obj(payer.ResumeStreamAsync(id).Result)["state"]);
+                var gate = new object();
+                Eventually(gate, () => (string)(stream = Obj(payer.GetStreamAsync(id).Result))["state"] == "finished", 30, "the stream finished");
+                Assert.AreEqual(25000UL, U64(stream["paid_msat"]), "exactly the budget");
+                Assert.AreEqual(25000UL, Available(payee) - before);
+                Assert.AreEqual("lsp_conflict", Failure(payer.StopStreamAsync(id)).Code);
+            }
+        }
+
         static string ScheduleArgs(int to, ulong amountMsat, int secs, string maxCount, string key)
         {
             long start = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1;
