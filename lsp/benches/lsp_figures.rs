@@ -3,11 +3,13 @@
 //! the SDK client receiving `invoice.paid` on its WebSocket, one hop (devnet wallets → router
 //! → LSP), transfers between two accounts of the LSP (settled inside it), and a tournament whose
 //! winners are all paid (the time to pay them, and that none is paid twice), and vouchers claimed
-//! under contention (claims per second, and that each is paid once). Run: `cargo test --release
-//! --workspace --bench lsp_figures` (the tests' profile and feature set, so nothing is rebuilt);
-//! `ETRID_BENCH_PAYMENTS`, `ETRID_BENCH_TRANSFERS`, `ETRID_BENCH_WINNERS`,
-//! `ETRID_BENCH_VOUCHERS` and `ETRID_BENCH_IN_FLIGHT` change the payment count (300), the
-//! transfer count (400), the winners (1,000), the vouchers (200) and how many are in flight (16).
+//! under contention (claims per second, and that each is paid once), and concurrent 1 Hz streams
+//! (payments per second sustained, how far behind they fall, exact settlement). Run: `cargo test
+//! --release --workspace --bench lsp_figures` (the tests' profile and feature set, so nothing is
+//! rebuilt); `ETRID_BENCH_PAYMENTS`, `ETRID_BENCH_TRANSFERS`, `ETRID_BENCH_WINNERS`,
+//! `ETRID_BENCH_VOUCHERS`, `ETRID_BENCH_STREAMS` and `ETRID_BENCH_IN_FLIGHT` change the payment
+//! count (300), the transfer count (400), the winners (1,000), the vouchers (200), the streams
+//! (1,000) and how many are in flight (16).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::HashMap;
@@ -330,6 +332,7 @@ async fn run() {
     );
     tournament_figures(&server, &api, &client, in_flight).await;
     voucher_figures(&server, &api, &client, in_flight).await;
+    stream_figures(&server, &api, &client).await;
     server.shutdown().await;
     devnet.shutdown().await;
 }
@@ -629,4 +632,135 @@ async fn voucher_figures(
     );
     assert_eq!((once, doubles, claimed), (vouchers, 0, vouchers));
     assert_eq!(credited, u64::try_from(vouchers).unwrap() * VOUCHER_MSAT);
+}
+
+/// Figure 6, concurrent streams: `ETRID_BENCH_STREAMS` (1,000) streams of 1 sat/s with 1 s ticks
+/// to ten accounts of the LSP, run for 20 s: the payments per second sustained between 5 and
+/// 20 s (the goal is one per stream per second), how far the streams fall behind (owed, in
+/// seconds of their rate), then every stream stopped and settled exactly (paid = earned).
+async fn stream_figures(
+    server: &Server,
+    api: &str,
+    bank: &etrid_core::lsp::LspClient<
+        etrid_core::native::ReqwestTransport,
+        etrid_core::native::TokioTimer,
+    >,
+) {
+    use etrid_core::lsp::{
+        CreateStreamRequest, ListPageRequest, LspStream, PayInvoiceRequest, PayoutDestination,
+    };
+    use etrid_core::streaming::StreamState;
+    const RATE: u64 = 1_000;
+    const BUDGET: u64 = 60_000;
+    let streams = env_count("ETRID_BENCH_STREAMS", 1_000);
+    let store = server.engine().store();
+    let client =
+        |key: &str| etrid_core::native::client(LspConfig::new(api, key, Network::Regtest)).unwrap();
+    let (_payer, payer_key) = store.create_account("bench-streamer").await.unwrap();
+    let payer = client(&payer_key.key);
+    let funding = payer
+        .create_invoice(CreateInvoiceRequest {
+            amount_msat: Some(Msat::from_msat(u64::try_from(streams).unwrap() * BUDGET)),
+            ..CreateInvoiceRequest::default()
+        })
+        .await
+        .unwrap();
+    let prepared = bank
+        .prepare_pay_invoice(PayInvoiceRequest {
+            bolt11: funding.bolt11,
+            idempotency_key: "bench-stream-funding".into(),
+            ..PayInvoiceRequest::default()
+        })
+        .unwrap();
+    assert!(bank.pay(prepared).await.unwrap().internal);
+    let mut payees = Vec::new();
+    for i in 0..10 {
+        let (acct, _) = store
+            .create_account(&format!("bench-viewer-{i}"))
+            .await
+            .unwrap();
+        payees.push(acct.id);
+    }
+    let started = Instant::now();
+    let mut ids = Vec::new();
+    for i in 0..streams {
+        let stream = payer
+            .create_stream(CreateStreamRequest {
+                destination: PayoutDestination::Account {
+                    account_id: payees[i % payees.len()].clone(),
+                },
+                rate_msat_per_sec: RATE,
+                budget_msat: Msat::from_msat(BUDGET),
+                tick_interval_ms: None,
+                min_payment_msat: None,
+                description: None,
+                idempotency_key: format!("bench-stream-{i}"),
+            })
+            .await
+            .unwrap();
+        ids.push(stream.id);
+    }
+    let create_secs = started.elapsed().as_secs_f64();
+    let all = |payer: etrid_core::lsp::LspClient<
+        etrid_core::native::ReqwestTransport,
+        etrid_core::native::TokioTimer,
+    >| async move {
+        let mut items: Vec<LspStream> = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = payer
+                .list_streams(ListPageRequest {
+                    limit: Some(100),
+                    cursor: cursor.clone(),
+                })
+                .await
+                .unwrap();
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return items,
+            }
+        }
+    };
+    let window_start = started + Duration::from_secs(5);
+    tokio::time::sleep_until(window_start.into()).await;
+    let paid_at = |list: &[LspStream]| list.iter().map(|s| s.payments).sum::<u64>();
+    let first = paid_at(&all(payer.clone()).await);
+    let t_first = Instant::now();
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    let list = all(payer.clone()).await;
+    let second = paid_at(&list);
+    let window = t_first.elapsed().as_secs_f64();
+    let behind: Vec<f64> = {
+        let mut v: Vec<f64> = list
+            .iter()
+            .map(|s| s.owed_msat.as_u64() as f64 / RATE as f64)
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    for id in &ids {
+        payer.stop_stream(id).await.unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let finished = loop {
+        let list = all(payer.clone()).await;
+        if list.iter().all(|s| s.state == StreamState::Finished) {
+            break list;
+        }
+        assert!(Instant::now() < deadline, "streams never all finished");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let exact = finished
+        .iter()
+        .filter(|s| s.paid_msat == s.earned_msat)
+        .count();
+    let paid_total: u64 = finished.iter().map(|s| s.paid_msat.as_u64()).sum();
+    println!(
+        "streams: {streams} at 1 sat/s with 1 s ticks (created in {create_secs:.1} s): {:.0} payments/s sustained over {window:.0} s (goal {streams}/s); owed at 20 s p50 {:.1} s p99 {:.1} s of rate; stopped: {exact} of {streams} settled exactly, {paid_total} msat paid",
+        (second - first) as f64 / window,
+        percentile(&behind, 0.5),
+        percentile(&behind, 0.99),
+    );
+    assert_eq!(exact, streams);
 }

@@ -55,5 +55,6 @@ export const {
   verifyLnurlInvoice,
   verifyWebhook,
   version,
+  voucherSheetsSvg,
   withdrawCallbackUrl,
 } = wasm;

@@ -34,6 +34,7 @@ export const {
   verifyLnurlInvoice,
   verifyWebhook,
   version,
+  voucherSheetsSvg,
   withdrawCallbackUrl,
 } = sdk;
 
