@@ -651,7 +651,7 @@ async fn stream_figures(
     };
     use etrid_core::streaming::StreamState;
     const RATE: u64 = 1_000;
-    const BUDGET: u64 = 60_000;
+    const BUDGET: u64 = 600_000;
     let streams = env_count("ETRID_BENCH_STREAMS", 1_000);
     let store = server.engine().store();
     let client =
@@ -660,7 +660,9 @@ async fn stream_figures(
     let payer = client(&payer_key.key);
     let funding = payer
         .create_invoice(CreateInvoiceRequest {
-            amount_msat: Some(Msat::from_msat(u64::try_from(streams).unwrap() * BUDGET)),
+            amount_msat: Some(Msat::from_msat(
+                u64::try_from(streams).unwrap() * BUDGET / 10,
+            )),
             ..CreateInvoiceRequest::default()
         })
         .await
@@ -740,7 +742,8 @@ async fn stream_figures(
         v
     };
     for id in &ids {
-        payer.stop_stream(id).await.unwrap();
+        // A stream that fell far behind may have reached its budget already (finished).
+        let _ = payer.stop_stream(id).await;
     }
     let deadline = Instant::now() + Duration::from_secs(120);
     let finished = loop {

@@ -977,7 +977,22 @@ fn s24_a_stream_pays_its_rate_within_a_tick_pauses_resumes_stops_and_never_passe
             .await;
         assert_eq!(again.unwrap().id, capped.id);
         stream_when(&payer, &capped.id, "paid twice", |s| s.payments >= 2).await;
-        let paused = payer.pause_stream(&capped.id).await.unwrap();
+        // The game client holds the stream's own key: it reads, pauses and resumes this stream,
+        // and can do nothing else.
+        let key = payer.create_stream_key(&capped.id).await.unwrap();
+        assert!(key.key.starts_with("etrid_sk_"));
+        let game = h.client(&key.key);
+        assert_eq!(game.get_stream(&capped.id).await.unwrap().id, capped.id);
+        assert_eq!(game.balance().await.unwrap_err().code(), "lsp_unauthorized");
+        let other = payer
+            .create_stream(request(1_000, 1_000, "s24-other"))
+            .await
+            .unwrap();
+        assert_eq!(
+            game.pause_stream(&other.id).await.unwrap_err().code(),
+            "lsp_unauthorized"
+        );
+        let paused = game.pause_stream(&capped.id).await.unwrap();
         assert_eq!(paused.state, StreamState::Paused);
         assert_eq!(
             payer.pause_stream(&capped.id).await.unwrap_err().code(),
@@ -992,7 +1007,14 @@ fn s24_a_stream_pays_its_rate_within_a_tick_pauses_resumes_stops_and_never_passe
             (still.paid_msat, still.active_ms),
             (held.paid_msat, held.active_ms)
         );
-        payer.resume_stream(&capped.id).await.unwrap();
+        game.resume_stream(&capped.id).await.unwrap();
+        // A new key replaces the old one.
+        let rotated = payer.create_stream_key(&capped.id).await.unwrap();
+        assert_ne!(rotated.key, key.key);
+        assert_eq!(
+            game.get_stream(&capped.id).await.unwrap_err().code(),
+            "lsp_unauthorized"
+        );
         let done = stream_when(&payer, &capped.id, "finished", |s| {
             s.state == StreamState::Finished
         })
@@ -1025,19 +1047,24 @@ fn s24_a_stream_pays_its_rate_within_a_tick_pauses_resumes_stops_and_never_passe
             s.state == StreamState::Finished
         })
         .await;
+        // The server counts whole milliseconds: 1 ms of slack either way.
         let t_ms = u128::from(end.active_ms);
         assert!(
-            t_ms + created_after.as_millis() >= before_stop.as_millis()
-                && t_ms <= after_stop.as_millis(),
+            t_ms + created_after.as_millis() + 1 >= before_stop.as_millis()
+                && t_ms <= after_stop.as_millis() + 1,
             "ran {t_ms} ms, stopped between {before_stop:?} and {after_stop:?}"
         );
         assert_eq!(end.paid_msat.as_u64(), end.active_ms * 20_000 / 1_000);
         assert_eq!(end.earned_msat, end.paid_msat);
 
-        // The payee got exactly both streams' payments.
+        // The payee got exactly the streams' payments (the small one runs out its 1 sat).
+        let small = stream_when(&payer, &other.id, "finished", |s| {
+            s.state == StreamState::Finished
+        })
+        .await;
         assert_eq!(
             payee.balance().await.unwrap().available_msat.as_u64() - payee_before,
-            45_000 + end.paid_msat.as_u64()
+            45_000 + end.paid_msat.as_u64() + small.paid_msat.as_u64()
         );
     })
 }

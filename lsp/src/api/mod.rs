@@ -170,6 +170,7 @@ fn admin() -> Router<AppState> {
         .route("/v1/streams/{stream_id}/pause", post(streams::pause))
         .route("/v1/streams/{stream_id}/resume", post(streams::resume))
         .route("/v1/streams/{stream_id}/stop", post(streams::stop))
+        .route("/v1/streams/{stream_id}/key", post(streams::key))
         .route("/v1/vouchers", post(vouchers::create).get(vouchers::list))
         .route("/v1/vouchers/{voucher_id}", get(vouchers::get))
         .route("/v1/vouchers/{voucher_id}/cancel", post(vouchers::cancel))

@@ -32,7 +32,7 @@ fn unauthorized(reason: &'static str) -> ServerError {
 }
 
 /// The key of the request, from `Authorization: Bearer` or the WebSocket subprotocol.
-fn bearer(parts: &Parts) -> Result<String, ServerError> {
+pub(crate) fn bearer(parts: &Parts) -> Result<String, ServerError> {
     if let Some(value) = parts.headers.get(AUTHORIZATION) {
         let text = value
             .to_str()

@@ -359,6 +359,12 @@ CREATE INDEX streams_account ON streams (account_id, created_at, id);
 CREATE INDEX streams_status ON streams (status);
 ";
 
+/// Stream keys: the SHA-256 of the one key that may read, pause, resume and stop a stream.
+const V10: &str = "
+ALTER TABLE streams ADD COLUMN key_hash TEXT;
+CREATE UNIQUE INDEX streams_key ON streams (key_hash);
+";
+
 fn migrations() -> Vec<Migration> {
     vec![
         Migration {
@@ -406,6 +412,11 @@ fn migrations() -> Vec<Migration> {
             sqlite: "",
             postgres: "",
         },
+        Migration {
+            version: 10,
+            sqlite: "",
+            postgres: "",
+        },
     ]
 }
 
@@ -420,6 +431,7 @@ fn script(version: i64, event_id: &str) -> Option<String> {
         7 => Some(V7.to_owned()),
         8 => Some(V8.to_owned()),
         9 => Some(V9.to_owned()),
+        10 => Some(V10.to_owned()),
         _ => None,
     }
 }

@@ -36,6 +36,7 @@ mod webhooks;
 pub use addresses::{LnurlRefusal, PublicUrl};
 pub use rates::RateSource;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use ldk_node::Node;
@@ -62,8 +63,9 @@ pub struct Engine {
     pub(crate) tournament_wake: Arc<Notify>,
     /// Wakes the scheduler of recurring payments (a schedule was created).
     pub(crate) scheduler_wake: Arc<Notify>,
-    /// Taken by every step of a stream (API calls and the streamer), one at a time.
-    pub(crate) streams: Arc<Mutex<()>>,
+    /// One lock per live stream, taken by every step of that stream (API calls and the
+    /// streamer), so its steps happen one at a time while different streams step at once.
+    pub(crate) stream_locks: Arc<std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>>,
     /// Wakes the streamer (a stream changed).
     pub(crate) streamer_wake: Arc<Notify>,
     /// Where fiat rates for quotes come from.
@@ -98,9 +100,26 @@ impl Engine {
             tournaments: Arc::new(Mutex::new(())),
             tournament_wake: Arc::new(Notify::new()),
             scheduler_wake: Arc::new(Notify::new()),
-            streams: Arc::new(Mutex::new(())),
+            stream_locks: Arc::default(),
             streamer_wake: Arc::new(Notify::new()),
         }
+    }
+
+    /// The lock of stream `id` (made on first use).
+    pub(crate) fn stream_lock(&self, id: &str) -> Arc<Mutex<()>> {
+        let mut locks = self
+            .stream_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(locks.entry(id.to_owned()).or_default())
+    }
+
+    /// Forgets the lock of a stream that is over.
+    pub(crate) fn forget_stream_lock(&self, id: &str) {
+        self.stream_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(id);
     }
 
     /// Where wallets reach this server.

@@ -14,6 +14,7 @@ use etrid_core::lsp::{
     STREAM_SEQUENCE_RECORD_TYPE,
 };
 use etrid_core::streaming::{StreamState, TickDecision};
+use futures_util::StreamExt;
 use tokio::sync::watch;
 
 use super::destinations::is_refusal;
@@ -24,6 +25,8 @@ use crate::time::{now_millis, now_secs};
 
 /// How often the streamer looks when nothing wakes it.
 const TICK: Duration = Duration::from_millis(200);
+/// Streams stepped at once in a pass (their payments are in flight together).
+const STEPS_AT_ONCE: usize = 16;
 
 /// Runs until `stop` turns true.
 pub(super) async fn run(engine: Engine, mut stop: watch::Receiver<bool>) {
@@ -68,15 +71,24 @@ fn outcome_of(payment: &LspPayment) -> Outcome {
 }
 
 impl Engine {
-    /// One pass over every live stream.
+    /// One pass over every live stream, [`STEPS_AT_ONCE`] streams at a time, each under its
+    /// lock and read again under it (an API call may have changed it since the list was read).
     pub(crate) async fn stream_pass(&self) -> Result<(), ServerError> {
-        let _one = self.streams.lock().await;
-        for rec in self.store.live_streams().await? {
-            let id = rec.id.clone();
-            if let Err(e) = self.step_stream(rec).await {
-                tracing::warn!(stream = %id, error = %e, "stream step failed");
-            }
-        }
+        let live = self.store.live_streams().await?;
+        futures_util::stream::iter(live)
+            .for_each_concurrent(STEPS_AT_ONCE, |listed| async move {
+                let lock = self.stream_lock(&listed.id);
+                let _one = lock.lock().await;
+                let step = match self.store.stream(&listed.account_id, &listed.id).await {
+                    Ok(rec) if rec.engine.state().is_terminal() => Ok(()),
+                    Ok(rec) => self.step_stream(rec).await,
+                    Err(e) => Err(e.into()),
+                };
+                if let Err(e) = step {
+                    tracing::warn!(stream = %listed.id, error = %e, "stream step failed");
+                }
+            })
+            .await;
         Ok(())
     }
 
@@ -156,6 +168,7 @@ impl Engine {
         }
         if is.state.is_terminal() && rec.ended_at.is_none() {
             rec.ended_at = Some(now_secs());
+            self.forget_stream_lock(&rec.id);
             tracing::info!(stream = %rec.id, state = %is.state, paid_msat = is.paid.as_u64(),
                 "stream ended");
         }

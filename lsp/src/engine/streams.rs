@@ -1,9 +1,11 @@
 //! Streaming payments (S24): the API operations. Every change of a stream (these and the
-//! streamer's steps, `streamer.rs`) is taken under one lock, so a pause never races a payment
-//! decision.
+//! streamer's steps, `streamer.rs`) is taken under that stream's lock, so a pause never races
+//! a payment decision.
 
 use etrid_core::lsp::DEFAULT_STREAM_MIN_PAYMENT_MSAT;
-use etrid_core::lsp::{CreateStreamRequest, LspStream, StreamList, Validate};
+use etrid_core::lsp::{
+    CreateStreamRequest, LspStream, StreamKey, StreamList, Validate, STREAM_KEY_PREFIX,
+};
 use etrid_core::streaming::{FailurePolicy, StreamConfig, StreamError, StreamingPayment};
 
 use super::{fingerprint, Engine};
@@ -67,7 +69,6 @@ impl Engine {
             failure_reason: None,
             fingerprint: fp.clone(),
         };
-        let _one = self.streams.lock().await;
         match self.store.insert_stream(&rec, &req.idempotency_key).await? {
             CreatedStream::Created(rec) => Ok((rec.model(), true)),
             CreatedStream::Existing(rec) if rec.fingerprint == fp => Ok((rec.model(), false)),
@@ -97,6 +98,48 @@ impl Engine {
     ) -> Result<StreamList, ServerError> {
         let (items, next_cursor) = self.store.list_streams(&ctx.account_id, filter).await?;
         Ok(StreamList { items, next_cursor })
+    }
+
+    /// Issues the stream's key (`etrid_sk_…`), which reads, pauses, resumes and stops this
+    /// stream and nothing else; a new key replaces the previous one.
+    ///
+    /// # Errors
+    /// `not_found`.
+    pub async fn issue_stream_key(
+        &self,
+        ctx: &AuthContext,
+        id: &str,
+    ) -> Result<StreamKey, ServerError> {
+        let key = format!(
+            "{STREAM_KEY_PREFIX}{}",
+            ids::hex(&ids::random_bytes::<32>()?)
+        );
+        self.store
+            .set_stream_key(&ctx.account_id, id, &ids::sha256_hex(key.as_bytes()))
+            .await?;
+        Ok(StreamKey {
+            stream_id: id.to_owned(),
+            key,
+        })
+    }
+
+    /// The account acting through a stream key on stream `id`, or `None` when the key is not
+    /// that stream's.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn stream_key_context(
+        &self,
+        key: &str,
+        id: &str,
+    ) -> Result<Option<AuthContext>, ServerError> {
+        let hash = ids::sha256_hex(key.as_bytes());
+        Ok(self
+            .store
+            .stream_by_key_hash(&hash)
+            .await?
+            .filter(|rec| rec.id == id)
+            .map(|rec| AuthContext::on_behalf_of(&rec.account_id)))
     }
 
     /// Pauses a running stream: its time stops being charged.
@@ -142,7 +185,8 @@ impl Engine {
         id: &str,
         change: impl FnOnce(&mut StreamingPayment, u64) -> Result<(), StreamError>,
     ) -> Result<LspStream, ServerError> {
-        let _one = self.streams.lock().await;
+        let lock = self.stream_lock(id);
+        let _one = lock.lock().await;
         let mut rec = self.store.stream(&ctx.account_id, id).await?;
         let now_ms = now_millis();
         change(&mut rec.engine, now_ms).map_err(refused)?;

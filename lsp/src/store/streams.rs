@@ -205,6 +205,45 @@ impl Store {
             .await
     }
 
+    /// Replaces the key of the account's stream `id` by the one hashing to `key_hash` (the
+    /// previous key stops working).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn set_stream_key(
+        &self,
+        account_id: &str,
+        id: &str,
+        key_hash: &str,
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .db
+            .execute(
+                "UPDATE streams SET key_hash = $1 WHERE id = $2 AND account_id = $3",
+                vec![key_hash.into(), id.into(), account_id.into()],
+            )
+            .await?;
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::not_found("stream"))
+        }
+    }
+
+    /// The stream whose key hashes to `key_hash`.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn stream_by_key_hash(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<StreamRecord>, StoreError> {
+        Ok(self
+            .streams_where("key_hash = $1", vec![key_hash.into()])
+            .await?
+            .pop())
+    }
+
     /// Saves a stream's accounting (and its status, end and failure), as of `rec`.
     ///
     /// # Errors

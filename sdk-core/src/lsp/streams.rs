@@ -2,7 +2,9 @@
 //! (admin scope). See [`super::model::CreateStreamRequest`].
 
 use super::client::{checked_id, json_body, Query};
-use super::model::{CreateStreamRequest, ListPageRequest, LspStream, StreamList, Validate};
+use super::model::{
+    CreateStreamRequest, ListPageRequest, LspStream, StreamKey, StreamList, Validate,
+};
 use super::{LspClient, LspError};
 use crate::timer::Timer;
 use crate::transport::{Method, Transport};
@@ -72,6 +74,23 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
     /// [`LspError::NotFound`]; the server's `conflict` once stopped.
     pub async fn stop_stream(&self, id: &str) -> Result<LspStream, LspError> {
         self.stream_action(id, "stop").await
+    }
+
+    /// Issues the stream's key (`POST /v1/streams/{id}/key`, admin scope): a key that reads,
+    /// pauses, resumes and stops this stream and does nothing else, for a game client to hold
+    /// as its `api_key`. A new key replaces the previous one.
+    ///
+    /// # Errors
+    /// [`LspError::NotFound`].
+    pub async fn create_stream_key(&self, id: &str) -> Result<StreamKey, LspError> {
+        let id = checked_id("stream_id", id)?;
+        self.call(
+            Method::Post,
+            &format!("/v1/streams/{id}/key"),
+            &Query::new(),
+            None,
+        )
+        .await
     }
 
     async fn stream_action(&self, id: &str, action: &str) -> Result<LspStream, LspError> {

@@ -993,6 +993,14 @@ export interface StreamList {
   next_cursor: string | null;
 }
 
+/** A stream's key: shown once; a new one replaces it. */
+export interface StreamKey {
+  /** The stream it controls. */
+  stream_id: string;
+  /** The key: a bearer token that reads, pauses, resumes and stops this stream and nothing else (not an API key). */
+  key: string;
+}
+
 /** Query of `GET /v1/invoices`. */
 export interface ListInvoicesRequest {
   /** Only invoices in this status. */

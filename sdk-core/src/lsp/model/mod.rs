@@ -58,8 +58,9 @@ pub use schedules::{
     ScheduleStatus, MAX_SCHEDULE_DESCRIPTION_BYTES,
 };
 pub use streams::{
-    CreateStreamRequest, LspStream, StreamList, DEFAULT_STREAM_MIN_PAYMENT_MSAT,
-    MAX_STREAM_TICK_MS, MIN_STREAM_TICK_MS, STREAM_ID_RECORD_TYPE, STREAM_SEQUENCE_RECORD_TYPE,
+    CreateStreamRequest, LspStream, StreamKey, StreamList, DEFAULT_STREAM_MIN_PAYMENT_MSAT,
+    MAX_STREAM_TICK_MS, MIN_STREAM_TICK_MS, STREAM_ID_RECORD_TYPE, STREAM_KEY_PREFIX,
+    STREAM_SEQUENCE_RECORD_TYPE,
 };
 pub use tournaments::{
     CreateTournamentRequest, EntryStatus, JoinTournamentRequest, LspTournament, PayoutDestination,

@@ -146,6 +146,19 @@ pub struct LspStream {
     pub failure_reason: Option<String>,
 }
 
+/// The prefix of a stream key: a bearer token that reads, pauses, resumes and stops one stream
+/// and does nothing else (it is not an API key).
+pub const STREAM_KEY_PREFIX: &str = "etrid_sk_";
+
+/// A stream's key, as issued by `POST /v1/streams/{id}/key`: shown once; a new one replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamKey {
+    /// The stream it controls.
+    pub stream_id: String,
+    /// The key (`etrid_sk_…`): give it to the game client as its `api_key`.
+    pub key: String,
+}
+
 /// A page of the account's streams, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StreamList {

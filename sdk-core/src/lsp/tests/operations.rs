@@ -167,6 +167,7 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
     let _ = run(client.pause_stream("s"));
     let _ = run(client.resume_stream("s"));
     let _ = run(client.stop_stream("s"));
+    let _ = run(client.create_stream_key("s"));
     let _ = run(client.cancel_voucher("v"));
     let _ = run(client.create_quote(CreateQuoteRequest::new(
         rust_decimal::Decimal::new(499, 2),

@@ -418,6 +418,13 @@ fn samples() -> Vec<(&'static str, Value)> {
         ),
         ("Stream", v(stream_sample())),
         (
+            "StreamKey",
+            v(StreamKey {
+                stream_id: "str_1".into(),
+                key: format!("etrid_sk_{}", "ab".repeat(32)),
+            }),
+        ),
+        (
             "StreamList",
             v(StreamList {
                 items: vec![stream_sample()],
