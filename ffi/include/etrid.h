@@ -181,6 +181,8 @@ enum EtridOperation
   ETRID_OPERATION_RESUME_STREAM = 57,
   // `{"stream_id"}` → the stream, settling. Admin scope.
   ETRID_OPERATION_STOP_STREAM = 58,
+  // `{"stream_id"}` → `{"stream_id", "key"}`: a key for this stream only. Admin scope.
+  ETRID_OPERATION_CREATE_STREAM_KEY = 59,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -617,9 +617,13 @@ test("S24 a stream pays its rate, pauses, resumes and stops at exactly its budge
     }
   };
   await when((s) => s.payments >= 1n, "paid once");
-  assert.equal((await payer.pauseStream(stream.id)).state, "paused");
-  await rejects(payer.pauseStream(stream.id), "lsp_conflict");
-  assert.equal((await payer.resumeStream(stream.id)).state, "running");
+  // The game holds the stream's own key: this stream only.
+  const { key } = await payer.createStreamKey(stream.id);
+  const game = client(key);
+  assert.equal((await game.pauseStream(stream.id)).state, "paused");
+  await rejects(game.pauseStream(stream.id), "lsp_conflict");
+  await rejects(game.balance(), "lsp_unauthorized");
+  assert.equal((await game.resumeStream(stream.id)).state, "running");
   const done = await when((s) => s.state === "finished", "finished");
   assert.equal(done.paid_msat, 35_000n, "exactly the budget");
   assert.equal((await payee.balance()).available_msat - before, 35_000n);

@@ -139,6 +139,8 @@ pub enum EtridOperation {
     ResumeStream = 57,
     /// `{"stream_id"}` → the stream, settling. Admin scope.
     StopStream = 58,
+    /// `{"stream_id"}` → `{"stream_id", "key"}`: a key for this stream only. Admin scope.
+    CreateStreamKey = 59,
 }
 
 impl EtridOperation {
@@ -216,6 +218,7 @@ mod tests {
             C::PauseStream,
             C::ResumeStream,
             C::StopStream,
+            C::CreateStreamKey,
         ];
         assert_eq!(c.len(), Operation::ALL.len());
         for (c_op, core_op) in c.into_iter().zip(Operation::ALL) {

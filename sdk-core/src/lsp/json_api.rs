@@ -169,11 +169,14 @@ pub enum Operation {
     ResumeStream = 57,
     /// `{"stream_id"}` → the stream, settling (what it earned is being paid). Admin scope.
     StopStream = 58,
+    /// `{"stream_id"}` → `{"stream_id", "key"}`: a key that reads, pauses, resumes and stops
+    /// only this stream, for a game client. Admin scope.
+    CreateStreamKey = 59,
 }
 
 impl Operation {
     /// Every operation, in number order.
-    pub const ALL: [Operation; 58] = [
+    pub const ALL: [Operation; 59] = [
         Operation::CreateInvoice,
         Operation::GetInvoice,
         Operation::ListInvoices,
@@ -232,6 +235,7 @@ impl Operation {
         Operation::PauseStream,
         Operation::ResumeStream,
         Operation::StopStream,
+        Operation::CreateStreamKey,
     ];
 
     /// The operation with this number, if any (a caller across a language boundary can pass
@@ -604,6 +608,9 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
             Op::PauseStream => to_value(self.pause_stream(&ids(a, ["stream_id"])?[0]).await?),
             Op::ResumeStream => to_value(self.resume_stream(&ids(a, ["stream_id"])?[0]).await?),
             Op::StopStream => to_value(self.stop_stream(&ids(a, ["stream_id"])?[0]).await?),
+            Op::CreateStreamKey => {
+                to_value(self.create_stream_key(&ids(a, ["stream_id"])?[0]).await?)
+            }
         }
     }
 }

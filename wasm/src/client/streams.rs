@@ -60,6 +60,15 @@ impl JsClient {
         promise(async move { lsp(client.resume_stream(&id).await) })
     }
 
+    /// Issues the stream's key (admin scope, on your server): `{ stream_id, key }`; a client
+    /// made with `key` as its `apiKey` reads, pauses, resumes and stops this stream and
+    /// nothing else. A new key replaces the previous one.
+    #[wasm_bindgen(js_name = createStreamKey, unchecked_return_type = "Promise<StreamKey>")]
+    pub fn create_stream_key(&self, id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { lsp(client.create_stream_key(&id).await) })
+    }
+
     /// Stops a stream for good: what its time earned is paid (`settling`, then `finished`).
     #[wasm_bindgen(js_name = stopStream, unchecked_return_type = "Promise<Stream>")]
     pub fn stop_stream(&self, id: String) -> Promise {

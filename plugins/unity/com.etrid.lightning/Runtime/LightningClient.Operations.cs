@@ -316,5 +316,12 @@ namespace Etrid
 
         /// <summary>Stops a stream for good: what its time earned is paid, then it is finished (admin scope).</summary>
         public Task<string> StopStreamAsync(string streamId) { return RequestAsync(Operation.StopStream, IdArgs("stream_id", streamId)); }
+
+        /// <summary>
+        /// Issues the stream's key (admin scope, on your server) → <c>{"stream_id", "key"}</c>: give
+        /// <c>key</c> to the game as its API key; it reads, pauses, resumes and stops this stream and
+        /// nothing else. A new key replaces the previous one.
+        /// </summary>
+        public Task<string> CreateStreamKeyAsync(string streamId) { return RequestAsync(Operation.CreateStreamKey, IdArgs("stream_id", streamId)); }
     }
 }

@@ -125,5 +125,7 @@ namespace Etrid
         ResumeStream = 57,
         /// <summary>Stop a stream for good: what it earned is paid (admin scope).</summary>
         StopStream = 58,
+        /// <summary>Issue a key that reads, pauses, resumes and stops only this stream, for a game client (admin scope).</summary>
+        CreateStreamKey = 59,
     }
 }
