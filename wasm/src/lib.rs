@@ -50,7 +50,7 @@ pub use lnurl::{
     parse_response, parse_withdraw_request, pay_callback_url, verify_lnurl_invoice,
     withdraw_callback_url,
 };
-pub use qr::{qr_matrix, qr_svg};
+pub use qr::{qr_matrix, qr_svg, voucher_sheets_svg};
 pub use web::{set_default_web_socket, WebTransport};
 pub use webhook::{sign_webhook, verify_webhook};
 pub use webln::{has_webln, pay_with_webln};

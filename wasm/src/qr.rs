@@ -52,3 +52,17 @@ fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
         .map(|_| ())
         .map_err(|_| internal_error("cannot build the QR matrix object"))
 }
+
+/// Printable A4 sheets of vouchers (`batch.vouchers`, or a page of `listVouchers`): 12 cards a
+/// page, each the voucher's LNURL as a QR code with its amount and the last day to claim it. One
+/// SVG document per page, sized in millimetres: print it, or save it as PDF, at true size.
+///
+/// @throws {EtridError} `invalid_argument` when `vouchers` are not vouchers.
+#[wasm_bindgen(js_name = voucherSheetsSvg, unchecked_return_type = "string[]")]
+pub fn voucher_sheets_svg(
+    #[wasm_bindgen(unchecked_param_type = "Voucher[]")] vouchers: JsValue,
+) -> Result<JsValue, JsValue> {
+    let vouchers: Vec<etrid_core::lsp::LspVoucher> = crate::convert::from_js(vouchers, "vouchers")?;
+    let pages = etrid_core::lsp::voucher_sheets_svg(&vouchers).map_err(to_js_error)?;
+    crate::convert::to_js(&pages)
+}
