@@ -98,20 +98,9 @@ impl Engine {
         let now_ms = now_millis();
         if let Some(sequence) = rec.engine.stats().in_flight_sequence {
             let amount = rec.engine.stats().in_flight;
-            match self.stream_payment(&rec, sequence, amount).await? {
-                Outcome::Pending => return self.save_if_changed(&mut rec, &before, now_ms).await,
-                Outcome::Succeeded => {
-                    rec.engine
-                        .payment_succeeded(sequence)
-                        .map_err(state_error)?;
-                    rec.failure_reason = None;
-                }
-                Outcome::Failed(reason) => {
-                    rec.engine
-                        .payment_failed(sequence, now_ms)
-                        .map_err(state_error)?;
-                    rec.failure_reason = Some(reason);
-                }
+            let outcome = self.stream_payment(&rec, sequence, amount).await?;
+            if !apply_outcome(&mut rec, sequence, outcome, now_ms)? {
+                return self.save_if_changed(&mut rec, &before, now_ms).await;
             }
         }
         if rec.engine.state().is_terminal() {
@@ -126,20 +115,9 @@ impl Engine {
             rec.updated_at_ms = now_ms;
             self.store.save_stream(&rec).await?;
             let saved = rec.engine.clone();
-            match self.stream_payment(&rec, sequence, amount).await? {
-                Outcome::Pending => return Ok(()),
-                Outcome::Succeeded => {
-                    rec.engine
-                        .payment_succeeded(sequence)
-                        .map_err(state_error)?;
-                    rec.failure_reason = None;
-                }
-                Outcome::Failed(reason) => {
-                    rec.engine
-                        .payment_failed(sequence, now_ms)
-                        .map_err(state_error)?;
-                    rec.failure_reason = Some(reason);
-                }
+            let outcome = self.stream_payment(&rec, sequence, amount).await?;
+            if !apply_outcome(&mut rec, sequence, outcome, now_ms)? {
+                return Ok(());
             }
             // A settled stream with nothing left owed finishes at once.
             if rec.engine.state() == StreamState::Settling {
@@ -216,6 +194,32 @@ impl Engine {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Reports payment `sequence`'s outcome to the stream's accounting; `false` while it is still
+/// in flight (nothing to report).
+fn apply_outcome(
+    rec: &mut StreamRecord,
+    sequence: u64,
+    outcome: Outcome,
+    now_ms: u64,
+) -> Result<bool, ServerError> {
+    match outcome {
+        Outcome::Pending => return Ok(false),
+        Outcome::Succeeded => {
+            rec.engine
+                .payment_succeeded(sequence)
+                .map_err(state_error)?;
+            rec.failure_reason = None;
+        }
+        Outcome::Failed(reason) => {
+            rec.engine
+                .payment_failed(sequence, now_ms)
+                .map_err(state_error)?;
+            rec.failure_reason = Some(reason);
+        }
+    }
+    Ok(true)
 }
 
 /// A stream whose stored accounting refuses a step it should take: corrupt state.
