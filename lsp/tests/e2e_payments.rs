@@ -312,3 +312,76 @@ fn s16_keysend_with_custom_tlv_records_arrives_with_them() {
         }
     });
 }
+
+#[test]
+fn s24_a_stream_to_a_node_pays_by_keysend_with_its_id_and_sequence_as_tlvs() {
+    use etrid_core::lsp::{
+        CreateStreamRequest, PayoutDestination, STREAM_ID_RECORD_TYPE, STREAM_SEQUENCE_RECORD_TYPE,
+    };
+    use etrid_core::streaming::StreamState;
+    run(async {
+        let h = harness().await;
+        let admin = h.admin(2);
+        let alice = h.devnet.api().node("alice").unwrap().clone();
+        let mut alice_events = alice.subscribe();
+        let stream = admin
+            .create_stream(CreateStreamRequest {
+                destination: PayoutDestination::Keysend {
+                    node_id: NodeId::from(alice.node_id()),
+                },
+                rate_msat_per_sec: 1_000_000,
+                budget_msat: Msat::from_msat(2_500_000),
+                tick_interval_ms: None,
+                min_payment_msat: None,
+                description: None,
+                idempotency_key: "s24-keysend".into(),
+            })
+            .await
+            .unwrap();
+        // Alice receives the stream's payments, each naming the stream and its sequence.
+        let mut sequences = Vec::new();
+        let mut received = 0;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while received < 2_500_000 {
+            let ev = tokio::time::timeout_at(deadline, alice_events.recv())
+                .await
+                .expect("alice receives the stream's payments")
+                .unwrap();
+            if let ldk_node::Event::PaymentReceived {
+                amount_msat,
+                custom_records,
+                ..
+            } = ev
+            {
+                let field = |t: u64| {
+                    custom_records
+                        .iter()
+                        .find(|r| r.type_num == t)
+                        .map(|r| r.value.clone())
+                };
+                let Some(id) = field(STREAM_ID_RECORD_TYPE) else {
+                    continue; // another test's payment
+                };
+                if id != stream.id.as_bytes() {
+                    continue;
+                }
+                let sequence = field(STREAM_SEQUENCE_RECORD_TYPE).expect("the sequence");
+                sequences.push(u64::from_be_bytes(sequence.try_into().unwrap()));
+                received += amount_msat;
+            }
+        }
+        assert_eq!(received, 2_500_000, "exactly the budget");
+        assert_eq!(sequences, (1..=sequences.len() as u64).collect::<Vec<_>>());
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = admin.get_stream(&stream.id).await.unwrap();
+            if s.state == StreamState::Finished {
+                assert_eq!(s.paid_msat, Msat::from_msat(2_500_000));
+                assert_eq!(s.payments, sequences.len() as u64);
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{s:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+}
