@@ -501,6 +501,37 @@ async fn tournament_figures(
     assert_eq!((paid, doubles), (winners, 0));
 }
 
+/// Credits `account` with `amount_msat` from `bank`, inside the LSP (an invoice of `account`
+/// paid between accounts) under the idempotency key `key`.
+async fn fund_from(
+    bank: &etrid_core::lsp::LspClient<
+        etrid_core::native::ReqwestTransport,
+        etrid_core::native::TokioTimer,
+    >,
+    account: &etrid_core::lsp::LspClient<
+        etrid_core::native::ReqwestTransport,
+        etrid_core::native::TokioTimer,
+    >,
+    amount_msat: u64,
+    key: &str,
+) {
+    let invoice = account
+        .create_invoice(CreateInvoiceRequest {
+            amount_msat: Some(Msat::from_msat(amount_msat)),
+            ..CreateInvoiceRequest::default()
+        })
+        .await
+        .unwrap();
+    let prepared = bank
+        .prepare_pay_invoice(etrid_core::lsp::PayInvoiceRequest {
+            bolt11: invoice.bolt11,
+            idempotency_key: key.into(),
+            ..etrid_core::lsp::PayInvoiceRequest::default()
+        })
+        .unwrap();
+    assert!(bank.pay(prepared).await.unwrap().internal);
+}
+
 /// Figure 5, vouchers under contention: `ETRID_BENCH_VOUCHERS` (200) vouchers, each claimed by
 /// eight wallets at once through the LNURL-withdraw callback (invoices of another account, so
 /// the claim settles inside the LSP), `in_flight` vouchers at a time. Prints claims answered and
@@ -514,7 +545,7 @@ async fn voucher_figures(
     >,
     in_flight: usize,
 ) {
-    use etrid_core::lsp::{CreateVouchersRequest, PayInvoiceRequest, VoucherStatus};
+    use etrid_core::lsp::{CreateVouchersRequest, VoucherStatus};
     const VOUCHER_MSAT: u64 = 10_000;
     const CLAIMERS: usize = 8;
     let vouchers = env_count("ETRID_BENCH_VOUCHERS", 200);
@@ -525,24 +556,9 @@ async fn voucher_figures(
     let (_wallets, wallets_key) = store.create_account("bench-wallets").await.unwrap();
     let owner = client(&owner_key.key);
     let wallets = client(&wallets_key.key);
-    // Fund the owner from the bank (inside the LSP): each voucher sets aside 20 sat.
-    let funding = owner
-        .create_invoice(CreateInvoiceRequest {
-            amount_msat: Some(Msat::from_msat(
-                u64::try_from(vouchers).unwrap() * 2 * VOUCHER_MSAT,
-            )),
-            ..CreateInvoiceRequest::default()
-        })
-        .await
-        .unwrap();
-    let prepared = bank
-        .prepare_pay_invoice(PayInvoiceRequest {
-            bolt11: funding.bolt11,
-            idempotency_key: "bench-voucher-funding".into(),
-            ..PayInvoiceRequest::default()
-        })
-        .unwrap();
-    assert!(bank.pay(prepared).await.unwrap().internal);
+    // Each voucher sets aside 20 sat.
+    let funding = u64::try_from(vouchers).unwrap() * 2 * VOUCHER_MSAT;
+    fund_from(bank, &owner, funding, "bench-voucher-funding").await;
     let mut created = Vec::new();
     for (b, chunk) in (0..vouchers).collect::<Vec<_>>().chunks(1_000).enumerate() {
         let batch = owner
@@ -646,9 +662,7 @@ async fn stream_figures(
         etrid_core::native::TokioTimer,
     >,
 ) {
-    use etrid_core::lsp::{
-        CreateStreamRequest, ListPageRequest, LspStream, PayInvoiceRequest, PayoutDestination,
-    };
+    use etrid_core::lsp::{CreateStreamRequest, ListPageRequest, LspStream, PayoutDestination};
     use etrid_core::streaming::StreamState;
     const RATE: u64 = 1_000;
     const BUDGET: u64 = 600_000;
@@ -658,23 +672,8 @@ async fn stream_figures(
         |key: &str| etrid_core::native::client(LspConfig::new(api, key, Network::Regtest)).unwrap();
     let (_payer, payer_key) = store.create_account("bench-streamer").await.unwrap();
     let payer = client(&payer_key.key);
-    let funding = payer
-        .create_invoice(CreateInvoiceRequest {
-            amount_msat: Some(Msat::from_msat(
-                u64::try_from(streams).unwrap() * BUDGET / 10,
-            )),
-            ..CreateInvoiceRequest::default()
-        })
-        .await
-        .unwrap();
-    let prepared = bank
-        .prepare_pay_invoice(PayInvoiceRequest {
-            bolt11: funding.bolt11,
-            idempotency_key: "bench-stream-funding".into(),
-            ..PayInvoiceRequest::default()
-        })
-        .unwrap();
-    assert!(bank.pay(prepared).await.unwrap().internal);
+    let funding = u64::try_from(streams).unwrap() * BUDGET / 10;
+    fund_from(bank, &payer, funding, "bench-stream-funding").await;
     let mut payees = Vec::new();
     for i in 0..10 {
         let (acct, _) = store

@@ -1,6 +1,6 @@
 //! End to end on the devnet: outgoing payments from LSP accounts through `LspClient` — an
 //! external invoice (S13), multi-path both ways (S14), keysend with TLV records (S16). The
-//! payment flows between accounts and to Lightning Addresses are in `e2e_flows.rs`.
+//! payment flows between accounts and to Lightning Addresses are in `e2e_flows/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;

@@ -14,7 +14,7 @@ use super::invoices::created;
 use super::scope::{bearer, AdminKey};
 use super::AppState;
 use crate::error::ServerError;
-use crate::store::AuthContext;
+use crate::store::{AuthContext, StoreError};
 
 /// Who calls a stream's route: the account's admin key, or the stream's own key.
 pub(super) struct StreamCaller(AuthContext);
@@ -32,10 +32,7 @@ impl FromRequestParts<AppState> for StreamCaller {
         // A stream key of another stream gets the answer an unknown key gets.
         match state.engine.stream_key_context(&token, &id).await? {
             Some(ctx) => Ok(StreamCaller(ctx)),
-            None => Err(ServerError::Unauthorized {
-                reason: "unknown or revoked API key",
-            }
-            .into()),
+            None => Err(ServerError::from(StoreError::UnknownKey).into()),
         }
     }
 }

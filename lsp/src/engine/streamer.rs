@@ -71,21 +71,21 @@ fn outcome_of(payment: &LspPayment) -> Outcome {
 }
 
 impl Engine {
-    /// One pass over every live stream, [`STEPS_AT_ONCE`] streams at a time, each under its
-    /// lock and read again under it (an API call may have changed it since the list was read).
+    /// One pass over every live stream, [`STEPS_AT_ONCE`] streams at a time, each read under
+    /// its lock (so an API call on it comes before or after the step, never during).
     pub(crate) async fn stream_pass(&self) -> Result<(), ServerError> {
         let live = self.store.live_streams().await?;
         futures_util::stream::iter(live)
-            .for_each_concurrent(STEPS_AT_ONCE, |listed| async move {
-                let lock = self.stream_lock(&listed.id);
+            .for_each_concurrent(STEPS_AT_ONCE, |(id, account_id)| async move {
+                let lock = self.stream_lock(&id);
                 let _one = lock.lock().await;
-                let step = match self.store.stream(&listed.account_id, &listed.id).await {
+                let step = match self.store.stream(&account_id, &id).await {
                     Ok(rec) if rec.engine.state().is_terminal() => Ok(()),
                     Ok(rec) => self.step_stream(rec).await,
                     Err(e) => Err(e.into()),
                 };
                 if let Err(e) = step {
-                    tracing::warn!(stream = %listed.id, error = %e, "stream step failed");
+                    tracing::warn!(stream = %id, error = %e, "stream step failed");
                 }
             })
             .await;

@@ -41,7 +41,7 @@ pub use transfers::Transfer;
 pub use vouchers::{CreatedBatch, NewVoucher, NewVoucherBatch, VoucherFunding, VoucherRecord};
 pub use webhooks::{DueDelivery, WebhookRecord};
 
-use crate::db::{Db, DbError, Stmt, StmtResult, Value};
+use crate::db::{Db, DbError, Row, Stmt, StmtResult, Value};
 
 /// How many live events a slow WebSocket subscriber may fall behind before it is dropped (it
 /// then reconnects and resumes from its last id).
@@ -239,6 +239,57 @@ pub(crate) const LIST_TAIL: &str = "
     AND (CAST($5 AS BIGINT) IS NULL OR created_at < $5 OR (created_at = $5 AND id < CAST($6 AS TEXT)))
     ORDER BY created_at DESC, id DESC
     LIMIT $7";
+
+/// A stored value the store cannot read back.
+pub(crate) fn decode_error(reason: String) -> StoreError {
+    DbError::Decode { reason }.into()
+}
+
+/// Column `i` of `row` as a `u32` (counts and indexes the store wrote from one).
+pub(crate) fn u32_column(row: &Row, i: usize) -> Result<u32, StoreError> {
+    u32::try_from(row.uint(i)?).map_err(|_| decode_error(format!("column {i} beyond u32")))
+}
+
+impl Store {
+    /// `SELECT {columns} FROM {table} WHERE {condition}`, every row decoded.
+    async fn select_where<T>(
+        &self,
+        columns: &str,
+        table: &str,
+        condition: &str,
+        params: Vec<Value>,
+        decode: impl Fn(&Row) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let sql = format!("SELECT {columns} FROM {table} WHERE {condition}");
+        self.db
+            .query(&sql, params)
+            .await?
+            .iter()
+            .map(decode)
+            .collect()
+    }
+
+    /// A page of `account_id`'s rows of `table` (which has `id`, `created_at` and `status`),
+    /// newest first, with `filter` applied; each row decoded to an item whose `cursor` is its
+    /// creation time and id.
+    async fn account_page<T>(
+        &self,
+        columns: &str,
+        table: &str,
+        account_id: &str,
+        filter: &ListFilter,
+        decode: impl Fn(&Row) -> Result<T, StoreError>,
+        cursor: impl Fn(&T) -> Cursor,
+    ) -> Result<(Vec<T>, Option<String>), StoreError> {
+        let mut params = vec![Value::from(account_id)];
+        params.extend(filter.params());
+        let condition = format!("account_id = $1 {LIST_TAIL}");
+        let items = self
+            .select_where(columns, table, &condition, params, decode)
+            .await?;
+        Ok(page(items, filter.limit, cursor))
+    }
+}
 
 /// Splits a fetched `limit + 1` rows into the page and its next cursor.
 pub(crate) fn page<T>(

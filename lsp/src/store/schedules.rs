@@ -9,7 +9,7 @@ use etrid_core::lsp::{LspSchedule, PayoutDestination, RunStatus, ScheduleRun, Sc
 use etrid_core::recurring::Schedule;
 
 use super::tournaments::json_text;
-use super::{page, Cursor, ListFilter, Store, StoreError, LIST_TAIL};
+use super::{decode_error as decode, u32_column as u32_of, Cursor, ListFilter, Store, StoreError};
 use crate::db::{DbError, Row, Stmt, Value};
 use crate::time::now_secs;
 
@@ -69,14 +69,6 @@ pub enum CreatedSchedule {
     Created(ScheduleRecord),
     /// The account already created one under this key.
     Existing(ScheduleRecord),
-}
-
-fn decode(reason: String) -> StoreError {
-    DbError::Decode { reason }.into()
-}
-
-fn u32_of(row: &Row, i: usize) -> Result<u32, StoreError> {
-    u32::try_from(row.uint(i)?).map_err(|_| decode(format!("column {i} beyond u32")))
 }
 
 fn opt_u32_of(row: &Row, i: usize) -> Result<Option<u32>, StoreError> {
@@ -139,13 +131,8 @@ impl Store {
         condition: &str,
         params: Vec<Value>,
     ) -> Result<Vec<ScheduleRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM schedules WHERE {condition}");
-        self.db
-            .query(&sql, params)
-            .await?
-            .iter()
-            .map(record_from_row)
-            .collect()
+        self.select_where(COLUMNS, "schedules", condition, params, record_from_row)
+            .await
     }
 
     /// Records a new schedule, or answers the one the account created under the same key.
@@ -229,20 +216,14 @@ impl Store {
         account_id: &str,
         filter: &ListFilter,
     ) -> Result<(Vec<LspSchedule>, Option<String>), StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM schedules WHERE account_id = $1 {LIST_TAIL}");
-        let mut params = vec![Value::from(account_id)];
-        params.extend(filter.params());
-        let items = self
-            .db
-            .query(&sql, params)
-            .await?
-            .iter()
-            .map(|r| record_from_row(r).map(|rec| rec.schedule))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(page(items, filter.limit, |s| Cursor {
-            created_at: s.created_at,
-            id: s.id.clone(),
-        }))
+        let decode = |r: &Row| record_from_row(r).map(|rec| rec.schedule);
+        self.account_page(COLUMNS, "schedules", account_id, filter, decode, |s| {
+            Cursor {
+                created_at: s.created_at,
+                id: s.id.clone(),
+            }
+        })
+        .await
     }
 
     /// Active schedules with an occurrence due by `now` and no run in flight, soonest first

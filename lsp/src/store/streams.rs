@@ -7,7 +7,7 @@ use etrid_core::lsp::{LspStream, PayoutDestination};
 use etrid_core::streaming::StreamingPayment;
 
 use super::tournaments::json_text;
-use super::{page, Cursor, ListFilter, Store, StoreError, LIST_TAIL};
+use super::{decode_error as decode, Cursor, ListFilter, Store, StoreError};
 use crate::db::{DbError, Row, Value};
 
 const COLUMNS: &str = "id, account_id, destination, description, engine, created_at, \
@@ -74,10 +74,6 @@ pub enum CreatedStream {
     Existing(StreamRecord),
 }
 
-fn decode(reason: String) -> StoreError {
-    DbError::Decode { reason }.into()
-}
-
 fn record_from_row(r: &Row) -> Result<StreamRecord, StoreError> {
     let destination: PayoutDestination = serde_json::from_str(&r.text(2)?)
         .map_err(|e| decode(format!("stream destination: {e}")))?;
@@ -103,13 +99,8 @@ impl Store {
         condition: &str,
         params: Vec<Value>,
     ) -> Result<Vec<StreamRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM streams WHERE {condition}");
-        self.db
-            .query(&sql, params)
-            .await?
-            .iter()
-            .map(record_from_row)
-            .collect()
+        self.select_where(COLUMNS, "streams", condition, params, record_from_row)
+            .await
     }
 
     /// Records a new stream, or answers the one the account created under the same key.
@@ -179,30 +170,29 @@ impl Store {
         account_id: &str,
         filter: &ListFilter,
     ) -> Result<(Vec<LspStream>, Option<String>), StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM streams WHERE account_id = $1 {LIST_TAIL}");
-        let mut params = vec![Value::from(account_id)];
-        params.extend(filter.params());
-        let items = self
-            .db
-            .query(&sql, params)
-            .await?
-            .iter()
-            .map(|r| record_from_row(r).map(|rec| rec.model()))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(page(items, filter.limit, |s| Cursor {
+        let decode = |r: &Row| record_from_row(r).map(|rec| rec.model());
+        self.account_page(COLUMNS, "streams", account_id, filter, decode, |s| Cursor {
             created_at: s.created_at,
             id: s.id.clone(),
-        }))
+        })
+        .await
     }
 
-    /// Every stream that may have something to pay: running or settling, or paused with a
-    /// payment in flight.
+    /// The ids and accounts of every stream that may have something to pay: running,
+    /// settling, or paused (a payment may still be in flight). The streamer reads each one
+    /// whole under its lock.
     ///
     /// # Errors
     /// Database failures.
-    pub async fn live_streams(&self) -> Result<Vec<StreamRecord>, StoreError> {
-        self.streams_where("status IN ('running', 'settling', 'paused')", vec![])
-            .await
+    pub async fn live_streams(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.select_where(
+            "id, account_id",
+            "streams",
+            "status IN ('running', 'settling', 'paused')",
+            vec![],
+            |r| Ok((r.text(0)?, r.text(1)?)),
+        )
+        .await
     }
 
     /// Replaces the key of the account's stream `id` by the one hashing to `key_hash` (the

@@ -10,8 +10,8 @@ use serde_json::{Map, Value as Json};
 
 use super::events::PendingEvent;
 use super::tournament_changes::{audit_stmt, Audit};
-use super::{page, Cursor, ListFilter, Store, StoreError, LIST_TAIL};
-use crate::db::{DbError, Row, Stmt, Value};
+use super::{Cursor, ListFilter, Store, StoreError};
+use crate::db::{DbError, Row, Stmt};
 use crate::ids;
 
 const COLUMNS: &str = "id, name, status, entry_fee_msat, seats, seats_taken, payout_table, \
@@ -56,9 +56,7 @@ pub struct NewEntry {
     pub replaces_invoice: Option<String>,
 }
 
-fn decode(reason: String) -> StoreError {
-    DbError::Decode { reason }.into()
-}
+use super::decode_error as decode;
 
 pub(super) fn json_text<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| decode(format!("encoding: {e}")))
@@ -68,9 +66,7 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T
     serde_json::from_str(text).map_err(|e| decode(format!("{what}: {e}")))
 }
 
-fn u32_of(row: &Row, i: usize) -> Result<u32, StoreError> {
-    u32::try_from(row.uint(i)?).map_err(|_| decode(format!("column {i} beyond u32")))
-}
+use super::u32_column as u32_of;
 
 fn record_from_row(r: &Row) -> Result<TournamentRecord, StoreError> {
     let status = r.text(2)?;
@@ -325,20 +321,14 @@ impl Store {
         account_id: &str,
         filter: &ListFilter,
     ) -> Result<(Vec<LspTournament>, Option<String>), StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM tournaments WHERE account_id = $1 {LIST_TAIL}");
-        let mut params = vec![Value::from(account_id)];
-        params.extend(filter.params());
-        let items = self
-            .db
-            .query(&sql, params)
-            .await?
-            .iter()
-            .map(|r| record_from_row(r).map(|rec| rec.tournament))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(page(items, filter.limit, |t| Cursor {
-            created_at: t.created_at,
-            id: t.id.clone(),
-        }))
+        let decode = |r: &Row| record_from_row(r).map(|rec| rec.tournament);
+        self.account_page(COLUMNS, "tournaments", account_id, filter, decode, |t| {
+            Cursor {
+                created_at: t.created_at,
+                id: t.id.clone(),
+            }
+        })
+        .await
     }
 
     /// Every entry of tournament `id`, in joining order.

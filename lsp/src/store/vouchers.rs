@@ -13,7 +13,7 @@ use etrid_core::amount::Msat;
 use etrid_core::lsp::{EventPayload, LspVoucher, VoucherBatch, VoucherStatus};
 
 use super::events::PendingEvent;
-use super::{page, Cursor, ListFilter, Store, StoreError};
+use super::{decode_error as decode, page, Cursor, ListFilter, Store, StoreError};
 use crate::db::{DbError, Row, Stmt, Value};
 use crate::ids;
 use crate::time::now_secs;
@@ -87,10 +87,6 @@ pub enum CreatedBatch {
     Existing(VoucherBatch, String),
 }
 
-fn decode(reason: String) -> StoreError {
-    DbError::Decode { reason }.into()
-}
-
 fn record_from_row(r: &Row) -> Result<VoucherRecord, StoreError> {
     let status_name = r.text(2)?;
     let status = VoucherStatus::from_name(&status_name)
@@ -150,13 +146,8 @@ impl Store {
         condition: &str,
         params: Vec<Value>,
     ) -> Result<Vec<VoucherRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM vouchers WHERE {condition}");
-        self.db
-            .query(&sql, params)
-            .await?
-            .iter()
-            .map(record_from_row)
-            .collect()
+        self.select_where(COLUMNS, "vouchers", condition, params, record_from_row)
+            .await
     }
 
     /// Creates the batch and sets its whole value aside, in one transaction.

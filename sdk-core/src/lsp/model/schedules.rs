@@ -47,15 +47,7 @@ impl Validate for CreateScheduleRequest {
                 format!("must be between 1 and {}", MAX_INVOICE_AMOUNT_MSAT.as_u64()),
             ));
         }
-        self.destination.check().map_err(|e| {
-            RequestError::new(e.field.replacen("payout", "destination", 1), e.reason)
-        })?;
-        if self.destination == PayoutDestination::Voucher {
-            return Err(RequestError::new(
-                "destination",
-                "a schedule pays an account, a Lightning Address or a node, not a voucher",
-            ));
-        }
+        self.destination.check_payable("a schedule")?;
         self.schedule
             .validate()
             .map_err(|e| RequestError::new("schedule", e.to_string()))?;

@@ -52,15 +52,7 @@ pub struct CreateStreamRequest {
 
 impl Validate for CreateStreamRequest {
     fn validate(&self) -> Result<(), RequestError> {
-        self.destination.check().map_err(|e| {
-            RequestError::new(e.field.replacen("payout", "destination", 1), e.reason)
-        })?;
-        if self.destination == PayoutDestination::Voucher {
-            return Err(RequestError::new(
-                "destination",
-                "a stream pays an account, a Lightning Address or a node, not a voucher",
-            ));
-        }
+        self.destination.check_payable("a stream")?;
         if self.rate_msat_per_sec == 0 || self.rate_msat_per_sec > MAX_INVOICE_AMOUNT_MSAT.as_u64()
         {
             return Err(RequestError::new(

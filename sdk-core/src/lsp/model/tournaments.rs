@@ -290,6 +290,25 @@ impl PayoutDestination {
             }
         }
     }
+
+    /// Checks a destination paid from the account by a schedule or a stream: its form, with
+    /// the fields named under `destination`, and not a voucher (only tournament prizes are put
+    /// in vouchers).
+    ///
+    /// # Errors
+    /// [`RequestError`] naming `destination…`.
+    pub fn check_payable(&self, what: &str) -> Result<(), RequestError> {
+        self.check().map_err(|e| {
+            RequestError::new(e.field.replacen("payout", "destination", 1), e.reason)
+        })?;
+        if *self == PayoutDestination::Voucher {
+            return Err(RequestError::new(
+                "destination",
+                format!("{what} pays an account, a Lightning Address or a node, not a voucher"),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Checks a player id: 1 to 64 of `A-Z a-z 0-9 _ - . :`.
