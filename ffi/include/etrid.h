@@ -183,6 +183,11 @@ enum EtridOperation
   ETRID_OPERATION_STOP_STREAM = 58,
   // `{"stream_id"}` → `{"stream_id", "key"}`: a key for this stream only. Admin scope.
   ETRID_OPERATION_CREATE_STREAM_KEY = 59,
+  // `{"tournament_id"}` → the lobby of a tournament that takes public joins. No key needed.
+  ETRID_OPERATION_GET_PUBLIC_TOURNAMENT = 60,
+  // `{"tournament_id", "player_id", "payout"}` → the entry, with the hold invoice to pay. No
+  // key needed (the tournament must take public joins).
+  ETRID_OPERATION_JOIN_PUBLIC_TOURNAMENT = 61,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -386,6 +386,7 @@ async fn tournament_figures(
                 + 3600,
             external_id: None,
             metadata: None,
+            public_join: false,
         })
         .await
         .unwrap();

@@ -73,6 +73,12 @@ pub struct Config {
     pub fiat_rates_file: Option<PathBuf>,
     /// A URL answering the same JSON, fetched at most every 10 s; exclusive with the file.
     pub fiat_rates_url: Option<String>,
+    /// The npm package's directory, whose tournament console is served at `/console/`;
+    /// `None`: no console.
+    pub console_dir: Option<PathBuf>,
+    /// Origins (`https://console.example`) whose pages may call the admin endpoints from a
+    /// browser (CORS): the console hosted as static files elsewhere. Empty: none.
+    pub admin_cors_origins: Vec<String>,
 }
 
 /// The options as flags and environment variables (`etrid-lsp --help` lists them); every
@@ -140,6 +146,16 @@ pub struct Options {
     /// (`rates_unavailable`). Default: none. Exclusive with `--fiat-rates-file`.
     #[arg(long, env = "ETRID_LSP_FIAT_RATES_URL")]
     pub fiat_rates_url: Option<String>,
+    /// The npm package's directory (`wasm/` of the repository once built, or
+    /// `node_modules/@etrid/lightning`): its tournament console is then served at `/console/`.
+    /// Default: none (no console).
+    #[arg(long, env = "ETRID_LSP_CONSOLE_DIR")]
+    pub console_dir: Option<PathBuf>,
+    /// Origins allowed to call the admin endpoints from a browser, comma-separated
+    /// (`https://console.example`): for the tournament console hosted as static files on
+    /// another origin. Exact origins only, never `*` (admin keys). Default: none.
+    #[arg(long, env = "ETRID_LSP_ADMIN_CORS_ORIGINS", value_delimiter = ',')]
+    pub admin_cors_origins: Option<Vec<String>>,
 }
 
 impl Options {
@@ -168,6 +184,8 @@ impl Options {
             public_url: self.public_url.or(file.public_url),
             fiat_rates_file: self.fiat_rates_file.or(file.fiat_rates_file),
             fiat_rates_url: self.fiat_rates_url.or(file.fiat_rates_url),
+            console_dir: self.console_dir.or(file.console_dir),
+            admin_cors_origins: self.admin_cors_origins.or(file.admin_cors_origins),
         }
     }
 
@@ -226,6 +244,13 @@ impl Options {
         if invoice_rate_per_sec == 0 {
             return Err(bad("invoice_rate_per_sec must be at least 1".into()));
         }
+        if let Some(dir) = &self.console_dir {
+            check_console_dir(dir)?;
+        }
+        let admin_cors_origins = self.admin_cors_origins.unwrap_or_default();
+        for origin in &admin_cors_origins {
+            check_origin(origin)?;
+        }
         let max_accepted_htlcs = self.max_accepted_htlcs.unwrap_or(MAX_HTLCS_PER_CHANNEL);
         if !(1..=MAX_HTLCS_PER_CHANNEL).contains(&max_accepted_htlcs) {
             return Err(bad(format!(
@@ -260,8 +285,49 @@ impl Options {
             },
             fiat_rates_file: self.fiat_rates_file,
             fiat_rates_url: self.fiat_rates_url,
+            console_dir: self.console_dir,
+            admin_cors_origins,
         })
     }
+}
+
+/// Checks that `dir` is a built npm package with the console: its pages and the browser build
+/// they load (built by `.ci/wasm.sh`, shipped in the published package).
+fn check_console_dir(dir: &std::path::Path) -> Result<(), ServerError> {
+    for file in [
+        "console/index.html",
+        "js/browser.mjs",
+        "pkg/web/etrid_wasm.js",
+    ] {
+        if !dir.join(file).is_file() {
+            return Err(ServerError::Config {
+                reason: format!(
+                    "console_dir: {} has no {file} (the npm package's directory, built: \
+                     bash .ci/wasm.sh --build-only)",
+                    dir.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks a CORS origin: `http(s)://host[:port]` exactly as browsers send it (no path, no
+/// trailing slash), and never `*`.
+fn check_origin(origin: &str) -> Result<(), ServerError> {
+    let bad = |why: &str| ServerError::Config {
+        reason: format!("admin_cors_origins: {origin:?} {why}"),
+    };
+    let url = url::Url::parse(origin).map_err(|_| bad("is not an origin like https://host"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(bad("must be an http(s) origin"));
+    }
+    if url.origin().ascii_serialization() != origin {
+        return Err(bad(
+            "must be scheme://host[:port] with no path or trailing slash",
+        ));
+    }
+    Ok(())
 }
 
 /// Parses a network name for clap.
@@ -348,5 +414,36 @@ mod tests {
             .unwrap_err();
             assert!(err.to_string().contains("max_accepted_htlcs"), "{err}");
         }
+    }
+
+    #[test]
+    fn console_options_are_checked() {
+        let with = |console_dir: Option<PathBuf>, origins: &[&str]| Options {
+            esplora_url: Some("http://127.0.0.1:3002".into()),
+            console_dir,
+            admin_cors_origins: Some(origins.iter().map(|o| (*o).to_owned()).collect()),
+            ..Options::default()
+        };
+        let cfg = with(None, &["https://console.example", "http://127.0.0.1:8081"])
+            .resolve()
+            .unwrap();
+        assert_eq!(cfg.admin_cors_origins.len(), 2);
+        for bad in [
+            "*",
+            "https://console.example/",
+            "https://x.example/path",
+            "ftp://x",
+        ] {
+            let err = with(None, &[bad]).resolve().unwrap_err();
+            assert!(
+                err.to_string().contains("admin_cors_origins"),
+                "{bad}: {err}"
+            );
+        }
+        let empty = tempfile::tempdir().unwrap();
+        let err = with(Some(empty.path().to_owned()), &[])
+            .resolve()
+            .unwrap_err();
+        assert!(err.to_string().contains("console/index.html"), "{err}");
     }
 }

@@ -299,6 +299,7 @@ fn s26_a_payout_batch_interrupted_by_sigkill_resumes_and_pays_every_winner_exact
                 join_deadline: now_secs() + 600,
                 external_id: None,
                 metadata: None,
+                public_join: false,
             })
             .await
             .unwrap();

@@ -3,7 +3,7 @@
 //! and funds its pool, results are entered and the winners paid by rank to an account, a
 //! Lightning Address served here, one reached over HTTP, and a node by keysend (S26); an
 //! organizer's cancel and a passed deadline refund every player (S27); a prize paid as a
-//! voucher, redeemed by the winner's account.
+//! voucher, redeemed by the winner's account; a public tournament's keyless lobby and joins.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -26,12 +26,12 @@ use tokio::task::JoinHandle;
 static HARNESS: OnceCell<Harness> = OnceCell::const_new();
 
 /// Account 0 organizes S26 (1 and 2 receive its prizes), account 3 organizes S27, account 4
-/// the voucher prize tournament (5 its players): tests run at once, and these check balances
-/// exactly.
+/// the voucher prize tournament (5 its players), account 6 the public tournament: tests run at
+/// once, and these check balances exactly.
 async fn harness() -> &'static Harness {
     HARNESS
         .get_or_init(|| async {
-            let h = Harness::start(6).await;
+            let h = Harness::start(7).await;
             // The organizer pays keysend prizes over Lightning: fund it and wait for a route.
             h.fund_account(0, 5_000_000).await;
             h.wait_route_to(0, "bob").await;
@@ -163,6 +163,7 @@ fn s26_a_full_tournament_settles_its_pool_and_pays_every_winner_by_rank_exactly_
             join_deadline: now() + 600,
             external_id: Some("s26-cup".into()),
             metadata: None,
+            public_join: false,
         };
         let t = organizer.create_tournament(request.clone()).await.unwrap();
         assert_eq!(t.status, TournamentStatus::Open);
@@ -472,6 +473,7 @@ fn s27_a_cancelled_tournament_and_one_past_its_deadline_unfilled_refund_every_pl
                 join_deadline: now() + 600,
                 external_id: None,
                 metadata: None,
+                public_join: false,
             })
             .await
             .unwrap();
@@ -545,6 +547,7 @@ fn s27_a_cancelled_tournament_and_one_past_its_deadline_unfilled_refund_every_pl
                 join_deadline: now() + 15,
                 external_id: None,
                 metadata: None,
+                public_join: false,
             })
             .await
             .unwrap();
@@ -614,6 +617,7 @@ fn s26_a_prize_paid_as_a_voucher_is_redeemed_once_by_the_winner() {
                 join_deadline: now() + 600,
                 external_id: None,
                 metadata: None,
+                public_join: false,
             })
             .await
             .unwrap();
@@ -697,4 +701,181 @@ fn s26_a_prize_paid_as_a_voucher_is_redeemed_once_by_the_winner() {
         assert_eq!(after.available_msat, before.available_msat);
         assert_eq!(after.reserved_msat, before.reserved_msat);
     })
+}
+
+#[test]
+fn s26_a_public_tournament_shows_its_lobby_and_takes_joins_without_a_key() {
+    run(async {
+        let h = harness().await;
+        let organizer = h.admin(6);
+        let keyless = h.client("");
+        let request = |name: &str, public_join| CreateTournamentRequest {
+            name: name.into(),
+            entry_fee_msat: Msat::from_msat(100_000),
+            seats: 2,
+            payout_table_bps: vec![7000, 3000],
+            organizer_fee_bps: 2000,
+            join_deadline: now() + 600,
+            external_id: None,
+            metadata: Some(serde_json::Map::from_iter([("secret".into(), "x".into())])),
+            public_join,
+        };
+        let private = organizer
+            .create_tournament(request("S26 private", false))
+            .await
+            .unwrap();
+        let t = organizer
+            .create_tournament(request("S26 public", true))
+            .await
+            .unwrap();
+        assert!(t.public_join && !private.public_join);
+        let voucher = || PayoutDestination::Voucher;
+        let join_request = |player: &str| JoinTournamentRequest {
+            player_id: player.into(),
+            payout: voucher(),
+        };
+
+        // A private tournament is unknown to the public routes; a keyless client has no others.
+        for err in [
+            keyless
+                .get_public_tournament(&private.id)
+                .await
+                .unwrap_err(),
+            keyless
+                .join_public_tournament(&private.id, join_request("p"))
+                .await
+                .unwrap_err(),
+            keyless.get_public_tournament("trn_nope").await.unwrap_err(),
+        ] {
+            assert!(matches!(err, LspError::NotFound { .. }), "{err:?}");
+        }
+        let err = keyless.get_tournament(&t.id).await.unwrap_err();
+        assert!(matches!(err, LspError::Unauthorized { .. }), "{err:?}");
+        let err = keyless
+            .join_public_tournament(&t.id, join_request("bad player!"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, LspError::InvalidRequest { .. }), "{err:?}");
+
+        // The lobby: terms and the prize a full tournament will have, no one seated yet.
+        let lobby = keyless.get_public_tournament(&t.id).await.unwrap();
+        assert_eq!(
+            (lobby.status, lobby.seats, lobby.seats_taken),
+            (TournamentStatus::Open, 2, 0)
+        );
+        assert_eq!(lobby.prize_total_msat, Msat::from_msat(160_000));
+        assert!(lobby.players.is_empty());
+
+        // Two players join without a key and pay from devnet wallets.
+        let ann = keyless
+            .join_public_tournament(&t.id, join_request("ann"))
+            .await
+            .unwrap();
+        let again = keyless
+            .join_public_tournament(&t.id, join_request("ann"))
+            .await
+            .unwrap();
+        assert_eq!(again.invoice_id, ann.invoice_id, "unpaid: the same entry");
+        let other = keyless
+            .join_public_tournament(
+                &t.id,
+                JoinTournamentRequest {
+                    player_id: "ann".into(),
+                    payout: PayoutDestination::Account {
+                        account_id: h.accounts[1].id.clone(),
+                    },
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(api_code(&other), Some(ApiErrorCode::AlreadyJoined));
+        let ben = keyless
+            .join_public_tournament(&t.id, join_request("ben"))
+            .await
+            .unwrap();
+        let pending = keyless.get_public_tournament(&t.id).await.unwrap();
+        assert!(pending.players.is_empty(), "unpaid entries have no seat");
+        let payers = [
+            wallet_pays(h, "alice", &ann.bolt11),
+            wallet_pays(h, "bob", &ben.bolt11),
+        ];
+        wait_tournament(&organizer, &t.id, "funded", |t| {
+            t.status == TournamentStatus::Funded
+        })
+        .await;
+        for payer in payers {
+            assert!(payer.await.unwrap().is_ok());
+        }
+        let lobby = keyless.get_public_tournament(&t.id).await.unwrap();
+        assert_eq!(lobby.status, TournamentStatus::Funded);
+        let seated: Vec<_> = lobby
+            .players
+            .iter()
+            .map(|p| (p.player_id.as_str(), p.status, p.rank))
+            .collect();
+        assert_eq!(
+            seated,
+            [
+                ("ann", EntryStatus::Settled, None),
+                ("ben", EntryStatus::Settled, None)
+            ]
+        );
+        // The lobby tells nothing of the organizer's metadata or the players' invoices.
+        let text = serde_json::to_string(&lobby).unwrap();
+        assert!(!text.contains("secret") && !text.contains(&ann.bolt11));
+
+        // Results and prizes (vouchers: paid inside the LSP) show in the lobby.
+        organizer
+            .enter_tournament_results(
+                &t.id,
+                TournamentResultsRequest {
+                    standings: vec![
+                        Standing {
+                            player_id: "ben".into(),
+                            rank: 1,
+                        },
+                        Standing {
+                            player_id: "ann".into(),
+                            rank: 2,
+                        },
+                    ],
+                },
+            )
+            .await
+            .unwrap();
+        organizer.pay_tournament(&t.id).await.unwrap();
+        wait_tournament(&organizer, &t.id, "completed", |t| {
+            t.status == TournamentStatus::Completed
+        })
+        .await;
+        let lobby = keyless.get_public_tournament(&t.id).await.unwrap();
+        let prizes: Vec<_> = lobby
+            .players
+            .iter()
+            .map(|p| (p.player_id.as_str(), p.rank, p.prize_msat, p.prize_status))
+            .collect();
+        assert_eq!(
+            prizes,
+            [
+                (
+                    "ann",
+                    Some(2),
+                    Some(Msat::from_msat(48_000)),
+                    Some(PayoutStatus::Succeeded)
+                ),
+                (
+                    "ben",
+                    Some(1),
+                    Some(Msat::from_msat(112_000)),
+                    Some(PayoutStatus::Succeeded)
+                ),
+            ]
+        );
+        // Closed now: a keyless join is refused as a keyed one is.
+        let closed = keyless
+            .join_public_tournament(&t.id, join_request("cy"))
+            .await
+            .unwrap_err();
+        assert_eq!(api_code(&closed), Some(ApiErrorCode::TournamentClosed));
+    });
 }

@@ -59,10 +59,10 @@ after(async () => {
 test("packaging: the tarball holds the entries, both builds and the types, nothing else", () => {
   const [packed] = JSON.parse(run("npm", ["pack", "--dry-run", "--json"], PACKAGE_DIR));
   const files = packed.files.map((f) => f.path).sort();
-  for (const expected of ["js/node.cjs", "js/node.mjs", "js/browser.mjs", "js/checkout.mjs", "js/index.d.ts", "js/checkout.d.ts", "pkg/node/etrid_wasm_bg.wasm", "pkg/web/etrid_wasm_bg.wasm", "README.md"]) {
+  for (const expected of ["js/node.cjs", "js/node.mjs", "js/browser.mjs", "js/checkout.mjs", "js/index.d.ts", "js/checkout.d.ts", "pkg/node/etrid_wasm_bg.wasm", "pkg/web/etrid_wasm_bg.wasm", "console/index.html", "console/join.html", "console/console.mjs", "console/join.mjs", "console/common.mjs", "console/console.css", "console/export.mjs", "README.md"]) {
     assert.ok(files.includes(expected), `${expected} is packed`);
   }
-  assert.ok(files.every((f) => /^(js|pkg)\/|^README\.md$|^package\.json$/.test(f)), `only package files: ${files}`);
+  assert.ok(files.every((f) => /^(js|pkg|console)\/|^README\.md$|^package\.json$/.test(f)), `only package files: ${files}`);
 });
 
 /** The consumer program (ESM or CJS flavour): S01, then S10 against the fixture. */

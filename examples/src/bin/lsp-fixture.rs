@@ -3,7 +3,8 @@
 //! their keys) once ready, then runs until its standard input closes (or SIGINT).
 //!
 //! Usage: `lsp-fixture [--accounts N] [--fund-msat MSAT] [--invoice-rate-per-sec N]
-//! [--invoice-rate-burst N] [--fiat-rates-file PATH]`
+//! [--invoice-rate-burst N] [--fiat-rates-file PATH] [--console-dir PATH]
+//! [--admin-cors-origin ORIGIN]`
 
 use std::process::ExitCode;
 
@@ -40,6 +41,8 @@ fn options(args: &[String]) -> Result<FixtureOptions, String> {
                 )
             }
             "--fiat-rates-file" => options.lsp.fiat_rates_file = Some(value.into()),
+            "--console-dir" => options.lsp.console_dir = Some(value.into()),
+            "--admin-cors-origin" => options.lsp.admin_cors_origins = Some(vec![value.into()]),
             other => return Err(format!("unknown option {other}")),
         }
     }

@@ -141,6 +141,11 @@ pub enum EtridOperation {
     StopStream = 58,
     /// `{"stream_id"}` → `{"stream_id", "key"}`: a key for this stream only. Admin scope.
     CreateStreamKey = 59,
+    /// `{"tournament_id"}` → the lobby of a tournament that takes public joins. No key needed.
+    GetPublicTournament = 60,
+    /// `{"tournament_id", "player_id", "payout"}` → the entry, with the hold invoice to pay. No
+    /// key needed (the tournament must take public joins).
+    JoinPublicTournament = 61,
 }
 
 impl EtridOperation {
@@ -219,6 +224,8 @@ mod tests {
             C::ResumeStream,
             C::StopStream,
             C::CreateStreamKey,
+            C::GetPublicTournament,
+            C::JoinPublicTournament,
         ];
         assert_eq!(c.len(), Operation::ALL.len());
         for (c_op, core_op) in c.into_iter().zip(Operation::ALL) {

@@ -904,6 +904,37 @@ TEST(EtridClient, S26_ATournamentFillsSettlesItsPoolAndPaysEveryWinnerByRankOnce
   EXPECT_EQ(AvailableMsat(p0.get()), before0 - 200000u) << "entry out, second prize in, once";
 }
 
+TEST(EtridClient, S26_APublicTournamentTakesKeylessJoinsAndShowsItsLobby) {
+  Client organizer = NewClient(fixture->Key(2, "admin_key"));
+  Client player = NewClient(fixture->Key(0, "admin_key"));
+  Client keyless = NewClient("");
+  long deadline = static_cast<long>(time(nullptr)) + 600;
+  std::string id = Ok(organizer.get(), ETRID_OPERATION_CREATE_TOURNAMENT,
+                      "{\"name\":\"cpp public cup\",\"entry_fee_msat\":300000,\"seats\":2,\"payout_table_bps\":[10000],"
+                      "\"public_join\":true,\"join_deadline\":" +
+                          std::to_string(deadline) + "}")["id"]
+                       .Str();
+  std::string id_args = "{\"tournament_id\":\"" + id + "\"}";
+  json::Value lobby = Ok(keyless.get(), ETRID_OPERATION_GET_PUBLIC_TOURNAMENT, id_args);
+  EXPECT_EQ(lobby["prize_total_msat"].U64(), 600000u);
+  EXPECT_TRUE(lobby["players"].items.empty());
+  json::Value entry = Ok(keyless.get(), ETRID_OPERATION_JOIN_PUBLIC_TOURNAMENT, JoinArgs(id, "kay", 0));
+  EXPECT_EQ(entry["status"].Str(), "pending");
+  EXPECT_EQ(ErrorCode(keyless.get(), ETRID_OPERATION_JOIN_PUBLIC_TOURNAMENT, JoinArgs(id, "kay", 1)), "lsp_already_joined");
+  EXPECT_EQ(ErrorCode(keyless.get(), ETRID_OPERATION_GET_TOURNAMENT, id_args), "lsp_unauthorized");
+  std::string hidden = NewTournament(organizer.get(), "cpp private cup", 2, 1000, "[10000]");
+  EXPECT_EQ(ErrorCode(keyless.get(), ETRID_OPERATION_GET_PUBLIC_TOURNAMENT, "{\"tournament_id\":\"" + hidden + "\"}"),
+            "lsp_not_found");
+  Ok(player.get(), ETRID_OPERATION_PAY_INVOICE,
+     "{\"bolt11\":\"" + entry["bolt11"].Str() + "\",\"idempotency_key\":\"cpp-s26-public\"}");
+  TournamentWhen(organizer.get(), id, [](const json::Value& t) { return t["seats_taken"].U64() == 1; });
+  json::Value seated = Ok(keyless.get(), ETRID_OPERATION_GET_PUBLIC_TOURNAMENT, id_args)["players"];
+  EXPECT_EQ(seated.items.at(0)["player_id"].Str(), "kay");
+  EXPECT_EQ(seated.items.at(0)["status"].Str(), "held");
+  EXPECT_EQ(Ok(organizer.get(), ETRID_OPERATION_CANCEL_TOURNAMENT, id_args)["status"].Str(), "cancelled");
+  Ok(organizer.get(), ETRID_OPERATION_CANCEL_TOURNAMENT, "{\"tournament_id\":\"" + hidden + "\"}");
+}
+
 TEST(EtridClient, S27_ACancelledTournamentRefundsEveryHeldEntry) {
   Client organizer = NewClient(fixture->Key(2, "admin_key"));
   Client player = NewClient(fixture->Key(0, "admin_key"));

@@ -2,11 +2,14 @@
 //! type is its scope: [`scope::InvoiceKey`] or [`scope::AdminKey`]), calls one engine method and
 //! serialises; errors become `{code, message}` once, in [`error`].
 //!
-//! Three routers, by who may call: `public` (no key: health, the document, and LNURL callbacks
-//! as they come), `invoice` (any key; CORS-enabled for browsers) and `admin`. One file per
-//! resource: `invoices`, `hold_invoices`, `payments`, `balance` (and ledger), `webhooks`,
-//! `keys`, `node`, `events`, `addresses` (Lightning Addresses), `tournaments`, `vouchers` (with their LNURL-withdraw
-//! endpoints) and `lnurl` (LNURL-pay endpoints; both answer LNURL JSON rather than `{code, message}`); `system` has health, the document and the fallbacks; `guard` the
+//! Three routers, by who may call: `public` (no key: health, the document, LNURL callbacks
+//! as they come, and public tournaments' lobby and join), `invoice` (any key; CORS-enabled for
+//! browsers, as `public` is) and `admin`. One file per resource: `invoices`, `hold_invoices`,
+//! `payments`, `balance` (and ledger), `webhooks`, `keys`, `node`, `events`, `addresses`
+//! (Lightning Addresses), `tournaments`, `vouchers` (with their LNURL-withdraw endpoints),
+//! `schedules`, `streams`, `quotes` and `lnurl` (LNURL-pay endpoints; both LNURL modules answer
+//! LNURL JSON rather than `{code, message}`); `system` has health, the document and the
+//! fallbacks; `console` the tournament console's static files (when configured); `guard` the
 //! checks every request passes first.
 //!
 //! A new endpoint touches: its model (and `Validate`, limits) in `etrid_core::lsp::model`,
@@ -21,6 +24,7 @@ pub mod scope;
 
 mod addresses;
 mod balance;
+mod console;
 mod events;
 mod hold_invoices;
 mod invoices;
@@ -38,10 +42,10 @@ mod webhooks;
 
 use std::sync::Arc;
 
-use axum::http::{header, Method};
+use axum::http::{header, HeaderValue, Method};
 use axum::routing::{delete, get, post};
 use axum::Router;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 pub use ratelimit::RateLimiter;
 
@@ -74,6 +78,14 @@ fn public() -> Router<AppState> {
         .route(
             "/v1/lnurlw/{secret}/callback",
             get(vouchers::withdraw_callback),
+        )
+        .route(
+            "/v1/public/tournaments/{tournament_id}",
+            get(tournaments::public_lobby),
+        )
+        .route(
+            "/v1/public/tournaments/{tournament_id}/join",
+            post(tournaments::public_join),
         )
 }
 
@@ -195,9 +207,27 @@ pub fn router(state: AppState) -> Router {
     } else {
         browser
     };
-    browser
-        .merge(admin().method_not_allowed_fallback(system::method_not_allowed))
-        .fallback(system::not_found)
+    let admin = admin().method_not_allowed_fallback(system::method_not_allowed);
+    let origins = &state.engine.config().admin_cors_origins;
+    let admin = if origins.is_empty() {
+        admin
+    } else {
+        // Listed origins only (a console hosted elsewhere): admin keys never get `*`.
+        let origins = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok());
+        admin.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST, Method::DELETE])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+                .expose_headers([header::RETRY_AFTER]),
+        )
+    };
+    let api = browser.merge(admin);
+    let api = match state.engine.config().console_dir.clone() {
+        Some(dir) => api.merge(console::routes(dir)),
+        None => api,
+    };
+    api.fallback(system::not_found)
         .layer(axum::middleware::from_fn(guard::guard))
         .with_state(state)
 }

@@ -1,12 +1,13 @@
 //! Tournament routes: create, list, cancel, results, payouts and audit with an admin key; read,
-//! join and entries with any key (a game client joins its players).
+//! join and entries with any key (a game client joins its players); the lobby and join of a
+//! public tournament with no key (players following a join link).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use etrid_core::lsp::{
-    CreateTournamentRequest, JoinTournamentRequest, LspTournament, TournamentAuditLog,
-    TournamentEntry, TournamentEntryList, TournamentList, TournamentPayoutList,
+    CreateTournamentRequest, JoinTournamentRequest, LspTournament, PublicTournament,
+    TournamentAuditLog, TournamentEntry, TournamentEntryList, TournamentList, TournamentPayoutList,
     TournamentResultsRequest,
 };
 
@@ -54,6 +55,29 @@ pub(super) async fn join(
     state.limiter.check(&ctx.key_id)?;
     Ok(created(
         state.engine.join_tournament(&ctx, &ids.one(), req).await?,
+    ))
+}
+
+/// `GET /v1/public/tournaments/{tournament_id}` (no key)
+pub(super) async fn public_lobby(
+    State(state): State<AppState>,
+    ids: Ids,
+) -> ApiResult<Json<PublicTournament>> {
+    Ok(Json(state.engine.public_tournament(&ids.one()).await?))
+}
+
+/// `POST /v1/public/tournaments/{tournament_id}/join` (no key). Each join creates an invoice
+/// of the organizer's account, so joins to one tournament share the invoice rate limit a key
+/// has.
+pub(super) async fn public_join(
+    State(state): State<AppState>,
+    ids: Ids,
+    Body(req): Body<JoinTournamentRequest>,
+) -> ApiResult<(StatusCode, Json<TournamentEntry>)> {
+    let id = ids.one();
+    state.limiter.check(&format!("join:{id}"))?;
+    Ok(created(
+        state.engine.join_public_tournament(&id, req).await?,
     ))
 }
 

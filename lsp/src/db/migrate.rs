@@ -365,6 +365,11 @@ ALTER TABLE streams ADD COLUMN key_hash TEXT;
 CREATE UNIQUE INDEX streams_key ON streams (key_hash);
 ";
 
+/// Tournaments that take public joins (from a join link, without a key): 1, else 0.
+const V11: &str = "
+ALTER TABLE tournaments ADD COLUMN public_join BIGINT NOT NULL DEFAULT 0;
+";
+
 fn migrations() -> Vec<Migration> {
     vec![
         Migration {
@@ -417,6 +422,11 @@ fn migrations() -> Vec<Migration> {
             sqlite: "",
             postgres: "",
         },
+        Migration {
+            version: 11,
+            sqlite: "",
+            postgres: "",
+        },
     ]
 }
 
@@ -432,6 +442,7 @@ fn script(version: i64, event_id: &str) -> Option<String> {
         8 => Some(V8.to_owned()),
         9 => Some(V9.to_owned()),
         10 => Some(V10.to_owned()),
+        11 => Some(V11.to_owned()),
         _ => None,
     }
 }

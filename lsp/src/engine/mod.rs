@@ -26,6 +26,7 @@ mod schedules;
 mod streamer;
 mod streams;
 mod sweeper;
+mod tournament_lobby;
 mod tournament_payouts;
 mod tournament_runner;
 mod tournaments;

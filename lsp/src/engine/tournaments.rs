@@ -85,6 +85,7 @@ impl Engine {
             cancel_reason: None,
             external_id: req.external_id,
             metadata: req.metadata,
+            public_join: req.public_join,
             created_at: now,
             funded_at: None,
             results_at: None,

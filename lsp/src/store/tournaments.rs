@@ -18,7 +18,7 @@ const COLUMNS: &str = "id, name, status, entry_fee_msat, seats, seats_taken, pay
     organizer_fee_bps, join_deadline, pool_msat, organizer_fee_msat, prize_total_msat, \
     payouts_total, payouts_succeeded, payouts_failed, cancel_reason, external_id, metadata, \
     created_at, funded_at, results_at, completed_at, cancelled_at, account_id, fingerprint, \
-    results_fingerprint";
+    results_fingerprint, public_join";
 
 /// A tournament as stored: the public model and what only the server knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +97,7 @@ fn record_from_row(r: &Row) -> Result<TournamentRecord, StoreError> {
             cancel_reason: r.opt_text(15)?,
             external_id: r.opt_text(16)?,
             metadata,
+            public_join: r.uint(26)? != 0,
             created_at: r.uint(18)?,
             funded_at: r.opt_uint(19)?,
             results_at: r.opt_uint(20)?,
@@ -206,8 +207,9 @@ impl Store {
                 "INSERT INTO tournaments (id, account_id, name, status, entry_fee_msat, seats, \
                  seats_taken, payout_table, organizer_fee_bps, join_deadline, payouts_total, \
                  payouts_succeeded, payouts_failed, external_id, metadata, fingerprint, \
-                 created_at) \
-                 VALUES ($1, $2, $3, 'open', $4, $5, 0, $6, $7, $8, 0, 0, 0, $9, $10, $11, $12)",
+                 created_at, public_join) \
+                 VALUES ($1, $2, $3, 'open', $4, $5, 0, $6, $7, $8, 0, 0, 0, $9, $10, $11, $12, \
+                 $13)",
                 vec![
                     t.id.clone().into(),
                     new.account_id.clone().into(),
@@ -221,6 +223,7 @@ impl Store {
                     t.metadata.as_ref().map(json_text).transpose()?.into(),
                     new.fingerprint.clone().into(),
                     t.created_at.into(),
+                    t.public_join.into(),
                 ],
             ),
             audit_stmt(
@@ -288,6 +291,23 @@ impl Store {
         let sql = format!("SELECT {COLUMNS} FROM tournaments WHERE id = $1 AND account_id = $2");
         self.db
             .query_opt(&sql, vec![id.into(), account_id.into()])
+            .await?
+            .as_ref()
+            .map(record_from_row)
+            .transpose()?
+            .ok_or_else(|| StoreError::not_found("tournament"))
+    }
+
+    /// A tournament that takes public joins, whoever organizes it: for the keyless lobby and
+    /// join routes. Any other (private, or no such id) is not found, so a lobby tells nothing
+    /// of private tournaments.
+    ///
+    /// # Errors
+    /// `not_found`; database failures.
+    pub async fn public_tournament(&self, id: &str) -> Result<TournamentRecord, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM tournaments WHERE id = $1 AND public_join = 1");
+        self.db
+            .query_opt(&sql, vec![id.into()])
             .await?
             .as_ref()
             .map(record_from_row)

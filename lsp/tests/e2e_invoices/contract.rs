@@ -115,6 +115,12 @@ fn s17_every_documented_route_checks_its_scope_and_account() {
                 let invoice = call(h, method.clone(), &path, &game_key, body.clone()).await;
                 let admin = call(h, method.clone(), &path, &admin_key, body.clone()).await;
                 match scope {
+                    "none" if template.contains("{tournament_id}") => {
+                        // A public tournament's routes: any other id is not found, keyed or not.
+                        for a in [&none, &invoice, &admin] {
+                            assert_eq!((a.status, a.code.as_str()), (404, "not_found"), "{what}");
+                        }
+                    }
                     "none" => {
                         for a in [&none, &invoice, &admin] {
                             assert_eq!(a.status, 200, "{what}: {a:?}");

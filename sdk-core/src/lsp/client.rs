@@ -64,7 +64,10 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
     ///
     /// # Errors
     /// [`LspError::InvalidConfig`] if the base URL is not an absolute http(s) URL without query
-    /// or fragment, or the API key is empty or not a valid header value.
+    /// or fragment, or the API key is not a valid header value. An empty key makes a keyless
+    /// client: it sends no `Authorization` header, so only the routes that need no key
+    /// answer (a public tournament's lobby and join, the health check); the others answer
+    /// [`LspError::Unauthorized`].
     pub fn new(config: LspConfig, transport: T, timer: M) -> Result<Self, LspError> {
         let invalid = |reason: &str| LspError::InvalidConfig {
             reason: reason.to_owned(),
@@ -78,8 +81,10 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         if url.query().is_some() || url.fragment().is_some() {
             return Err(invalid("base_url must not have a query or fragment"));
         }
-        if config.api_key.is_empty() || !config.api_key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(invalid("api_key must be non-empty printable ASCII"));
+        if !config.api_key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(invalid(
+                "api_key must be printable ASCII (or empty for a keyless client)",
+            ));
         }
         let base = url.as_str().trim_end_matches('/').to_owned();
         Ok(LspClient {
@@ -107,12 +112,10 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         &self.inner.transport
     }
 
-    /// `Authorization` header for HTTP requests and event streams.
-    pub(super) fn auth_header(&self) -> (String, String) {
-        (
-            "Authorization".to_owned(),
-            format!("Bearer {}", self.inner.config.api_key),
-        )
+    /// `Authorization` header for HTTP requests and event streams; none for a keyless client.
+    pub(super) fn auth_header(&self) -> Option<(String, String)> {
+        let key = &self.inner.config.api_key;
+        (!key.is_empty()).then(|| ("Authorization".to_owned(), format!("Bearer {key}")))
     }
 
     /// The absolute http(s) URL of `path` (starting with `/v1/`) and a query string.
@@ -167,10 +170,11 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         query: &Query,
         body: Option<Vec<u8>>,
     ) -> Result<HttpResponse, LspError> {
-        let (name, value) = self.auth_header();
         let mut request = HttpRequest::new(method, self.url(path, query))
-            .with_header(name, value)
             .with_header("Accept", "application/json");
+        if let Some((name, value)) = self.auth_header() {
+            request = request.with_header(name, value);
+        }
         if let Some(body) = body {
             request = request
                 .with_header("Content-Type", "application/json")

@@ -213,7 +213,7 @@ impl<T: Transport, M: Timer> EventSubscription<T, M> {
         }
         let query = Query::new().opt("after", self.last_id);
         let url = self.client.ws_url(STREAM_PATH, &query);
-        let headers = vec![self.client.auth_header()];
+        let headers: Vec<_> = self.client.auth_header().into_iter().collect();
         match self.client.transport().open_events(url, headers).await {
             Ok(stream) => {
                 self.blind_reopen = self.ever_opened && self.last_id.is_none();

@@ -172,11 +172,16 @@ pub enum Operation {
     /// `{"stream_id"}` → `{"stream_id", "key"}`: a key that reads, pauses, resumes and stops
     /// only this stream, for a game client. Admin scope.
     CreateStreamKey = 59,
+    /// `{"tournament_id"}` → the lobby of a tournament that takes public joins. No key needed.
+    GetPublicTournament = 60,
+    /// `{"tournament_id", "player_id", "payout"}` → the entry, with the hold invoice to pay.
+    /// No key needed (the tournament must take public joins).
+    JoinPublicTournament = 61,
 }
 
 impl Operation {
     /// Every operation, in number order.
-    pub const ALL: [Operation; 59] = [
+    pub const ALL: [Operation; 61] = [
         Operation::CreateInvoice,
         Operation::GetInvoice,
         Operation::ListInvoices,
@@ -236,6 +241,8 @@ impl Operation {
         Operation::ResumeStream,
         Operation::StopStream,
         Operation::CreateStreamKey,
+        Operation::GetPublicTournament,
+        Operation::JoinPublicTournament,
     ];
 
     /// The operation with this number, if any (a caller across a language boundary can pass
@@ -608,6 +615,15 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
             Op::PauseStream => to_value(self.pause_stream(&ids(a, ["stream_id"])?[0]).await?),
             Op::ResumeStream => to_value(self.resume_stream(&ids(a, ["stream_id"])?[0]).await?),
             Op::StopStream => to_value(self.stop_stream(&ids(a, ["stream_id"])?[0]).await?),
+            Op::GetPublicTournament => to_value(
+                self.get_public_tournament(&ids(a, ["tournament_id"])?[0])
+                    .await?,
+            ),
+            Op::JoinPublicTournament => {
+                let id = id_arg(a, "tournament_id")?;
+                let request: JoinTournamentRequest = args(&without(a, &["tournament_id"]))?;
+                to_value(self.join_public_tournament(&id, request).await?)
+            }
             Op::CreateStreamKey => {
                 to_value(self.create_stream_key(&ids(a, ["stream_id"])?[0]).await?)
             }

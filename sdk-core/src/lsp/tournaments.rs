@@ -7,8 +7,8 @@
 use super::client::{checked_id, json_body, Query};
 use super::model::{
     CreateTournamentRequest, JoinTournamentRequest, ListPageRequest, LspTournament,
-    TournamentAuditLog, TournamentEntry, TournamentEntryList, TournamentList, TournamentPayoutList,
-    TournamentResultsRequest, Validate,
+    PublicTournament, TournamentAuditLog, TournamentEntry, TournamentEntryList, TournamentList,
+    TournamentPayoutList, TournamentResultsRequest, Validate,
 };
 use super::{LspClient, LspError};
 use crate::timer::Timer;
@@ -81,6 +81,48 @@ impl<T: Transport, M: Timer> LspClient<T, M> {
         self.call(
             Method::Post,
             &format!("/v1/tournaments/{id}/join"),
+            &Query::new(),
+            body,
+        )
+        .await
+    }
+
+    /// A public tournament's lobby (`GET /v1/public/tournaments/{id}`, no key needed): its
+    /// terms, seats and seated players, and their prizes once results are in. A keyless
+    /// client (empty API key) may call it: what a join page shows players.
+    ///
+    /// # Errors
+    /// [`LspError::NotFound`] also for a tournament that does not take public joins.
+    pub async fn get_public_tournament(&self, id: &str) -> Result<PublicTournament, LspError> {
+        let id = checked_id("tournament_id", id)?;
+        self.call(
+            Method::Get,
+            &format!("/v1/public/tournaments/{id}"),
+            &Query::new(),
+            None,
+        )
+        .await
+    }
+
+    /// Joins a player to a public tournament without a key
+    /// (`POST /v1/public/tournaments/{id}/join`): as [`Self::join_tournament`], for a player
+    /// who followed a join link. The player pays the entry's hold invoice from any wallet.
+    ///
+    /// # Errors
+    /// As [`Self::join_tournament`]; [`LspError::NotFound`] for a tournament that does not
+    /// take public joins; `rate_limited` when joins to it come faster than the server's
+    /// invoice rate.
+    pub async fn join_public_tournament(
+        &self,
+        id: &str,
+        request: JoinTournamentRequest,
+    ) -> Result<TournamentEntry, LspError> {
+        let id = checked_id("tournament_id", id)?;
+        request.validate()?;
+        let body = json_body(&request)?;
+        self.call(
+            Method::Post,
+            &format!("/v1/public/tournaments/{id}/join"),
             &Query::new(),
             body,
         )

@@ -555,6 +555,8 @@ export interface CreateTournamentRequest {
   external_id?: string | null;
   /** Any JSON object (at most 4096 bytes compact), returned as given. */
   metadata?: Record<string, unknown> | null;
+  /** Whether players may join without a key, from a join link: anyone may then read its lobby (GET /v1/public/tournaments/{tournament_id}) and join (POST /v1/public/tournaments/{tournament_id}/join). Default false. */
+  public_join?: boolean | null;
 }
 
 /** open (players join; a seat is taken when an entry is paid and held) → settling (full: held entries are settled) → funded (the pool is in the organizer's balance) → results (standings entered, payouts computed) → paying → completed; or cancelling → cancelled (every held entry refunded). */
@@ -597,6 +599,8 @@ export interface Tournament {
   external_id: string | null;
   /** The organizer's metadata. */
   metadata: Record<string, unknown> | null;
+  /** Whether players may join without a key, from a join link. */
+  public_join: boolean;
   /** Creation time, unix seconds. */
   created_at: bigint;
   /** When the pool was funded. */
@@ -607,6 +611,44 @@ export interface Tournament {
   completed_at: bigint | null;
   /** When it was cancelled. */
   cancelled_at: bigint | null;
+}
+
+/** A tournament's lobby, as anyone may read it when it takes public joins: its terms, seats and seated players, without the organizer's metadata, the players' destinations or invoices. */
+export interface PublicTournament {
+  /** Its id (trn_...). */
+  id: string;
+  /** Its name. */
+  name: string;
+  status: TournamentStatus;
+  /** Each player's entry fee. */
+  entry_fee_msat: bigint;
+  /** Players it takes. */
+  seats: number;
+  /** Seats taken: entries held or settled. */
+  seats_taken: number;
+  /** The share of the prizes per rank in basis points, rank 1 first: positive, never increasing, summing to 10000, at most `seats` ranks. */
+  payout_table_bps: number[];
+  /** The organizer's share of the pool, in basis points. */
+  organizer_fee_bps: number;
+  /** No one may join after this (unix seconds). */
+  join_deadline: bigint;
+  /** What the players share once it is full: the entry fees less the organizer's fee. */
+  prize_total_msat: bigint;
+  /** The seated players (entries held or settled) in joining order, with their prizes once results are in. */
+  players: PublicPlayer[];
+}
+
+/** A seated player as the lobby shows it. */
+export interface PublicPlayer {
+  /** The player's id. */
+  player_id: string;
+  status: EntryStatus;
+  /** The player's rank, once results are in and the player won a prize. */
+  rank: number | null;
+  /** The prize, once results are in. */
+  prize_msat: bigint | null;
+  /** How paying the prize goes. */
+  prize_status: PayoutStatus | null;
 }
 
 /** A page of tournaments. */

@@ -21,9 +21,12 @@ export interface ClientOptions {
   baseUrl: string;
   /**
    * The API key. In a browser use an invoice-scoped key only: anything in a web page can be
-   * read by its visitors. Admin keys (payments, keys, webhooks) belong on servers.
+   * read by its visitors. Admin keys (payments, keys, webhooks) belong on servers (or in an
+   * organizer's own console session, as the tournament console holds one). Without a key the
+   * client is keyless: only the routes that need none answer (a public tournament's lobby and
+   * join, health); the others reject with `lsp_unauthorized`.
    */
-  apiKey: string;
+  apiKey?: string;
   /** The network invoices must be for (`"mainnet"` is accepted for `"bitcoin"`). */
   network: NetworkName;
   /** How long one HTTP request may take, in milliseconds (default 30000). */
@@ -80,6 +83,7 @@ const RECONNECT_OPTIONS: [&str; 3] = ["maxAttempts", "initialBackoffMs", "maxBac
 #[serde(rename_all = "camelCase")]
 struct ClientOptions {
     base_url: String,
+    #[serde(default)]
     api_key: String,
     network: String,
     #[serde(default)]

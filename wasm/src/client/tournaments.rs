@@ -1,5 +1,5 @@
 //! Tournaments the LSP runs for the account: create, join (any key), watch, cancel, enter
-//! results and pay the winners.
+//! results and pay the winners; the lobby and join of a public tournament (no key).
 
 use etrid_core::lsp::{
     CreateTournamentRequest, JoinTournamentRequest, ListPageRequest, TournamentResultsRequest,
@@ -60,6 +60,37 @@ impl JsClient {
         promise(async move {
             let request: JoinTournamentRequest = from_js(request, "joinTournament request")?;
             lsp(client.join_tournament(&id, request).await)
+        })
+    }
+
+    /// The lobby of a tournament created with `public_join: true` (no key needed: a client
+    /// made without `apiKey` may call it): its terms, seats, seated players and, once results
+    /// are in, their prizes. What a join page shows players.
+    #[wasm_bindgen(
+        js_name = getPublicTournament,
+        unchecked_return_type = "Promise<PublicTournament>"
+    )]
+    pub fn get_public_tournament(&self, id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { lsp(client.get_public_tournament(&id).await) })
+    }
+
+    /// Joins a player to a tournament created with `public_join: true`, without a key (as
+    /// `joinTournament` does with one): the entry, with the hold invoice (`bolt11`) the player
+    /// pays from any wallet. The seat is the player's once the payment is held.
+    #[wasm_bindgen(
+        js_name = joinPublicTournament,
+        unchecked_return_type = "Promise<TournamentEntry>"
+    )]
+    pub fn join_public_tournament(
+        &self,
+        id: String,
+        #[wasm_bindgen(unchecked_param_type = "JoinTournamentRequest")] request: JsValue,
+    ) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let request: JoinTournamentRequest = from_js(request, "joinPublicTournament request")?;
+            lsp(client.join_public_tournament(&id, request).await)
         })
     }
 

@@ -191,6 +191,24 @@ namespace Etrid
                 + ",\"player_id\":" + LightningJson.Quote(playerId) + ",\"payout\":" + payoutJson + "}");
         }
 
+        /// <summary>
+        /// The lobby of a tournament created with <c>"public_join": true</c> (no key needed: a client
+        /// made with an empty API key may call it): its terms, seats, seated players and, once
+        /// results are in, their prizes.
+        /// </summary>
+        public Task<string> GetPublicTournamentAsync(string tournamentId) { return RequestAsync(Operation.GetPublicTournament, IdArgs("tournament_id", tournamentId)); }
+
+        /// <summary>
+        /// Joins <paramref name="playerId"/> to a tournament created with <c>"public_join": true</c>,
+        /// without a key, as <see cref="JoinTournamentAsync"/> does with one: the entry, with the hold
+        /// invoice the player pays.
+        /// </summary>
+        public Task<string> JoinPublicTournamentAsync(string tournamentId, string playerId, string payoutJson)
+        {
+            return RequestAsync(Operation.JoinPublicTournament, "{\"tournament_id\":" + LightningJson.Quote(tournamentId)
+                + ",\"player_id\":" + LightningJson.Quote(playerId) + ",\"payout\":" + payoutJson + "}");
+        }
+
         /// <summary>Every entry of a tournament: <c>{"items"}</c>.</summary>
         public Task<string> ListTournamentEntriesAsync(string tournamentId) { return RequestAsync(Operation.ListTournamentEntries, IdArgs("tournament_id", tournamentId)); }
 

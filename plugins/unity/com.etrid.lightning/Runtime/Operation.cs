@@ -127,5 +127,9 @@ namespace Etrid
         StopStream = 58,
         /// <summary>Issue a key that reads, pauses, resumes and stops only this stream, for a game client (admin scope).</summary>
         CreateStreamKey = 59,
+        /// <summary>The lobby of a tournament that takes public joins (no key needed).</summary>
+        GetPublicTournament = 60,
+        /// <summary>Join a player to a tournament that takes public joins (no key needed).</summary>
+        JoinPublicTournament = 61,
     }
 }

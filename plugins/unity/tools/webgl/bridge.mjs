@@ -30,7 +30,7 @@ export const Op = {
   CreateVouchers: 43, GetVoucher: 44, ListVouchers: 45, CancelVoucher: 46, RedeemWithdraw: 47,
   CreateSchedule: 48, GetSchedule: 49, ListSchedules: 50, ScheduleRuns: 51, CancelSchedule: 52,
   CreateStream: 53, GetStream: 54, ListStreams: 55, PauseStream: 56, ResumeStream: 57, StopStream: 58,
-  CreateStreamKey: 59,
+  CreateStreamKey: 59, GetPublicTournament: 60, JoinPublicTournament: 61,
 };
 
 /** A synchronous failure of the bridge, with the error JSON's fields. */

@@ -409,6 +409,34 @@ test("S26 webgl: a tournament fills, settles its pool and pays every winner by r
   heapIsBack();
 });
 
+test("S26 webgl: a public tournament takes keyless joins and shows its lobby", async () => {
+  const organizer = accounts[2].admin;
+  const player = accounts[0].admin;
+  const keyless = client("");
+  const t = await bridge.ok(organizer, Op.CreateTournament, {
+    name: "webgl public cup", entry_fee_msat: 300_000, seats: 2, payout_table_bps: [10000], join_deadline: deadlineIn(600), public_join: true,
+  });
+  assert.equal(t.public_join, true);
+  const lobby = await bridge.ok(keyless, Op.GetPublicTournament, { tournament_id: t.id });
+  assert.deepEqual([lobby.prize_total_msat, lobby.players], [600_000, []]);
+  const entry = await bridge.ok(keyless, Op.JoinPublicTournament, { tournament_id: t.id, player_id: "kay", payout: toAccount(0) });
+  assert.equal(entry.status, "pending");
+  await fails(keyless, Op.JoinPublicTournament, { tournament_id: t.id, player_id: "kay", payout: toAccount(1) }, "lsp_already_joined");
+  await fails(keyless, Op.GetTournament, { tournament_id: t.id }, "lsp_unauthorized");
+  const hidden = await bridge.ok(organizer, Op.CreateTournament, {
+    name: "webgl private cup", entry_fee_msat: 1_000, seats: 2, payout_table_bps: [10000], join_deadline: deadlineIn(600),
+  });
+  await fails(keyless, Op.GetPublicTournament, { tournament_id: hidden.id }, "lsp_not_found");
+  await bridge.ok(player, Op.PayInvoice, { bolt11: entry.bolt11, idempotency_key: `s26-public-${Date.now()}` });
+  await tournamentWhen(organizer, t.id, (x) => x.seats_taken === 1);
+  const seated = await bridge.ok(keyless, Op.GetPublicTournament, { tournament_id: t.id });
+  assert.deepEqual(seated.players.map((p) => [p.player_id, p.status]), [["kay", "held"]]);
+  assert.equal((await bridge.ok(organizer, Op.CancelTournament, { tournament_id: t.id })).status, "cancelled");
+  await bridge.ok(organizer, Op.CancelTournament, { tournament_id: hidden.id });
+  bridge.free(keyless);
+  heapIsBack();
+});
+
 test("S27 webgl: a cancelled tournament refunds every held entry", async () => {
   const organizer = accounts[2].admin;
   const player = accounts[0].admin;
@@ -548,7 +576,7 @@ test("webgl bridge: bad input gets typed errors, synchronously or as one complet
   const { admin } = accounts[0];
   assert.throws(() => client("key", { network: "moon" }), (e) => e instanceof BridgeError && e.code === "lsp_invalid_config" && /moon/.test(e.message));
   assert.throws(() => bridge.clientNew("{not json"), (e) => e instanceof BridgeError && e.code === "lsp_invalid_config");
-  assert.throws(() => client(""), (e) => e instanceof BridgeError && e.code === "lsp_invalid_config");
+  assert.throws(() => client("k y"), (e) => e instanceof BridgeError && e.code === "lsp_invalid_config");
   assert.equal(bridge.takeError(), null, "taking an error clears it");
 
   const unknown = await fails(admin, 999, {}, "invalid_argument", Status.InvalidArgument);

@@ -64,10 +64,10 @@ pub use streams::{
 };
 pub use tournaments::{
     CreateTournamentRequest, EntryStatus, JoinTournamentRequest, LspTournament, PayoutDestination,
-    PayoutStatus, TournamentAuditEntry, TournamentAuditLog, TournamentEntry, TournamentEntryList,
-    TournamentList, TournamentPayout, TournamentPayoutList, TournamentResultsRequest,
-    TournamentStatus, MAX_JOIN_WINDOW_SECS, MAX_PLAYER_ID_LEN, MAX_TOURNAMENT_NAME_BYTES,
-    MAX_TOURNAMENT_SEATS,
+    PayoutStatus, PublicPlayer, PublicTournament, TournamentAuditEntry, TournamentAuditLog,
+    TournamentEntry, TournamentEntryList, TournamentList, TournamentPayout, TournamentPayoutList,
+    TournamentResultsRequest, TournamentStatus, MAX_JOIN_WINDOW_SECS, MAX_PLAYER_ID_LEN,
+    MAX_TOURNAMENT_NAME_BYTES, MAX_TOURNAMENT_SEATS,
 };
 pub use vouchers::{
     CreateVouchersRequest, ListVouchersRequest, LspVoucher, VoucherBatch, VoucherList,

@@ -56,6 +56,18 @@ pub struct CreateTournamentRequest {
     /// Any JSON object for the organizer (at most 4 KiB), returned as given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
+    /// Whether players may join without a key, from a join link: anyone may then read its
+    /// lobby ([`PublicTournament`], `GET /v1/public/tournaments/{id}`) and join
+    /// (`POST /v1/public/tournaments/{id}/join`), as the console's join page does. Default
+    /// false: only the account's keys join players.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub public_join: bool,
+}
+
+/// For `skip_serializing_if`: a flag left at its default is not sent (and an older request's
+/// idempotency fingerprint stays the same).
+fn is_false(flag: &bool) -> bool {
+    !*flag
 }
 
 impl Validate for CreateTournamentRequest {
@@ -217,6 +229,8 @@ pub struct LspTournament {
     pub external_id: Option<String>,
     /// The organizer's metadata.
     pub metadata: Option<Map<String, Value>>,
+    /// Whether players may join without a key, from a join link.
+    pub public_join: bool,
     /// Creation time, unix seconds.
     pub created_at: u64,
     /// When the pool was funded.
@@ -545,6 +559,52 @@ pub struct TournamentAuditLog {
     pub items: Vec<TournamentAuditEntry>,
 }
 
+/// A tournament as anyone may see it when it takes public joins (its lobby): what a player
+/// needs to decide to join and to follow it, without the organizer's metadata, the players'
+/// destinations or their invoices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicTournament {
+    /// Its id (`trn_…`).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Where it stands.
+    pub status: TournamentStatus,
+    /// Each player's entry fee.
+    pub entry_fee_msat: Msat,
+    /// Players it takes.
+    pub seats: u32,
+    /// Seats taken: entries held or settled.
+    pub seats_taken: u32,
+    /// The prize share per rank, in basis points.
+    pub payout_table_bps: Vec<u16>,
+    /// The organizer's share of the pool, in basis points.
+    pub organizer_fee_bps: u16,
+    /// No one may join after this (unix seconds).
+    pub join_deadline: u64,
+    /// What the players share once it is full: the entry fees less the organizer's fee (the
+    /// same figure before and after funding).
+    pub prize_total_msat: Msat,
+    /// The seated players (entries held or settled) in joining order, with their prizes once
+    /// results are in.
+    pub players: Vec<PublicPlayer>,
+}
+
+/// A seated player as the lobby shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicPlayer {
+    /// The player's id.
+    pub player_id: String,
+    /// Where the entry stands (`held` or `settled`; `refunded` after a cancellation).
+    pub status: EntryStatus,
+    /// The player's rank, once results are in and the player won a prize.
+    pub rank: Option<u32>,
+    /// The prize, once results are in.
+    pub prize_msat: Option<Msat>,
+    /// How paying the prize goes.
+    pub prize_status: Option<PayoutStatus>,
+}
+
 /// The longest description of an entry invoice: "Entry: " and the tournament's name.
 const _: () = assert!(MAX_TOURNAMENT_NAME_BYTES + 7 <= MAX_DESCRIPTION_BYTES);
 
@@ -562,6 +622,7 @@ mod tests {
             join_deadline: 2_000_000_000,
             external_id: None,
             metadata: None,
+            public_join: false,
         }
     }
 

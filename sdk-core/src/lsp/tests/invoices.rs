@@ -182,14 +182,26 @@ fn bad_configuration_is_refused() {
         ("ftp://lsp.test", "k"),
         ("not a url", "k"),
         ("https://lsp.test/?a=1", "k"),
-        ("https://lsp.test", ""),
         ("https://lsp.test", "k\r\nX-Evil: 1"),
+        ("https://lsp.test", "k y"),
     ] {
         let config = LspConfig::new(base, key, Network::Regtest);
         let error = LspClient::new(config, transport.clone(), timer.clone()).unwrap_err();
         assert_eq!(error.code(), "lsp_invalid_config");
     }
     let config = LspConfig::new(BASE, "secret-key", Network::Regtest);
-    let client = LspClient::new(config, transport, timer).unwrap();
+    let client = LspClient::new(config, transport.clone(), timer.clone()).unwrap();
     assert!(!format!("{client:?}").contains("secret-key"));
+    // An empty key makes a keyless client: no Authorization header at all.
+    let keyless = LspClient::new(
+        LspConfig::new(BASE, "", Network::Regtest),
+        transport.clone(),
+        timer,
+    )
+    .unwrap();
+    let _ = run(keyless.get_public_tournament("trn_1"));
+    let sent = transport.requests();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].url.ends_with("/v1/public/tournaments/trn_1"), "{}", sent[0].url);
+    assert_eq!(header(&sent[0], "Authorization"), None);
 }

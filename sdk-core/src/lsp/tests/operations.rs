@@ -125,6 +125,14 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
         },
     ));
     let _ = run(client.list_tournament_entries("t"));
+    let _ = run(client.get_public_tournament("t"));
+    let _ = run(client.join_public_tournament(
+        "t",
+        JoinTournamentRequest {
+            player_id: "p1".into(),
+            payout: PayoutDestination::Voucher,
+        },
+    ));
     let _ = run(client.cancel_tournament("t"));
     let _ = run(client.enter_tournament_results(
         "t",
@@ -240,5 +248,6 @@ pub(super) fn tournament_request() -> CreateTournamentRequest {
         join_deadline: 2_000_000_000,
         external_id: None,
         metadata: None,
+        public_join: false,
     }
 }

@@ -320,10 +320,22 @@ fn samples() -> Vec<(&'static str, Value)> {
                 organizer_fee_bps: 500,
                 external_id: Some("cup-1".into()),
                 metadata: Some(metadata.clone()),
+                public_join: true,
                 ..super::operations::tournament_request()
             }),
         ),
         ("Tournament", v(tournament_sample(&metadata))),
+        ("PublicTournament", v(public_tournament_sample())),
+        (
+            "PublicPlayer",
+            v(PublicPlayer {
+                player_id: "p2".into(),
+                status: EntryStatus::Held,
+                rank: None,
+                prize_msat: None,
+                prize_status: None,
+            }),
+        ),
         (
             "TournamentList",
             v(TournamentList {
@@ -495,11 +507,35 @@ fn tournament_sample(metadata: &serde_json::Map<String, Value>) -> LspTournament
         cancel_reason: Some("r".into()),
         external_id: Some("cup-1".into()),
         metadata: Some(metadata.clone()),
+        public_join: true,
         created_at: 1,
         funded_at: Some(1),
         results_at: Some(1),
         completed_at: Some(1),
         cancelled_at: Some(1),
+    }
+}
+
+/// A tournament's lobby with every field set.
+fn public_tournament_sample() -> PublicTournament {
+    PublicTournament {
+        id: "trn_1".into(),
+        name: "Cup".into(),
+        status: TournamentStatus::Paying,
+        entry_fee_msat: Msat::from_msat(1_000),
+        seats: 2,
+        seats_taken: 2,
+        payout_table_bps: vec![10_000],
+        organizer_fee_bps: 500,
+        join_deadline: 2,
+        prize_total_msat: Msat::from_msat(1_900),
+        players: vec![PublicPlayer {
+            player_id: "p1".into(),
+            status: EntryStatus::Settled,
+            rank: Some(1),
+            prize_msat: Some(Msat::from_msat(1_900)),
+            prize_status: Some(PayoutStatus::InFlight),
+        }],
     }
 }
 
@@ -858,6 +894,11 @@ fn request_bodies_match_their_schemas() {
             "/v1/tournaments/{tournament_id}/results",
             "post",
             "TournamentResultsRequest",
+        ),
+        (
+            "/v1/public/tournaments/{tournament_id}/join",
+            "post",
+            "JoinTournamentRequest",
         ),
     ] {
         let schema = &paths[path][method]["requestBody"]["content"]["application/json"]["schema"];

@@ -532,6 +532,37 @@ namespace Etrid.Tests
         }
 
         [Test]
+        public void S26_APublicTournamentTakesKeylessJoinsAndShowsItsLobby()
+        {
+            using (var organizer = NewClient(2, "admin_key"))
+            using (var player = NewClient(0, "admin_key"))
+            using (var keyless = new LightningClient(Lsp.Api, "", "regtest"))
+            {
+                long deadline = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 600;
+                var t = Obj(organizer.CreateTournamentAsync("{\"name\":\"cs public cup\",\"entry_fee_msat\":300000,\"seats\":2,"
+                    + "\"payout_table_bps\":[10000],\"join_deadline\":" + deadline + ",\"public_join\":true}").Result);
+                string id = (string)t["id"];
+                Assert.AreEqual(true, t["public_join"]);
+                var lobby = Obj(keyless.GetPublicTournamentAsync(id).Result);
+                Assert.AreEqual(600000UL, U64(lobby["prize_total_msat"]));
+                Assert.AreEqual(0, ((List<object>)lobby["players"]).Count);
+                var entry = Obj(keyless.JoinPublicTournamentAsync(id, "kay", ToAccount(0)).Result);
+                Assert.AreEqual("pending", entry["status"]);
+                Assert.AreEqual("lsp_already_joined", Failure(keyless.JoinPublicTournamentAsync(id, "kay", ToAccount(1))).Code);
+                Assert.AreEqual("lsp_unauthorized", Failure(keyless.GetTournamentAsync(id)).Code);
+                var hidden = NewTournament(organizer, "cs private cup", 2, 1000, "[10000]");
+                Assert.AreEqual("lsp_not_found", Failure(keyless.GetPublicTournamentAsync((string)hidden["id"])).Code);
+                player.PayInvoiceAsync((string)entry["bolt11"], "cs-s26-public-" + DateTime.UtcNow.Ticks).Wait();
+                TournamentWhen(organizer, id, "seats_taken", 1UL);
+                var seated = (List<object>)Obj(keyless.GetPublicTournamentAsync(id).Result)["players"];
+                Assert.AreEqual("kay", Obj(seated[0])["player_id"]);
+                Assert.AreEqual("held", Obj(seated[0])["status"]);
+                Assert.AreEqual("cancelled", Obj(organizer.CancelTournamentAsync(id).Result)["status"]);
+                organizer.CancelTournamentAsync((string)hidden["id"]).Wait();
+            }
+        }
+
+        [Test]
         public void S27_ACancelledTournamentRefundsEveryHeldEntry()
         {
             using (var organizer = NewClient(2, "admin_key"))
