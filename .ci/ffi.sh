@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # CI check for the C ABI (ffi/): builds etrid-ffi, checks that the committed header and C#
 # bindings match what the build generates, then runs the C++17 tests (GoogleTest, under valgrind
-# when present, and under ASan/UBSan against the devnet LSP) and the Unity package's C# tests
-# (Mono + NUnit, plugins/unity/tools/mono-tests.sh) against the built library. Both read the
-# shared scenario files in tests/scenarios/. Last, the Unity WebGL bridge (a .jslib over the npm
-# package, plugins/unity/tools/webgl-tests.sh), which needs the npm package built first.
+# when present, and under ASan/UBSan against the devnet LSP), the Unreal plugin's
+# engine-independent C++ layer (plugins/unreal/tools/core-tests.sh: no exceptions, no RTTI, ASan
+# and UBSan, against the devnet LSP) and the Unity package's C# tests (Mono + NUnit,
+# plugins/unity/tools/mono-tests.sh) against the built library. They read the shared scenario
+# files in tests/scenarios/. Last, the Unity WebGL bridge (a .jslib over the npm package,
+# plugins/unity/tools/webgl-tests.sh), which needs the npm package built first.
 #
 # Run from anywhere: bash .ci/ffi.sh. Fresh-machine safe: installs g++, libgtest-dev, valgrind and
 # mono-devel, nunit-console and emscripten with apt-get only when missing. Respects CARGO_TARGET_DIR (default: target).
@@ -115,6 +117,10 @@ for test in ffi_test client_test; do
 done
 "$BUILD_DIR/ffi_test_sanitized"
 ETRID_LSP_FIXTURE="$LIB_DIR/lsp-fixture" "$BUILD_DIR/client_test_sanitized"
+
+# ---- Unreal (the plugin's engine-independent C++ layer) ----------------------------------
+step "Unreal plugin's engine-independent layer (C++17, -fno-exceptions -fno-rtti, ASan + UBSan) against a real LSP on the devnet"
+BUILD_DIR="$BUILD_DIR/unreal" bash "$ROOT/plugins/unreal/tools/core-tests.sh" "$LIB_DIR"
 
 # ---- C# (the Unity package's plain C#) -----------------------------------------------------
 step "Unity package: .meta files (every asset has one GUID, no orphans)"

@@ -29,10 +29,9 @@
 #include <thread>
 #include <vector>
 
+#include "devnet_fixture.hpp"
 #include "etrid.h"
 #include "scenario_json.hpp"
-
-extern char** environ;
 
 namespace json = scenario_json;
 using namespace std::chrono_literals;
@@ -41,64 +40,13 @@ namespace {
 
 // ---- the devnet and LSP ------------------------------------------------------------------
 
-// The lsp-fixture process: started with pipes on stdin and stdout, ready once it printed its
-// JSON line; stopped (it removes its state) by closing its stdin.
-class Fixture {
- public:
-  explicit Fixture(const std::vector<std::string>& args) {
-    const char* binary = std::getenv("ETRID_LSP_FIXTURE");
-    if (binary == nullptr) throw std::runtime_error("ETRID_LSP_FIXTURE is not set");
-    int in[2];
-    int out[2];
-    if (pipe(in) != 0 || pipe(out) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addclose(&actions, in[1]);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::vector<std::string> argv_strings = {binary};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& arg : argv_strings) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, binary, &actions, nullptr, argv.data(), environ) != 0) {
-      throw std::runtime_error(std::string("cannot start ") + binary);
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    close(in[0]);
-    close(out[1]);
-    stdin_ = in[1];
-    FILE* stdout_file = fdopen(out[0], "r");
-    std::string line;
-    int c;
-    while ((c = fgetc(stdout_file)) != EOF && c != '\n') line.push_back(static_cast<char>(c));
-    fclose(stdout_file);
-    if (line.empty()) throw std::runtime_error("lsp-fixture exited before it was ready");
-    info_ = json::Parse(line);
-  }
+using devnet::Control;
+using devnet::ControlGet;
+using devnet::Fixture;
+using devnet::JsonOutputOf;
+using devnet::WalletPays;
+using devnet::fixture;
 
-  ~Fixture() {
-    close(stdin_);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-
-  const json::Value& Info() const { return info_; }
-  std::string Api() const { return info_["api"].Str(); }
-  std::string Control() const { return info_["control"].Str(); }
-  std::string Key(size_t account, const char* scope) const {
-    return info_["accounts"].items.at(account)[scope].Str();
-  }
-  std::string AccountId(size_t account) const { return info_["accounts"].items.at(account)["id"].Str(); }
-
- private:
-  pid_t pid_ = 0;
-  int stdin_ = -1;
-  json::Value info_;
-};
-
-Fixture* fixture = nullptr;
 
 // The fixed fiat rates the LSP quotes from (S28 moves one by rewriting the file).
 const std::string kRatesFile = "/tmp/etrid-cpp-rates-" + std::to_string(getpid()) + ".json";
@@ -125,40 +73,6 @@ class FixtureEnvironment : public ::testing::Environment {
   }
 };
 
-// Runs `command` through the shell; returns its standard output as JSON.
-json::Value JsonOutputOf(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
-  std::string answer;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) answer.append(buffer, n);
-  pclose(pipe);
-  return json::Parse(answer);
-}
-
-// POSTs `body` to the devnet control API with curl; returns the JSON answer.
-json::Value Control(const std::string& path, const std::string& body) {
-  std::string command = "curl -s -X POST -H 'content-type: application/json' --data-binary @- '" +
-                        fixture->Control() + path + "'";
-  // The body goes through a temporary file, so no shell quoting of invoices is needed.
-  char name[] = "/tmp/etrid-control-XXXXXX";
-  int fd = mkstemp(name);
-  if (fd < 0) throw std::runtime_error("mkstemp failed");
-  if (write(fd, body.data(), body.size()) != static_cast<ssize_t>(body.size())) {
-    throw std::runtime_error("write failed");
-  }
-  close(fd);
-  json::Value answer = JsonOutputOf(command + " < " + name);
-  unlink(name);
-  return answer;
-}
-
-// GETs `path` of the devnet control API with curl.
-json::Value ControlGet(const std::string& path) {
-  return JsonOutputOf("curl -s '" + fixture->Control() + path + "'");
-}
-
 // 32 random bytes as hex, and the hex SHA-256 of those bytes (coreutils' sha256sum): a preimage
 // and its payment hash.
 std::pair<std::string, std::string> RandomPreimage() {
@@ -184,13 +98,6 @@ std::pair<std::string, std::string> RandomPreimage() {
     hex += pair;
   }
   return {hex, std::string(digest, 64)};
-}
-
-// The devnet wallet `node` pays `bolt11`; the outcome's status ("succeeded", "failed").
-// An error answer of the control API counts as "failed": the payment did not go through.
-std::string WalletPays(const std::string& bolt11, const std::string& node = "alice") {
-  json::Value outcome = Control("/v1/nodes/" + node + "/pay", "{\"invoice\":\"" + bolt11 + "\",\"timeout_secs\":60}");
-  return outcome.Has("status") ? outcome["status"].Str() : "failed";
 }
 
 // ---- the client ------------------------------------------------------------------------

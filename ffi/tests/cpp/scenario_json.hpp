@@ -1,12 +1,15 @@
 // A minimal JSON reader for the shared scenario files (tests/scenarios/*.json) and the JSON the C
 // ABI returns: objects, arrays, strings (escapes and \u, surrogate pairs included, to UTF-8),
 // numbers kept as their literal text so 64-bit integers compare exactly, true, false and null.
-// Malformed input throws std::runtime_error. Header-only: the tests are one translation unit.
+// Malformed input throws std::runtime_error (or, built without exceptions as engine code is,
+// prints the reason and aborts the test binary). Header-only: the tests are one translation unit.
 
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -15,6 +18,16 @@
 #include <vector>
 
 namespace scenario_json {
+
+// Reports malformed input or a wrong access: an exception, or an abort without exceptions.
+[[noreturn]] inline void Fail(const std::string& what) {
+#if defined(__cpp_exceptions)
+  throw std::runtime_error(what);
+#else
+  std::fprintf(stderr, "scenario_json: %s\n", what.c_str());
+  std::abort();
+#endif
+}
 
 // One JSON value. Objects keep their members in file order.
 struct Value {
@@ -37,30 +50,30 @@ struct Value {
 
   // The member `key` of an object; throws if this is not an object or has no such member.
   const Value& operator[](const std::string& key) const {
-    if (kind != Kind::Object) throw std::runtime_error("not an object, looking for " + key);
+    if (kind != Kind::Object) Fail("not an object, looking for " + key);
     for (const auto& member : members) {
       if (member.first == key) return member.second;
     }
-    throw std::runtime_error("no member " + key);
+    Fail("no member " + key);
   }
 
   // A string's value; throws for any other kind.
   const std::string& Str() const {
-    if (kind != Kind::String) throw std::runtime_error("not a string");
+    if (kind != Kind::String) Fail("not a string");
     return text;
   }
 
   // A non-negative integer's value; throws for any other kind or value.
   uint64_t U64() const {
     if (kind != Kind::Number || text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
-      throw std::runtime_error("not an unsigned integer: " + text);
+      Fail("not an unsigned integer: " + text);
     }
     return std::stoull(text);
   }
 
   // A boolean's value; throws for any other kind.
   bool Bool() const {
-    if (kind != Kind::Bool) throw std::runtime_error("not a boolean");
+    if (kind != Kind::Bool) Fail("not a boolean");
     return boolean;
   }
 };
@@ -141,7 +154,7 @@ class Parser {
 
  private:
   [[noreturn]] void Fail(const std::string& what) const {
-    throw std::runtime_error("JSON: " + what + " at offset " + std::to_string(pos_));
+    scenario_json::Fail("JSON: " + what + " at offset " + std::to_string(pos_));
   }
 
   void SkipSpace() {
@@ -311,7 +324,7 @@ inline Value Parse(const std::string& text) { return detail::Parser(text).Docume
 // Reads and parses a JSON file.
 inline Value ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
+  if (!in) Fail("cannot open " + path);
   std::ostringstream text;
   text << in.rdbuf();
   return Parse(text.str());

@@ -1,0 +1,329 @@
+// The Unreal plugin's engine-independent layer (EtridCore.h) against a real LSP on the devnet
+// (the lsp-fixture), built the way the engine builds game code: C++17, -fno-exceptions,
+// -fno-rtti, plus AddressSanitizer and UndefinedBehaviorSanitizer (plugins/unreal/tools/
+// core-tests.sh). The test's main thread plays the game thread: it makes every request and
+// pumps, and every callback must run on it, inside Pump(). Test names carry the scenario ids.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "EtridCore.h"
+#include "devnet_fixture.hpp"
+
+namespace json = scenario_json;
+using namespace std::chrono_literals;
+using devnet::Control;
+using devnet::ControlGet;
+using devnet::WalletPays;
+using devnet::fixture;
+
+namespace {
+
+class FixtureEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    fixture = new devnet::Fixture(
+        {"--accounts", "3", "--fund-msat", "20000000", "--invoice-rate-per-sec", "1", "--invoice-rate-burst", "30"});
+  }
+  void TearDown() override {
+    delete fixture;
+    fixture = nullptr;
+  }
+};
+
+/// A client of the fixture's LSP with account `account`'s key of `scope` (empty: keyless).
+etrid::Client NewClient(const std::string& key) {
+  etrid::Error error;
+  etrid::Client client = etrid::Client::Create(
+      "{\"base_url\":\"" + fixture->Api() + "\",\"api_key\":\"" + key + "\",\"network\":\"regtest\"}", &error);
+  EXPECT_TRUE(client.Valid()) << error.code << ": " << error.message;
+  return client;
+}
+
+std::string Key(size_t account, const char* scope) { return fixture->Key(account, scope); }
+
+/// Pumps `client` on this thread (the game loop) until `done()` holds or `timeout` passes.
+template <typename Done>
+bool PumpUntil(etrid::Client& client, Done done, std::chrono::milliseconds timeout = 90s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    client.Pump();
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+/// Runs `operation` and pumps until its callback ran (on this thread); the result.
+etrid::Result Await(etrid::Client& client, EtridOperation operation, const std::string& args = "{}") {
+  bool ran = false;
+  etrid::Result outcome;
+  const std::thread::id game_thread = std::this_thread::get_id();
+  client.Request(operation, args, [&](const etrid::Result& result) {
+    EXPECT_EQ(std::this_thread::get_id(), game_thread) << "callbacks run on the pumping thread";
+    outcome = result;
+    ran = true;
+  });
+  EXPECT_TRUE(PumpUntil(client, [&] { return ran; })) << "no completion for operation " << operation;
+  return outcome;
+}
+
+/// The result JSON of an operation that must succeed.
+json::Value Ok(etrid::Client& client, EtridOperation operation, const std::string& args = "{}") {
+  etrid::Result result = Await(client, operation, args);
+  EXPECT_TRUE(result.ok) << "operation " << operation << ": " << result.json;
+  return result.ok ? json::Parse(result.json) : json::Value();
+}
+
+/// The error code of an operation that must fail.
+std::string ErrorCode(etrid::Client& client, EtridOperation operation, const std::string& args) {
+  etrid::Result result = Await(client, operation, args);
+  EXPECT_FALSE(result.ok) << result.json;
+  return result.error_code;
+}
+
+uint64_t AvailableMsat(etrid::Client& admin) { return Ok(admin, ETRID_OPERATION_BALANCE)["available_msat"].U64(); }
+
+/// The payment once it left "pending" (or after 60 s).
+json::Value FinalPayment(etrid::Client& admin, json::Value payment) {
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (payment["status"].Str() == "pending" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+    payment = Ok(admin, ETRID_OPERATION_GET_PAYMENT, "{\"payment_id\":\"" + payment["id"].Str() + "\"}");
+  }
+  return payment;
+}
+
+std::string Unique(const char* prefix) {
+  return prefix + std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+}
+
+// ---- scenarios -----------------------------------------------------------------------------
+
+TEST(UnrealCore, S10_AnInvoiceKeyCreatesTheWalletPaysThePumpedEventSaysPaidCreditedOnce) {
+  etrid::Client shop = NewClient(Key(1, "invoice_key"));
+  etrid::Client admin = NewClient(Key(1, "admin_key"));
+  uint64_t before = AvailableMsat(admin);
+  std::vector<json::Value> heard;
+  const std::thread::id game_thread = std::this_thread::get_id();
+  etrid::Error error;
+  ASSERT_TRUE(shop.StartEvents(-1, 64, [&](const std::string& text) {
+    EXPECT_EQ(std::this_thread::get_id(), game_thread);
+    heard.push_back(json::Parse(text));
+  }, &error)) << error.code;
+
+  json::Value invoice = Ok(shop, ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":21000,\"description\":\"UE sword\"}");
+  bool waited = false;
+  std::string status;
+  shop.Request(ETRID_OPERATION_WAIT_FOR_PAYMENT, "{\"invoice_id\":\"" + invoice["id"].Str() + "\",\"timeout_ms\":60000}",
+               [&](const etrid::Result& result) {
+                 ASSERT_TRUE(result.ok) << result.json;
+                 status = json::Parse(result.json)["status"].Str();
+                 waited = true;
+               });
+  PumpUntil(shop, [] { return false; }, 300ms);
+  ASSERT_EQ(WalletPays(invoice["bolt11"].Str()), "succeeded");
+  ASSERT_TRUE(PumpUntil(shop, [&] { return waited; }));
+  EXPECT_EQ(status, "paid");
+  auto paid_events = [&] {
+    int paid = 0;
+    for (auto& item : heard) {
+      if (item["kind"].Str() == "event" && item["event"]["type"].Str() == "invoice.paid" &&
+          item["event"]["data"]["id"].Str() == invoice["id"].Str()) paid++;
+    }
+    return paid;
+  };
+  ASSERT_TRUE(PumpUntil(shop, [&] { return paid_events() > 0; }, 10s));
+  PumpUntil(shop, [] { return false; }, 300ms);
+  EXPECT_EQ(paid_events(), 1) << "heard once";
+  shop.StopEvents();
+  EXPECT_EQ(AvailableMsat(admin) - before, 21000u) << "credited exactly once";
+}
+
+TEST(UnrealCore, S11_TheSameExternalIdReturnsTheSameInvoice) {
+  etrid::Client shop = NewClient(Key(1, "invoice_key"));
+  std::string args = "{\"amount_msat\":3000,\"external_id\":\"" + Unique("ue-order-") + "\"}";
+  EXPECT_EQ(Ok(shop, ETRID_OPERATION_CREATE_INVOICE, args)["id"].Str(), Ok(shop, ETRID_OPERATION_CREATE_INVOICE, args)["id"].Str());
+}
+
+TEST(UnrealCore, S12_AnExpiringInvoiceIsReportedExpiredNotAHang) {
+  etrid::Client shop = NewClient(Key(1, "invoice_key"));
+  json::Value invoice = Ok(shop, ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000,\"expiry_secs\":2}");
+  EXPECT_EQ(Ok(shop, ETRID_OPERATION_WAIT_FOR_PAYMENT, "{\"invoice_id\":\"" + invoice["id"].Str() + "\"}")["status"].Str(),
+            "expired");
+}
+
+TEST(UnrealCore, S13_AnAdminKeyPaysAnExternalInvoicePreimageAndFeeDebitedOnce) {
+  etrid::Client admin = NewClient(Key(0, "admin_key"));
+  uint64_t before = AvailableMsat(admin);
+  json::Value created = Control("/v1/nodes/bob/invoice", "{\"amount_msat\":2000000,\"description\":\"UE S13\"}");
+  json::Value payment = FinalPayment(
+      admin, Ok(admin, ETRID_OPERATION_PAY_INVOICE,
+                "{\"bolt11\":\"" + created["invoice"].Str() + "\",\"idempotency_key\":\"" + Unique("ue-s13-") + "\"}"));
+  ASSERT_EQ(payment["status"].Str(), "succeeded") << json::Dump(payment);
+  EXPECT_EQ(payment["preimage"].Str().size(), 64u);
+  EXPECT_EQ(before - AvailableMsat(admin), 2000000u + payment["fee_msat"].U64());
+}
+
+TEST(UnrealCore, S16_KeysendArrivesWithItsCustomRecords) {
+  etrid::Client admin = NewClient(Key(0, "admin_key"));
+  std::string alice;
+  for (const json::Value& node : ControlGet("/v1/nodes").items) {
+    if (node["name"].Str() == "alice") alice = node["node_id"].Str();
+  }
+  ASSERT_FALSE(alice.empty());
+  const std::string records = "[{\"type\":65537,\"value\":\"68656c6c6f\"}]";
+  json::Value done = FinalPayment(admin, Ok(admin, ETRID_OPERATION_KEYSEND,
+                                            "{\"destination\":\"" + alice + "\",\"amount_msat\":3000000,\"custom_records\":" + records +
+                                                ",\"idempotency_key\":\"" + Unique("ue-s16-") + "\"}"));
+  ASSERT_EQ(done["status"].Str(), "succeeded") << json::Dump(done);
+  EXPECT_TRUE(done["custom_records"] == json::Parse(records)) << json::Dump(done["custom_records"]);
+}
+
+TEST(UnrealCore, S17_AnInvoiceKeyCannotPayOrManageKeysOrReadOtherAccounts) {
+  etrid::Client mine = NewClient(Key(2, "invoice_key"));
+  etrid::Client theirs = NewClient(Key(1, "invoice_key"));
+  json::Value created = Control("/v1/nodes/bob/invoice", "{\"amount_msat\":1000000}");
+  EXPECT_EQ(ErrorCode(mine, ETRID_OPERATION_PAY_INVOICE, "{\"bolt11\":\"" + created["invoice"].Str() + "\",\"idempotency_key\":\"ue-s17\"}"),
+            "lsp_forbidden_scope");
+  EXPECT_EQ(ErrorCode(mine, ETRID_OPERATION_CREATE_API_KEY, "{\"scope\":\"admin\",\"label\":\"s17\"}"), "lsp_forbidden_scope");
+  json::Value foreign = Ok(theirs, ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000}");
+  EXPECT_EQ(ErrorCode(mine, ETRID_OPERATION_GET_INVOICE, "{\"invoice_id\":\"" + foreign["id"].Str() + "\"}"), "lsp_not_found");
+}
+
+TEST(UnrealCore, S19_APaymentBeyondTheBalanceIsRefusedBeforeAnythingLeaves) {
+  etrid::Client admin = NewClient(Key(2, "admin_key"));
+  uint64_t before = AvailableMsat(admin);
+  json::Value created = Control("/v1/nodes/bob/invoice", "{\"amount_msat\":" + std::to_string(before + 1000000) + "}");
+  EXPECT_EQ(ErrorCode(admin, ETRID_OPERATION_PAY_INVOICE,
+                      "{\"bolt11\":\"" + created["invoice"].Str() + "\",\"idempotency_key\":\"" + Unique("ue-s19-") + "\"}"),
+            "lsp_insufficient_balance");
+  EXPECT_EQ(AvailableMsat(admin), before);
+}
+
+TEST(UnrealCore, S20_BeyondTheRateLimitTheCallbackSays429WithRetryAfter) {
+  etrid::Client shop = NewClient(Key(2, "invoice_key"));
+  for (int i = 0; i < 100; i++) {
+    etrid::Result result = Await(shop, ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000}");
+    if (result.ok) continue;
+    EXPECT_EQ(result.error_code, "lsp_rate_limited");
+    json::Value error = json::Parse(result.json);
+    EXPECT_EQ(error["http_status"].U64(), 429u);
+    EXPECT_GE(error["retry_after_secs"].U64(), 1u);
+    return;
+  }
+  FAIL() << "the rate limit was never reached";
+}
+
+TEST(UnrealCore, S26_AKeylessClientReadsAPublicTournamentsLobby) {
+  etrid::Client organizer = NewClient(Key(0, "admin_key"));
+  etrid::Client keyless = NewClient("");
+  long deadline = static_cast<long>(time(nullptr)) + 600;
+  json::Value t = Ok(organizer, ETRID_OPERATION_CREATE_TOURNAMENT,
+                     "{\"name\":\"UE lobby\",\"entry_fee_msat\":5000,\"seats\":2,\"payout_table_bps\":[10000],\"public_join\":true,"
+                     "\"join_deadline\":" + std::to_string(deadline) + "}");
+  std::string id_args = "{\"tournament_id\":\"" + t["id"].Str() + "\"}";
+  EXPECT_EQ(Ok(keyless, ETRID_OPERATION_GET_PUBLIC_TOURNAMENT, id_args)["prize_total_msat"].U64(), 10000u);
+  EXPECT_EQ(ErrorCode(keyless, ETRID_OPERATION_GET_TOURNAMENT, id_args), "lsp_unauthorized");
+  Ok(organizer, ETRID_OPERATION_CANCEL_TOURNAMENT, id_args);
+}
+
+// ---- the game-loop contract ----------------------------------------------------------------
+
+TEST(UnrealCore, CallbacksRunOnlyInsidePumpOnTheGameThread) {
+  etrid::Client shop = NewClient(Key(1, "invoice_key"));
+  bool ran = false;
+  shop.Request(ETRID_OPERATION_HEALTH, "", [&](const etrid::Result& result) {
+    EXPECT_TRUE(result.ok) << result.json;
+    ran = true;
+  });
+  // Without a pump nothing runs, however long the game waits.
+  std::this_thread::sleep_for(500ms);
+  EXPECT_FALSE(ran);
+  ASSERT_TRUE(PumpUntil(shop, [&] { return ran; }, 5s));
+}
+
+TEST(UnrealCore, ACallbackWhoseOwnerIsGoneIsDroppedNotCalled) {
+  etrid::Client shop = NewClient(Key(1, "invoice_key"));
+  auto owner = std::make_shared<int>(0);
+  auto survivor = std::make_shared<int>(0);
+  int dropped_calls = 0;
+  bool survivor_ran = false;
+  shop.Request(ETRID_OPERATION_HEALTH, "", std::weak_ptr<void>(owner), [&](const etrid::Result&) { dropped_calls++; });
+  shop.Request(ETRID_OPERATION_HEALTH, "", std::weak_ptr<void>(survivor), [&](const etrid::Result&) { survivor_ran = true; });
+  owner.reset();  // the widget that asked was destroyed
+  ASSERT_TRUE(PumpUntil(shop, [&] { return survivor_ran; }, 10s));
+  PumpUntil(shop, [] { return false; }, 300ms);
+  EXPECT_EQ(dropped_calls, 0);
+}
+
+TEST(UnrealCore, CancelCompletesAsCancelledAndRefusalsComeThroughThePumpToo) {
+  etrid::Client shop = NewClient(Key(1, "invoice_key"));
+  json::Value invoice = Ok(shop, ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000}");
+  std::string code;
+  uint64_t id = shop.Request(ETRID_OPERATION_WAIT_FOR_PAYMENT, "{\"invoice_id\":\"" + invoice["id"].Str() + "\",\"timeout_ms\":60000}",
+                             [&](const etrid::Result& result) { code = result.error_code; });
+  ASSERT_NE(id, 0u);
+  EXPECT_TRUE(shop.Cancel(id));
+  ASSERT_TRUE(PumpUntil(shop, [&] { return !code.empty(); }, 5s));
+  EXPECT_EQ(code, "cancelled");
+  EXPECT_FALSE(shop.Cancel(id)) << "no longer pending";
+
+  // Arguments that are not JSON, and an unknown operation: refused at once, reported by Pump().
+  std::vector<std::string> refusals;
+  EXPECT_EQ(shop.Request(ETRID_OPERATION_CREATE_INVOICE, "{oops", [&](const etrid::Result& r) { refusals.push_back(r.error_code); }), 0u);
+  EXPECT_EQ(shop.Request(static_cast<EtridOperation>(999), "", [&](const etrid::Result& r) { refusals.push_back(r.error_code); }), 0u);
+  EXPECT_TRUE(refusals.empty()) << "not before the pump";
+  shop.Pump();
+  ASSERT_EQ(refusals.size(), 2u);
+  EXPECT_EQ(refusals[0], "invalid_argument");
+  EXPECT_EQ(refusals[1], "invalid_argument");
+}
+
+TEST(UnrealCore, DestroyingAClientWithRequestsInFlightRunsNoCallback) {
+  int calls = 0;
+  {
+    etrid::Client shop = NewClient(Key(1, "invoice_key"));
+    json::Value invoice = Ok(shop, ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000}");
+    for (int i = 0; i < 4; i++) {
+      shop.Request(ETRID_OPERATION_WAIT_FOR_PAYMENT, "{\"invoice_id\":\"" + invoice["id"].Str() + "\",\"timeout_ms\":60000}",
+                   [&](const etrid::Result&) { calls++; });
+    }
+    etrid::Client moved = std::move(shop);  // a move keeps the requests with the new owner
+    EXPECT_FALSE(shop.Valid());
+    EXPECT_EQ(moved.Pending(), 4u);
+  }
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(UnrealCore, BadConfigurationAndQrCodesAreTypedNeverACrash) {
+  etrid::Error error;
+  etrid::Client bad = etrid::Client::Create("{\"base_url\":\"ftp://x\",\"api_key\":\"k\",\"network\":\"regtest\"}", &error);
+  EXPECT_FALSE(bad.Valid());
+  EXPECT_EQ(error.code, "lsp_invalid_config");
+  std::string code;
+  EXPECT_EQ(bad.Request(ETRID_OPERATION_HEALTH, "", [&](const etrid::Result& r) { code = r.error_code; }), 0u);
+  bad.Pump();
+  EXPECT_EQ(code, "invalid_client");
+
+  etrid::QrCode qr;
+  ASSERT_TRUE(etrid::EncodeQr("lightning:lnbcrt1", &qr, &error));
+  EXPECT_GE(qr.width, 21u);
+  EXPECT_EQ(qr.modules.size(), static_cast<size_t>(qr.width) * qr.width);
+  EXPECT_FALSE(etrid::EncodeQr(std::string(8000, 'x'), &qr, &error));
+  EXPECT_EQ(error.code, "qr_data_too_long");
+  EXPECT_FALSE(etrid::Version().empty());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new FixtureEnvironment);
+  return RUN_ALL_TESTS();
+}
