@@ -202,6 +202,10 @@ fn bad_configuration_is_refused() {
     let _ = run(keyless.get_public_tournament("trn_1"));
     let sent = transport.requests();
     assert_eq!(sent.len(), 1);
-    assert!(sent[0].url.ends_with("/v1/public/tournaments/trn_1"), "{}", sent[0].url);
+    assert!(
+        sent[0].url.ends_with("/v1/public/tournaments/trn_1"),
+        "{}",
+        sent[0].url
+    );
     assert_eq!(header(&sent[0], "Authorization"), None);
 }
