@@ -44,6 +44,7 @@ using devnet::Control;
 using devnet::ControlGet;
 using devnet::Fixture;
 using devnet::JsonOutputOf;
+using devnet::RandomPreimage;
 using devnet::WalletPays;
 using devnet::fixture;
 
@@ -72,33 +73,6 @@ class FixtureEnvironment : public ::testing::Environment {
     fixture = nullptr;
   }
 };
-
-// 32 random bytes as hex, and the hex SHA-256 of those bytes (coreutils' sha256sum): a preimage
-// and its payment hash.
-std::pair<std::string, std::string> RandomPreimage() {
-  unsigned char bytes[32];
-  FILE* random = std::fopen("/dev/urandom", "rb");
-  if (random == nullptr || std::fread(bytes, 1, sizeof bytes, random) != sizeof bytes) throw std::runtime_error("no /dev/urandom");
-  std::fclose(random);
-  char name[] = "/tmp/etrid-preimage-XXXXXX";
-  int fd = mkstemp(name);
-  if (fd < 0 || write(fd, bytes, sizeof bytes) != static_cast<ssize_t>(sizeof bytes)) throw std::runtime_error("write failed");
-  close(fd);
-  FILE* pipe = popen((std::string("sha256sum ") + name).c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("sha256sum failed");
-  char digest[65] = {0};
-  size_t read = std::fread(digest, 1, 64, pipe);
-  pclose(pipe);
-  unlink(name);
-  if (read != 64) throw std::runtime_error("sha256sum gave no digest");
-  std::string hex;
-  char pair[3];
-  for (unsigned char byte : bytes) {
-    std::snprintf(pair, sizeof pair, "%02x", byte);
-    hex += pair;
-  }
-  return {hex, std::string(digest, 64)};
-}
 
 // ---- the client ------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scenario_json.hpp"
@@ -118,6 +119,33 @@ inline json::Value Control(const std::string& path, const std::string& body) {
 
 /// GETs `path` of the devnet control API with curl.
 inline json::Value ControlGet(const std::string& path) { return JsonOutputOf("curl -s '" + fixture->Control() + path + "'"); }
+
+/// 32 random bytes as hex, and the hex SHA-256 of those bytes (coreutils' sha256sum): a preimage
+/// and its payment hash.
+inline std::pair<std::string, std::string> RandomPreimage() {
+  unsigned char bytes[32];
+  FILE* random = std::fopen("/dev/urandom", "rb");
+  if (random == nullptr || std::fread(bytes, 1, sizeof bytes, random) != sizeof bytes) Fatal("no /dev/urandom");
+  std::fclose(random);
+  char name[] = "/tmp/etrid-preimage-XXXXXX";
+  int fd = mkstemp(name);
+  if (fd < 0 || write(fd, bytes, sizeof bytes) != static_cast<ssize_t>(sizeof bytes)) Fatal("write failed");
+  close(fd);
+  FILE* pipe = popen((std::string("sha256sum ") + name).c_str(), "r");
+  if (pipe == nullptr) Fatal("sha256sum failed");
+  char digest[65] = {0};
+  size_t read = std::fread(digest, 1, 64, pipe);
+  pclose(pipe);
+  unlink(name);
+  if (read != 64) Fatal("sha256sum gave no digest");
+  std::string hex;
+  char pair[3];
+  for (unsigned char byte : bytes) {
+    std::snprintf(pair, sizeof pair, "%02x", byte);
+    hex += pair;
+  }
+  return {hex, std::string(digest, 64)};
+}
 
 /// The devnet wallet `node` pays `bolt11`; the outcome's status ("succeeded", "failed"). An
 /// error answer of the control API counts as "failed": the payment did not go through.

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +20,7 @@ namespace json = scenario_json;
 using namespace std::chrono_literals;
 using devnet::Control;
 using devnet::ControlGet;
+using devnet::RandomPreimage;
 using devnet::WalletPays;
 using devnet::fixture;
 
@@ -170,6 +172,31 @@ TEST(UnrealCore, S13_AnAdminKeyPaysAnExternalInvoicePreimageAndFeeDebitedOnce) {
   EXPECT_EQ(before - AvailableMsat(admin), 2000000u + payment["fee_msat"].U64());
 }
 
+TEST(UnrealCore, S15_AHoldInvoiceIsSettledWithThePreimageOrCancelledAndThePayerRefunded) {
+  etrid::Client admin = NewClient(Key(1, "admin_key"));
+  uint64_t before = AvailableMsat(admin);
+  auto [preimage, payment_hash] = RandomPreimage();
+  json::Value held = Ok(admin, ETRID_OPERATION_CREATE_HOLD_INVOICE, "{\"payment_hash\":\"" + payment_hash + "\",\"amount_msat\":4000000}");
+  // The wallet's payment completes only when the hold invoice is settled: in the background.
+  auto paying = std::async(std::launch::async, [bolt11 = held["bolt11"].Str()] { return WalletPays(bolt11); });
+  std::string wait = "{\"invoice_id\":\"" + held["id"].Str() + "\",\"timeout_ms\":60000}";
+  EXPECT_EQ(Ok(admin, ETRID_OPERATION_WAIT_FOR_PAYMENT, wait)["status"].Str(), "accepted");
+  EXPECT_EQ(Ok(admin, ETRID_OPERATION_SETTLE_HOLD_INVOICE,
+               "{\"invoice_id\":\"" + held["id"].Str() + "\",\"preimage\":\"" + preimage + "\"}")["status"].Str(),
+            "paid");
+  EXPECT_EQ(paying.get(), "succeeded");
+  EXPECT_EQ(AvailableMsat(admin) - before, 4000000u) << "credited once";
+
+  json::Value refused = Ok(admin, ETRID_OPERATION_CREATE_HOLD_INVOICE,
+                           "{\"payment_hash\":\"" + RandomPreimage().second + "\",\"amount_msat\":2000000}");
+  auto paying_again = std::async(std::launch::async, [bolt11 = refused["bolt11"].Str()] { return WalletPays(bolt11); });
+  EXPECT_EQ(Ok(admin, ETRID_OPERATION_WAIT_FOR_PAYMENT, "{\"invoice_id\":\"" + refused["id"].Str() + "\",\"timeout_ms\":60000}")["status"].Str(),
+            "accepted");
+  EXPECT_EQ(Ok(admin, ETRID_OPERATION_CANCEL_HOLD_INVOICE, "{\"invoice_id\":\"" + refused["id"].Str() + "\"}")["status"].Str(), "cancelled");
+  EXPECT_EQ(paying_again.get(), "failed") << "the payer's HTLC came back";
+  EXPECT_EQ(AvailableMsat(admin) - before, 4000000u) << "nothing more credited";
+}
+
 TEST(UnrealCore, S16_KeysendArrivesWithItsCustomRecords) {
   etrid::Client admin = NewClient(Key(0, "admin_key"));
   std::string alice;
@@ -194,6 +221,35 @@ TEST(UnrealCore, S17_AnInvoiceKeyCannotPayOrManageKeysOrReadOtherAccounts) {
   EXPECT_EQ(ErrorCode(mine, ETRID_OPERATION_CREATE_API_KEY, "{\"scope\":\"admin\",\"label\":\"s17\"}"), "lsp_forbidden_scope");
   json::Value foreign = Ok(theirs, ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":1000}");
   EXPECT_EQ(ErrorCode(mine, ETRID_OPERATION_GET_INVOICE, "{\"invoice_id\":\"" + foreign["id"].Str() + "\"}"), "lsp_not_found");
+}
+
+TEST(UnrealCore, S18_EventsResumeAfterTheLastIdNothingMissedOrRepeated) {
+  etrid::Client shop = NewClient(Key(1, "invoice_key"));
+  json::Value log = Ok(shop, ETRID_OPERATION_LIST_EVENTS, "{\"limit\":1000}");
+  uint64_t start = log["items"].items.empty() ? 0 : log["items"].items.back()["id"].U64();
+  for (int i = 0; i < 3; i++) {
+    json::Value invoice = Ok(shop, ETRID_OPERATION_CREATE_INVOICE, "{\"amount_msat\":" + std::to_string(30000 + i) + "}");
+    ASSERT_EQ(WalletPays(invoice["bolt11"].Str()), "succeeded");
+  }
+  std::vector<uint64_t> seen;
+  auto collect = [&seen](const std::string& text) {
+    json::Value item = json::Parse(text);
+    if (item["kind"].Str() == "event") seen.push_back(item["event"]["id"].U64());
+  };
+  // One event, then the stream stops (the game quit) and starts again from the last id it saw.
+  etrid::Error error;
+  ASSERT_TRUE(shop.StartEvents(static_cast<int64_t>(start), 1, collect, &error)) << error.code;
+  ASSERT_TRUE(PumpUntil(shop, [&] { return !seen.empty(); }, 30s));
+  shop.StopEvents();
+  seen.resize(1);
+  ASSERT_TRUE(shop.StartEvents(static_cast<int64_t>(seen.back()), 16, collect, &error)) << error.code;
+  json::Value after = Ok(shop, ETRID_OPERATION_LIST_EVENTS, "{\"after\":" + std::to_string(start) + ",\"limit\":1000}");
+  std::vector<uint64_t> expected;
+  for (auto& event : after["items"].items) expected.push_back(event["id"].U64());
+  ASSERT_TRUE(PumpUntil(shop, [&] { return seen.size() >= expected.size(); }, 30s));
+  PumpUntil(shop, [] { return false; }, 300ms);
+  EXPECT_EQ(seen, expected) << "every event once, in order";
+  shop.StopEvents();
 }
 
 TEST(UnrealCore, S19_APaymentBeyondTheBalanceIsRefusedBeforeAnythingLeaves) {
