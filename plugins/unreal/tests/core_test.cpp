@@ -357,6 +357,26 @@ TEST(UnrealCore, DestroyingAClientWithRequestsInFlightRunsNoCallback) {
   EXPECT_EQ(calls, 0);
 }
 
+TEST(UnrealCore, TopLevelFieldsAreReadExactlyNestedOnesSkipped) {
+  const std::string json =
+      "{\"invoice\": {\"amount_msat\": 1}, \"id\":\"inv_\\\"x\", \"amount_msat\" : 18446744073709551615,"
+      " \"note\":\"a \\\"amount_msat\\\": 5\", \"paid\":true, \"items\":[{\"id\":\"nested\"}], \"fee_msat\":null}";
+  std::string text;
+  uint64_t amount = 0;
+  ASSERT_TRUE(etrid::TopLevelU64(json, "amount_msat", &amount));
+  EXPECT_EQ(amount, UINT64_MAX) << "64 bits, exactly";
+  ASSERT_TRUE(etrid::TopLevelField(json, "id", &text));
+  EXPECT_EQ(text, "inv_\\\"x");
+  ASSERT_TRUE(etrid::TopLevelField(json, "paid", &text));
+  EXPECT_EQ(text, "true");
+  ASSERT_TRUE(etrid::TopLevelField(json, "fee_msat", &text));
+  EXPECT_EQ(text, "null");
+  EXPECT_FALSE(etrid::TopLevelU64(json, "fee_msat", &amount));
+  EXPECT_FALSE(etrid::TopLevelField(json, "items", &text)) << "arrays are not values here";
+  EXPECT_FALSE(etrid::TopLevelField(json, "missing", &text));
+  EXPECT_FALSE(etrid::TopLevelU64("{\"a\":18446744073709551616}", "a", &amount)) << "overflow refused";
+}
+
 TEST(UnrealCore, BadConfigurationAndQrCodesAreTypedNeverACrash) {
   etrid::Error error;
   etrid::Client bad = etrid::Client::Create("{\"base_url\":\"ftp://x\",\"api_key\":\"k\",\"network\":\"regtest\"}", &error);

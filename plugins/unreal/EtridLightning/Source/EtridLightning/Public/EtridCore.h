@@ -50,6 +50,69 @@ struct QrCode {
   std::vector<uint8_t> modules;
 };
 
+/// The value of the top-level member `key` of the JSON object `json`, as written: a number's
+/// literal (exact, so 64-bit amounts survive; engine JSON libraries read numbers as doubles), a
+/// string's contents (escapes kept as written), `true`, `false` or `null`. `false` when there is
+/// no such member or it is an object or array. Nested members with the same name are skipped.
+inline bool TopLevelField(const std::string& json, const std::string& key, std::string* out) {
+  int depth = 0;
+  bool in_string = false;
+  size_t string_start = 0;
+  for (size_t i = 0; i < json.size(); i++) {
+    char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        i++;
+      } else if (c == '"') {
+        in_string = false;
+        // A key of the outermost object: its name, then a colon.
+        size_t after = json.find_first_not_of(" \t\r\n", i + 1);
+        if (depth == 1 && after != std::string::npos && json[after] == ':' &&
+            json.compare(string_start, i - string_start, key) == 0 && i - string_start == key.size()) {
+          size_t value = json.find_first_not_of(" \t\r\n", after + 1);
+          if (value == std::string::npos || json[value] == '{' || json[value] == '[') return false;
+          if (json[value] == '"') {
+            size_t end = value + 1;
+            while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2 : 1;
+            if (end >= json.size()) return false;
+            *out = json.substr(value + 1, end - value - 1);
+            return true;
+          }
+          size_t end = json.find_first_of(",} \t\r\n", value);
+          if (end == std::string::npos) return false;
+          *out = json.substr(value, end - value);
+          return true;
+        }
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      string_start = i + 1;
+    } else if (c == '{' || c == '[') {
+      depth++;
+    } else if (c == '}' || c == ']') {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/// A top-level unsigned integer member of `json` (an amount in msat, a time), exactly.
+inline bool TopLevelU64(const std::string& json, const std::string& key, uint64_t* out) {
+  std::string text;
+  if (!TopLevelField(json, key, &text) || text.empty() || text.size() > 20) return false;
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) return false;
+    value = value * 10 + digit;
+  }
+  *out = value;
+  return true;
+}
+
 /// The error of the last failed `etrid_*` call on this thread.
 inline Error LastError() {
   const char* code = etrid_last_error_code();
