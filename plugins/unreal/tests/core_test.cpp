@@ -373,6 +373,10 @@ TEST(UnrealCore, TopLevelFieldsAreReadExactlyNestedOnesSkipped) {
   EXPECT_EQ(text, "null");
   EXPECT_FALSE(etrid::TopLevelU64(json, "fee_msat", &amount));
   EXPECT_FALSE(etrid::TopLevelField(json, "items", &text)) << "arrays are not values here";
+  ASSERT_TRUE(etrid::TopLevelValue(json, "items", &text));
+  EXPECT_EQ(text, "[{\"id\":\"nested\"}]");
+  ASSERT_TRUE(etrid::TopLevelValue(json, "invoice", &text));
+  EXPECT_EQ(text, "{\"amount_msat\": 1}");
   EXPECT_FALSE(etrid::TopLevelField(json, "missing", &text));
   EXPECT_FALSE(etrid::TopLevelU64("{\"a\":18446744073709551616}", "a", &amount)) << "overflow refused";
 }

@@ -11,6 +11,8 @@ ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 LIB_DIR="${1:?usage: core-tests.sh <dir with libetrid_ffi.so and lsp-fixture>}"
 BUILD_DIR="${BUILD_DIR:-$LIB_DIR/unreal-core-tests}"
 mkdir -p "$BUILD_DIR"
+# What can be checked of the UObject side without the engine: descriptor, modules, headers.
+python3 "$ROOT/plugins/unreal/tools/check_plugin.py"
 BUILD_CS="$ROOT/plugins/unreal/EtridLightning/Source/ThirdParty/EtridFfi/EtridFfi.Build.cs"
 mapfile -t SYSTEM_LIBS < <(python3 - "$BUILD_CS" <<'PY'
 import re, sys

@@ -50,52 +50,74 @@ struct QrCode {
   std::vector<uint8_t> modules;
 };
 
-/// The value of the top-level member `key` of the JSON object `json`, as written: a number's
-/// literal (exact, so 64-bit amounts survive; engine JSON libraries read numbers as doubles), a
-/// string's contents (escapes kept as written), `true`, `false` or `null`. `false` when there is
-/// no such member or it is an object or array. Nested members with the same name are skipped.
-inline bool TopLevelField(const std::string& json, const std::string& key, std::string* out) {
-  int depth = 0;
-  bool in_string = false;
-  size_t string_start = 0;
-  for (size_t i = 0; i < json.size(); i++) {
-    char c = json[i];
-    if (in_string) {
-      if (c == '\\') {
+/// Where the JSON value starting at `start` ends (one past its last character), or npos.
+inline size_t JsonValueEnd(const std::string& json, size_t start) {
+  if (start >= json.size()) return std::string::npos;
+  char first = json[start];
+  if (first == '"') {
+    for (size_t i = start + 1; i < json.size(); i++) {
+      if (json[i] == '\\') {
         i++;
-      } else if (c == '"') {
-        in_string = false;
-        // A key of the outermost object: its name, then a colon.
-        size_t after = json.find_first_not_of(" \t\r\n", i + 1);
-        if (depth == 1 && after != std::string::npos && json[after] == ':' &&
-            json.compare(string_start, i - string_start, key) == 0 && i - string_start == key.size()) {
-          size_t value = json.find_first_not_of(" \t\r\n", after + 1);
-          if (value == std::string::npos || json[value] == '{' || json[value] == '[') return false;
-          if (json[value] == '"') {
-            size_t end = value + 1;
-            while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2 : 1;
-            if (end >= json.size()) return false;
-            *out = json.substr(value + 1, end - value - 1);
-            return true;
-          }
-          size_t end = json.find_first_of(",} \t\r\n", value);
-          if (end == std::string::npos) return false;
-          *out = json.substr(value, end - value);
-          return true;
-        }
+      } else if (json[i] == '"') {
+        return i + 1;
       }
-      continue;
     }
-    if (c == '"') {
-      in_string = true;
-      string_start = i + 1;
-    } else if (c == '{' || c == '[') {
-      depth++;
-    } else if (c == '}' || c == ']') {
-      depth--;
-    }
+    return std::string::npos;
   }
-  return false;
+  if (first == '{' || first == '[') {
+    int depth = 0;
+    for (size_t i = start; i < json.size(); i++) {
+      char c = json[i];
+      if (c == '"') {
+        size_t end = JsonValueEnd(json, i);
+        if (end == std::string::npos) return end;
+        i = end - 1;
+      } else if (c == '{' || c == '[') {
+        depth++;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) return i + 1;
+      }
+    }
+    return std::string::npos;
+  }
+  size_t end = json.find_first_of(",}] \t\r\n", start);
+  return end == std::string::npos ? json.size() : end;
+}
+
+/// The raw JSON of the top-level member `key` of the object `json` (an object, array, string
+/// with its quotes, number, `true`, `false` or `null`), exactly as written: numbers keep every
+/// digit (engine JSON libraries read numbers as doubles, which 64-bit amounts do not survive).
+/// Nested members with the same name are skipped. `false` when there is no such member.
+inline bool TopLevelValue(const std::string& json, const std::string& key, std::string* out) {
+  size_t i = json.find('{');
+  if (i == std::string::npos) return false;
+  i++;
+  while (true) {
+    i = json.find_first_not_of(" \t\r\n,", i);
+    if (i == std::string::npos || json[i] != '"') return false;
+    size_t name_end = JsonValueEnd(json, i);
+    if (name_end == std::string::npos) return false;
+    size_t colon = json.find_first_not_of(" \t\r\n", name_end);
+    if (colon == std::string::npos || json[colon] != ':') return false;
+    size_t value = json.find_first_not_of(" \t\r\n", colon + 1);
+    size_t value_end = JsonValueEnd(json, value);
+    if (value_end == std::string::npos) return false;
+    if (name_end - i - 2 == key.size() && json.compare(i + 1, key.size(), key) == 0) {
+      *out = json.substr(value, value_end - value);
+      return true;
+    }
+    i = value_end;
+  }
+}
+
+/// The top-level member `key` of `json` as text: a string's contents (escapes kept as written),
+/// or a number's, `true`'s, `false`'s or `null`'s literal. `false` when there is no such member
+/// or it is an object or array.
+inline bool TopLevelField(const std::string& json, const std::string& key, std::string* out) {
+  std::string raw;
+  if (!TopLevelValue(json, key, &raw) || raw.empty() || raw[0] == '{' || raw[0] == '[') return false;
+  *out = raw[0] == '"' ? raw.substr(1, raw.size() - 2) : raw;
+  return true;
 }
 
 /// A top-level unsigned integer member of `json` (an amount in msat, a time), exactly.
