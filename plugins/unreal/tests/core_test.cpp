@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <map>
 #include <future>
 #include <memory>
 #include <string>
@@ -172,6 +173,64 @@ TEST(UnrealCore, S13_AnAdminKeyPaysAnExternalInvoicePreimageAndFeeDebitedOnce) {
   EXPECT_EQ(before - AvailableMsat(admin), 2000000u + payment["fee_msat"].U64());
 }
 
+/// Outbound capacity per channel ("counterparty/channel id" -> msat).
+using Channels = std::map<std::string, uint64_t>;
+
+Channels Outbound(etrid::Client& admin) {
+  Channels channels;
+  const json::Value listed = Ok(admin, ETRID_OPERATION_LIST_CHANNELS);
+  for (const json::Value& channel : listed["items"].items) {
+    channels[channel["counterparty_node_id"].Str() + "/" + channel["channel_id"].Str()] = channel["outbound_capacity_msat"].U64();
+  }
+  return channels;
+}
+
+/// How many channels of `from` grew (`in`) or shrank (not `in`) in `to`.
+int Moved(const Channels& from, const Channels& to, bool in) {
+  int moved = 0;
+  for (const auto& [id, before] : from) {
+    auto now = to.find(id);
+    if (now != to.end() && (in ? now->second > before : now->second < before)) moved++;
+  }
+  return moved;
+}
+
+/// The channels once two of them moved from `from` (settling takes a moment), or after 15 s.
+Channels ChannelsMoved(etrid::Client& admin, const Channels& from, bool in) {
+  auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (true) {
+    Channels now = Outbound(admin);
+    if (Moved(from, now, in) >= 2 || std::chrono::steady_clock::now() >= deadline) return now;
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+TEST(UnrealCore, S14_MultiPathPaysMoreThanTheLargestChannelInParts) {
+  constexpr uint64_t kAmount = 300000000;
+  etrid::Client admin = NewClient(Key(0, "admin_key"));
+  // Received first: a devnet wallet pays the LSP more than one path carries.
+  Channels start = Outbound(admin);
+  json::Value incoming = Ok(admin, ETRID_OPERATION_CREATE_INVOICE,
+                            "{\"amount_msat\":" + std::to_string(kAmount) + ",\"description\":\"UE S14 prize pool\"}");
+  ASSERT_EQ(WalletPays(incoming["bolt11"].Str()), "succeeded");
+  EXPECT_EQ(Ok(admin, ETRID_OPERATION_WAIT_FOR_PAYMENT, "{\"invoice_id\":\"" + incoming["id"].Str() + "\",\"timeout_ms\":30000}")["status"].Str(),
+            "paid");
+  // The reference server does not report parts; the channels show them.
+  Channels mid = ChannelsMoved(admin, start, true);
+  ASSERT_GE(Moved(start, mid, true), 2) << "two or more channels carried a part in";
+  ASSERT_LT(Ok(admin, ETRID_OPERATION_LIQUIDITY)["largest_outbound_msat"].U64(), kAmount) << "one channel cannot carry it";
+
+  uint64_t before = AvailableMsat(admin);
+  json::Value bill = Control("/v1/nodes/bob/invoice", "{\"amount_msat\":" + std::to_string(kAmount) + "}");
+  json::Value done = FinalPayment(admin, Ok(admin, ETRID_OPERATION_PAY_INVOICE,
+                                            "{\"bolt11\":\"" + bill["invoice"].Str() + "\",\"idempotency_key\":\"" + Unique("ue-s14-") +
+                                                "\",\"max_parts\":8}"));
+  ASSERT_EQ(done["status"].Str(), "succeeded") << json::Dump(done);
+  Channels end = ChannelsMoved(admin, mid, false);
+  EXPECT_GE(Moved(mid, end, false), 2) << "two or more channels carried a part out";
+  EXPECT_EQ(before - AvailableMsat(admin), kAmount + done["fee_msat"].U64()) << "debited once";
+}
+
 TEST(UnrealCore, S15_AHoldInvoiceIsSettledWithThePreimageOrCancelledAndThePayerRefunded) {
   etrid::Client admin = NewClient(Key(1, "admin_key"));
   uint64_t before = AvailableMsat(admin);
@@ -200,7 +259,8 @@ TEST(UnrealCore, S15_AHoldInvoiceIsSettledWithThePreimageOrCancelledAndThePayerR
 TEST(UnrealCore, S16_KeysendArrivesWithItsCustomRecords) {
   etrid::Client admin = NewClient(Key(0, "admin_key"));
   std::string alice;
-  for (const json::Value& node : ControlGet("/v1/nodes").items) {
+  const json::Value nodes = ControlGet("/v1/nodes");
+  for (const json::Value& node : nodes.items) {
     if (node["name"].Str() == "alice") alice = node["node_id"].Str();
   }
   ASSERT_FALSE(alice.empty());
