@@ -13,12 +13,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The source files holding `extern "C"` items, in the order csbindgen reads them.
-const SOURCES: [&str; 9] = [
+const SOURCES: [&str; 10] = [
     "src/lib.rs",
     "src/error.rs",
     "src/string.rs",
     "src/invoice.rs",
     "src/qr.rs",
+    "src/vouchers.rs",
     "src/client/mod.rs",
     "src/client/operations.rs",
     "src/client/events.rs",

@@ -438,6 +438,20 @@ void etrid_qr_matrix_free(struct EtridQrMatrix *matrix);
 // borrowed strings of `etrid_last_error_code`, `etrid_last_error_message` or `etrid_version`.
 void etrid_string_free(char *text);
 
+// Lays out `vouchers_json` — a JSON array of vouchers as the API answers them, or an object
+// holding one as `vouchers` (a created batch) or `items` (a page of the list) — as printable A4
+// sheets of QR cards (12 a page: the voucher's LNURL, its amount in sat, its description and the
+// last day it can be claimed). Writes a JSON array of SVG documents, one per page, sized in
+// millimetres, to `*out_pages_json` (free it with `etrid_string_free`).
+//
+// Fails with `ETRID_STATUS_INVALID_ARGUMENT` for JSON that is not such a list (the message names
+// the field), and `ETRID_STATUS_ERROR` for a voucher whose code cannot be a QR code.
+//
+// # Safety
+// `vouchers_json` is null or a NUL-terminated string valid for the call; `out_pages_json` is
+// null or points to writable storage for one `char*`.
+EtridStatus etrid_voucher_sheets_svg(const char *vouchers_json, char **out_pages_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -42,6 +42,7 @@ mod invoice;
 mod qr;
 mod runtime;
 mod string;
+mod vouchers;
 
 use std::ffi::c_char;
 
@@ -56,6 +57,7 @@ pub use error::{etrid_last_error_code, etrid_last_error_message, EtridStatus};
 pub use invoice::etrid_invoice_decode;
 pub use qr::{etrid_qr_matrix, etrid_qr_matrix_free, etrid_qr_svg, EtridQrMatrix};
 pub use string::etrid_string_free;
+pub use vouchers::etrid_voucher_sheets_svg;
 
 /// This library's version, NUL-terminated, e.g. `0.1.0`.
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");

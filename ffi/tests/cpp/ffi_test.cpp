@@ -272,6 +272,44 @@ TEST(EtridFfi, S03_QrCodeForEveryTextOfTheScenarioFile) {
   std::cout << "  S03: " << passed << " of " << s03["cases"].items.size() << " cases passed\n";
 }
 
+// A voucher as the LSP answers it, with id `n`.
+std::string VoucherJson(int n) {
+  return "{\"id\":\"vch_" + std::to_string(n) +
+         "\",\"batch_id\":\"vbt_1\",\"status\":\"active\",\"amount_msat\":21000000,\"min_withdrawable_msat\":21000000,"
+         "\"reserved_msat\":31000000,\"description\":\"Cup prize <1st> & co\",\"lnurl\":\"LNURL1DP68GURN8GHJ7MRWW4EXCTNXD9SHG6NPVCHXXMMD9AKXUATJDSKHQCTE8AEK2UMND9HKU0"
+         + std::to_string(n) + "\",\"url\":\"https://lsp.example/v1/lnurlw/x\",\"expires_at\":1767225600,\"created_at\":1764547200,"
+         "\"claimed_msat\":null,\"payment_id\":null,\"completed_at\":null}";
+}
+
+TEST(EtridFfi, VoucherSheetsAreA4PagesOfTwelveCardsFromAnyListShape) {
+  std::string list = "[";
+  for (int n = 0; n < 13; n++) list += (n ? "," : "") + VoucherJson(n);
+  list += "]";
+  for (const std::string& shape : {list, "{\"id\":\"vbt_1\",\"vouchers\":" + list + "}", "{\"items\":" + list + ",\"next_cursor\":null}"}) {
+    char* raw = nullptr;
+    ASSERT_EQ(etrid_voucher_sheets_svg(shape.c_str(), &raw), ETRID_STATUS_OK) << LastCode();
+    OwnedString pages(raw);
+    json::Value parsed = json::Parse(raw);
+    ASSERT_EQ(parsed.items.size(), 2u) << "13 cards: a full page and one more";
+    for (const json::Value& page : parsed.items) {
+      EXPECT_NE(page.Str().find("<svg"), std::string::npos);
+      EXPECT_NE(page.Str().find("297mm"), std::string::npos) << "A4, sized in millimetres";
+    }
+    EXPECT_NE(parsed.items[0].Str().find("21000 sat"), std::string::npos) << parsed.items[0].Str().substr(0, 400);
+    EXPECT_NE(parsed.items[0].Str().find("&lt;1st&gt; &amp; co"), std::string::npos) << "text is escaped";
+  }
+  char* out = nullptr;
+  EXPECT_EQ(etrid_voucher_sheets_svg("{oops", &out), ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(LastCode(), "invalid_argument");
+  EXPECT_EQ(etrid_voucher_sheets_svg("{\"batch\":[]}", &out), ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(etrid_voucher_sheets_svg("[{\"id\":1}]", &out), ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(etrid_voucher_sheets_svg(nullptr, &out), ETRID_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(out, nullptr);
+  ASSERT_EQ(etrid_voucher_sheets_svg("[]", &out), ETRID_STATUS_OK);
+  OwnedString none(out);
+  EXPECT_STREQ(out, "[]") << "no vouchers, no pages";
+}
+
 TEST(EtridFfi, NullArgumentsAreInvalid) {
   char* out = nullptr;
   EtridQrMatrix* matrix = nullptr;

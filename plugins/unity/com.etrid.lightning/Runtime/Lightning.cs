@@ -7,6 +7,7 @@
 // it): structured results are returned as JSON strings for JsonUtility or any JSON library.
 
 using System;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Text;
 using Etrid.Native;
@@ -192,6 +193,44 @@ namespace Etrid
                 }
             }
 #endif
+        }
+
+        /// <summary>
+        /// Printable A4 sheets of vouchers: 12 QR cards a page (the voucher's LNURL, its amount in
+        /// sat, its description and the last day to claim it), one SVG document per page, sized in
+        /// millimetres (print it or save it as PDF).
+        /// </summary>
+        /// <param name="vouchersJson">The vouchers as the LSP answers them: a JSON array, a created
+        /// batch (its <c>vouchers</c>) or a page of the list (its <c>items</c>).</param>
+        /// <exception cref="EtridException">The JSON is not such a list (<c>invalid_argument</c>).</exception>
+        public static string[] VoucherSheetsSvg(string vouchersJson)
+        {
+#if UNITY_WEBGL && !UNITY_EDITOR
+            string pages = WebGLMethods.TakeString(WebGLMethods.EtridWebGL_VoucherSheetsSvg(ToUtf8(vouchersJson, "vouchersJson")));
+#else
+            string pages;
+            byte[] vouchersUtf8 = ToUtf8(vouchersJson, "vouchersJson");
+            unsafe
+            {
+                byte* json = null;
+                try
+                {
+                    fixed (byte* vouchersPtr = vouchersUtf8)
+                    {
+                        Check(NativeMethods.etrid_voucher_sheets_svg(vouchersPtr, &json));
+                    }
+                    pages = FromUtf8(json);
+                }
+                finally
+                {
+                    NativeMethods.etrid_string_free(json);
+                }
+            }
+#endif
+            var list = (List<object>)LightningJson.Parse(pages);
+            var svgs = new string[list.Count];
+            for (int i = 0; i < svgs.Length; i++) svgs[i] = (string)list[i];
+            return svgs;
         }
 
         /// <summary>NUL-terminated UTF-8 bytes of a managed string.</summary>

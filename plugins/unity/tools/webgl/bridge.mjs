@@ -140,6 +140,10 @@ export async function loadBridge() {
     qrSvg(text) {
       return this.takeString(call("host_qr_svg", "number", ["string"], [text]));
     },
+    /** The SVG pages of printable voucher sheets (`vouchers`: what the C ABI takes, as JSON text). */
+    voucherSheetsSvg(vouchersJson) {
+      return JSON.parse(this.takeString(call("host_voucher_sheets_svg", "number", ["string"], [vouchersJson])));
+    },
     /** `{ width, modules }` (a copy), the buffer freed. */
     qrMatrix(text) {
       const pointer = call("host_qr_matrix", "number", ["string"], [text]);

@@ -25,6 +25,7 @@ extern char* EtridWebGL_Version(void);
 extern char* EtridWebGL_DecodeInvoice(const char* bolt11, const char* network, double now_unix_secs, int allow_expired);
 extern char* EtridWebGL_QrSvg(const char* text);
 extern unsigned char* EtridWebGL_QrMatrix(const char* text, int* out_width);
+extern char* EtridWebGL_VoucherSheetsSvg(const char* vouchers_json);
 
 // The JavaScript side of the test receives copies (UTF8ToString) during the callback.
 EM_JS(void, deliver_completion, (int user_data, int request_id, int status, const char* json), {
@@ -74,6 +75,8 @@ EMSCRIPTEN_KEEPALIVE char* host_decode_invoice(const char* bolt11, const char* n
 }
 
 EMSCRIPTEN_KEEPALIVE char* host_qr_svg(const char* text) { return EtridWebGL_QrSvg(text); }
+
+EMSCRIPTEN_KEEPALIVE char* host_voucher_sheets_svg(const char* vouchers_json) { return EtridWebGL_VoucherSheetsSvg(vouchers_json); }
 
 static int qr_width;
 

@@ -72,3 +72,20 @@ test("webgl bridge: the version is the package's", () => {
   assert.equal(bridge.version(), sdk.version());
   assert.match(bridge.version(), /^\d+\.\d+\.\d+/);
 });
+
+test("webgl: printable voucher sheets are the npm package's pages; bad lists are typed", () => {
+  const voucher = (n) => ({
+    id: `vch_${n}`, batch_id: "vbt_1", status: "active", amount_msat: 21_000_000, min_withdrawable_msat: 21_000_000,
+    reserved_msat: 31_000_000, description: "Cup prize", lnurl: `LNURL1DP68GURN8GHJ7MRWW4EXCTNXD9SHG6NPVCHXXMMD9AKXUATJDSKHQCTE8AEK2UMND9HKU0${n}`,
+    url: "https://lsp.example/v1/lnurlw/x", expires_at: 1_767_225_600, created_at: 1_764_547_200,
+    claimed_msat: null, payment_id: null, completed_at: null,
+  });
+  const vouchers = Array.from({ length: 13 }, (_, n) => voucher(n));
+  const pages = bridge.voucherSheetsSvg(JSON.stringify({ id: "vbt_1", vouchers }));
+  assert.equal(pages.length, 2);
+  assert.deepEqual(pages, sdk.voucherSheetsSvg(vouchers.map((v) => ({ ...v, amount_msat: BigInt(v.amount_msat), min_withdrawable_msat: BigInt(v.min_withdrawable_msat), reserved_msat: BigInt(v.reserved_msat) }))));
+  assert.deepEqual(bridge.voucherSheetsSvg(JSON.stringify({ items: vouchers.slice(0, 1) })).length, 1);
+  assert.throws(() => bridge.voucherSheetsSvg("{oops"), (e) => e instanceof BridgeError && e.code === "invalid_argument");
+  assert.throws(() => bridge.voucherSheetsSvg('{"batch": []}'), (e) => e instanceof BridgeError && e.code === "invalid_argument");
+  assert.equal(bridge.heapInUse(), heapBaseline, "every string was freed");
+});

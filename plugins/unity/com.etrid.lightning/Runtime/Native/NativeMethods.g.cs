@@ -137,6 +137,23 @@ namespace Etrid.Native
         internal static extern void etrid_qr_matrix_free(EtridQrMatrix* matrix);
 
         /// <summary>
+        ///  Lays out `vouchers_json` — a JSON array of vouchers as the API answers them, or an object
+        ///  holding one as `vouchers` (a created batch) or `items` (a page of the list) — as printable A4
+        ///  sheets of QR cards (12 a page: the voucher's LNURL, its amount in sat, its description and the
+        ///  last day it can be claimed). Writes a JSON array of SVG documents, one per page, sized in
+        ///  millimetres, to `*out_pages_json` (free it with `etrid_string_free`).
+        ///
+        ///  Fails with `ETRID_STATUS_INVALID_ARGUMENT` for JSON that is not such a list (the message names
+        ///  the field), and `ETRID_STATUS_ERROR` for a voucher whose code cannot be a QR code.
+        ///
+        ///  # Safety
+        ///  `vouchers_json` is null or a NUL-terminated string valid for the call; `out_pages_json` is
+        ///  null or points to writable storage for one `char*`.
+        /// </summary>
+        [DllImport(__DllName, EntryPoint = "etrid_voucher_sheets_svg", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern EtridStatus etrid_voucher_sheets_svg(byte* vouchers_json, byte** out_pages_json);
+
+        /// <summary>
         ///  Creates a client from `config_json`: `{"base_url", "api_key", "network",
         ///  "request_timeout_ms"?, "payment_policy"?: {"max_fee_msat"? | "max_fee_ppm"?, "min_fee_msat"?,
         ///  "max_parts"?}, "reconnect"?: {"max_attempts"?, "initial_backoff_ms"?, "max_backoff_ms"?}}`.

@@ -32,6 +32,7 @@ namespace Etrid.Native
         [DllImport("__Internal")] internal static extern IntPtr EtridWebGL_DecodeInvoice(byte[] bolt11, byte[] network, double nowUnixSecs, int allowExpired);
         [DllImport("__Internal")] internal static extern IntPtr EtridWebGL_QrSvg(byte[] text);
         [DllImport("__Internal")] internal static extern IntPtr EtridWebGL_QrMatrix(byte[] text, out int width);
+        [DllImport("__Internal")] internal static extern IntPtr EtridWebGL_VoucherSheetsSvg(byte[] vouchersJson);
 
         /// <summary>The string a bridge call returned, read and freed; on a null pointer, the bridge's error as an EtridException.</summary>
         internal static unsafe string TakeString(IntPtr pointer)

@@ -317,5 +317,32 @@ namespace Etrid.Tests
             Throws<ArgumentNullException>(() => Lightning.QrSvg(null));
             Throws<ArgumentException>(() => Lightning.QrMatrix("a\0b"));
         }
+
+        [Test]
+        public void VoucherSheetsAreA4PagesOfTwelveCardsFromAnyListShape()
+        {
+            var vouchers = new System.Text.StringBuilder("[");
+            for (int n = 0; n < 13; n++)
+            {
+                if (n > 0) vouchers.Append(',');
+                vouchers.Append("{\"id\":\"vch_" + n + "\",\"batch_id\":\"vbt_1\",\"status\":\"active\",\"amount_msat\":21000000,"
+                    + "\"min_withdrawable_msat\":21000000,\"reserved_msat\":31000000,\"description\":\"Cup prize\","
+                    + "\"lnurl\":\"LNURL1DP68GURN8GHJ7MRWW4EXCTNXD9SHG6NPVCHXXMMD9AKXUATJDSKHQCTE8AEK2UMND9HKU0" + n + "\","
+                    + "\"url\":\"https://lsp.example/v1/lnurlw/x\",\"expires_at\":1767225600,\"created_at\":1764547200,"
+                    + "\"claimed_msat\":null,\"payment_id\":null,\"completed_at\":null}");
+            }
+            vouchers.Append(']');
+            string[] pages = Lightning.VoucherSheetsSvg("{\"id\":\"vbt_1\",\"vouchers\":" + vouchers + "}");
+            Assert.AreEqual(2, pages.Length, "13 cards: a full page and one more");
+            foreach (string page in pages)
+            {
+                StringAssert.Contains("<svg", page);
+                StringAssert.Contains("297mm", page);
+            }
+            Assert.AreEqual(0, Lightning.VoucherSheetsSvg("{\"items\":[]}").Length, "no vouchers, no pages");
+            Assert.AreEqual("invalid_argument", ThrowsCode(() => Lightning.VoucherSheetsSvg("{oops")));
+            Assert.AreEqual("invalid_argument", ThrowsCode(() => Lightning.VoucherSheetsSvg("{\"batch\":[]}")));
+            Throws<ArgumentNullException>(() => Lightning.VoucherSheetsSvg(null));
+        }
     }
 }

@@ -174,6 +174,26 @@ var EtridLightningBridge = {
     }
   },
 
+  // Printable A4 voucher sheets: the JSON array of SVG pages of `vouchersJson` (an array of
+  // vouchers, or an object holding one as `vouchers` or `items`), malloc'd; or 0 with the error.
+  EtridWebGL_VoucherSheetsSvg: function (vouchersJson) {
+    try {
+      var value;
+      try {
+        value = JSON.parse(UTF8ToString(vouchersJson));
+      } catch (notJson) {
+        return EtridBridge.fail({ code: "invalid_argument", message: "argument `vouchers_json` is not JSON: " + notJson.message });
+      }
+      var list = Array.isArray(value) ? value : value && (value["vouchers"] || value["items"]);
+      if (!Array.isArray(list)) {
+        return EtridBridge.fail({ code: "invalid_argument", message: "argument `vouchers_json` must be an array of vouchers, or an object holding one as `vouchers` or `items`" });
+      }
+      return EtridBridge.allocString(JSON.stringify(EtridBridge.pkg()["voucherSheetsSvg"](list)));
+    } catch (e) {
+      return EtridBridge.fail(e);
+    }
+  },
+
   // `text` as a QR module grid: width * width bytes (1 dark, 0 light), row-major, malloc'd, with
   // the width in *outWidth; or 0 with the error.
   EtridWebGL_QrMatrix: function (text, outWidth) {
