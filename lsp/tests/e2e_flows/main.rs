@@ -44,20 +44,21 @@ fn set_rates(json: &str) {
 }
 
 /// The harness with its accounts funded. Accounts 1 and 2 are S21's alone, 3 and 4 S22's, 0
-/// S28's, 5 and 6 S23's, 7 and 8 S24's: tests run at once, and these check balances exactly.
+/// S28's, 5 and 6 S23's, 7 and 8 S24's, 9 and 10 S24's to a Lightning Address (10 unfunded):
+/// tests run at once, and these check balances exactly.
 async fn harness() -> &'static Harness {
     HARNESS
         .get_or_init(|| async {
             set_rates(r#"{"USD": "100000", "EUR": "92000.50"}"#);
             let h = Harness::start_with(
-                9,
+                11,
                 vec![
                     "--fiat-rates-file".into(),
                     rates_file().display().to_string(),
                 ],
             )
             .await;
-            for i in 0..9 {
+            for i in 0..10 {
                 h.fund_account(i, 150_000_000).await;
             }
             h

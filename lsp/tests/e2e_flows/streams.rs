@@ -161,3 +161,57 @@ fn s24_a_stream_pays_its_rate_within_a_tick_pauses_resumes_stops_and_never_passe
         );
     })
 }
+
+#[test]
+fn s24_a_stream_to_a_lightning_address_served_here_pays_its_owner_exactly_its_budget() {
+    use etrid_core::lsp::{CreateLightningAddressRequest, CreateStreamRequest, PayoutDestination};
+    use etrid_core::streaming::StreamState;
+    run(async {
+        let h = harness().await;
+        let (payer, payee) = (h.admin(9), h.admin(10));
+        payee
+            .create_lightning_address(CreateLightningAddressRequest {
+                name: "s24-viewer".into(),
+                ..CreateLightningAddressRequest::default()
+            })
+            .await
+            .unwrap();
+        let host = h.api().trim_start_matches("http://").to_owned();
+        let payer_before = payer.balance().await.unwrap().available_msat.as_u64();
+        let payee_before = payee.balance().await.unwrap().available_msat.as_u64();
+        // 10 sat/s with a 25 sat budget: three payments through the address's LNURL-pay service
+        // (answered inside this LSP), then the budget ends the stream.
+        let stream = payer
+            .create_stream(CreateStreamRequest {
+                destination: PayoutDestination::LightningAddress {
+                    address: format!("s24-viewer@{host}"),
+                },
+                rate_msat_per_sec: 10_000,
+                budget_msat: Msat::from_msat(25_000),
+                tick_interval_ms: None,
+                min_payment_msat: None,
+                description: Some("S24 to an address".into()),
+                idempotency_key: "s24-address".into(),
+            })
+            .await
+            .unwrap();
+        let done = stream_when(&payer, &stream.id, "finished", |s| {
+            s.state == StreamState::Finished
+        })
+        .await;
+        assert_eq!(done.paid_msat, Msat::from_msat(25_000), "{done:?}");
+        assert!(done.payments >= 2, "{done:?}");
+        let payer_after = payer.balance().await.unwrap().available_msat.as_u64();
+        let payee_after = payee.balance().await.unwrap().available_msat.as_u64();
+        assert_eq!(
+            payer_before - payer_after,
+            25_000,
+            "debited the budget once"
+        );
+        assert_eq!(
+            payee_after - payee_before,
+            25_000,
+            "the address's owner credited it once"
+        );
+    });
+}
