@@ -40,8 +40,10 @@ namespace {
 
 // ---- the devnet and LSP ------------------------------------------------------------------
 
+using devnet::Channels;
 using devnet::Control;
 using devnet::ControlGet;
+using devnet::Moved;
 using devnet::Fixture;
 using devnet::JsonOutputOf;
 using devnet::RandomPreimage;
@@ -177,9 +179,7 @@ json::Value FinalPayment(EtridClient* admin, json::Value payment) {
   return payment;
 }
 
-// Outbound capacity per channel ("counterparty/channel id" -> msat).
-using Channels = std::map<std::string, uint64_t>;
-
+/// The LSP's outbound capacity per channel.
 Channels Outbound(EtridClient* admin) {
   Channels channels;
   const json::Value listed = Ok(admin, ETRID_OPERATION_LIST_CHANNELS);
@@ -189,24 +189,9 @@ Channels Outbound(EtridClient* admin) {
   return channels;
 }
 
-// How many channels of `from` grew (`in`) or shrank (not `in`) in `to`.
-int Moved(const Channels& from, const Channels& to, bool in) {
-  int moved = 0;
-  for (const auto& [id, before] : from) {
-    auto now = to.find(id);
-    if (now != to.end() && (in ? now->second > before : now->second < before)) moved++;
-  }
-  return moved;
-}
-
-// The channels once two of them moved from `from` (settling takes a moment), or after 15 s.
+/// The channels once two of them moved from `from`, or after 15 s.
 Channels ChannelsMoved(EtridClient* admin, const Channels& from, bool in) {
-  auto deadline = std::chrono::steady_clock::now() + 15s;
-  while (true) {
-    Channels now = Outbound(admin);
-    if (Moved(from, now, in) >= 2 || std::chrono::steady_clock::now() >= deadline) return now;
-    std::this_thread::sleep_for(100ms);
-  }
+  return devnet::ChannelsMoved([&] { return Outbound(admin); }, from, in);
 }
 
 TEST(EtridClient, S10_InvoiceKeyCreatesTheWalletPaysTheListenerHearsItCreditedOnce) {

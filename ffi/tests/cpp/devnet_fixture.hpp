@@ -11,7 +11,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <chrono>
+#include <cstdint>
+#include <map>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -152,6 +156,32 @@ inline std::pair<std::string, std::string> RandomPreimage() {
 inline std::string WalletPays(const std::string& bolt11, const std::string& node = "alice") {
   json::Value outcome = Control("/v1/nodes/" + node + "/pay", "{\"invoice\":\"" + bolt11 + "\",\"timeout_secs\":60}");
   return outcome.Has("status") ? outcome["status"].Str() : "failed";
+}
+
+/// Outbound capacity per channel of the LSP ("counterparty/channel id" -> msat): how a test sees
+/// the parts of a multi-path payment, which the reference server does not report.
+using Channels = std::map<std::string, uint64_t>;
+
+/// How many channels of `from` grew (`in`) or shrank (not `in`) in `to`.
+inline int Moved(const Channels& from, const Channels& to, bool in) {
+  int moved = 0;
+  for (const auto& [id, before] : from) {
+    auto now = to.find(id);
+    if (now != to.end() && (in ? now->second > before : now->second < before)) moved++;
+  }
+  return moved;
+}
+
+/// The channels `read()` answers once two of them moved from `from` (settling takes a moment),
+/// or after 15 s.
+template <typename Read>
+Channels ChannelsMoved(Read read, const Channels& from, bool in) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (true) {
+    Channels now = read();
+    if (Moved(from, now, in) >= 2 || std::chrono::steady_clock::now() >= deadline) return now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 }  // namespace devnet

@@ -21,11 +21,9 @@ impl Engine {
     /// # Errors
     /// `not_found` for an unknown or private tournament; database failures.
     pub async fn public_tournament(&self, id: &str) -> Result<PublicTournament, ServerError> {
-        let rec = self.store.public_tournament(id).await?;
-        // Settle what the node and the clock changed first, as a keyed read of the entries
-        // would see it: a player whose payment is held has a seat now.
-        let rec = self.advance_tournament(&rec.account_id, id).await?;
-        let t = rec.tournament;
+        // A plain read, as keyed reads are: the runner keeps seats and status current, and a
+        // keyless route anyone can poll must not take the tournaments' lock.
+        let t = self.store.public_tournament(id).await?.tournament;
         let prizes: HashMap<String, _> = self
             .store
             .tournament_payouts(&t.id)

@@ -19,8 +19,10 @@
 
 namespace json = scenario_json;
 using namespace std::chrono_literals;
+using devnet::Channels;
 using devnet::Control;
 using devnet::ControlGet;
+using devnet::Moved;
 using devnet::RandomPreimage;
 using devnet::WalletPays;
 using devnet::fixture;
@@ -173,9 +175,7 @@ TEST(UnrealCore, S13_AnAdminKeyPaysAnExternalInvoicePreimageAndFeeDebitedOnce) {
   EXPECT_EQ(before - AvailableMsat(admin), 2000000u + payment["fee_msat"].U64());
 }
 
-/// Outbound capacity per channel ("counterparty/channel id" -> msat).
-using Channels = std::map<std::string, uint64_t>;
-
+/// The LSP's outbound capacity per channel.
 Channels Outbound(etrid::Client& admin) {
   Channels channels;
   const json::Value listed = Ok(admin, ETRID_OPERATION_LIST_CHANNELS);
@@ -185,24 +185,9 @@ Channels Outbound(etrid::Client& admin) {
   return channels;
 }
 
-/// How many channels of `from` grew (`in`) or shrank (not `in`) in `to`.
-int Moved(const Channels& from, const Channels& to, bool in) {
-  int moved = 0;
-  for (const auto& [id, before] : from) {
-    auto now = to.find(id);
-    if (now != to.end() && (in ? now->second > before : now->second < before)) moved++;
-  }
-  return moved;
-}
-
-/// The channels once two of them moved from `from` (settling takes a moment), or after 15 s.
+/// The channels once two of them moved from `from`, or after 15 s.
 Channels ChannelsMoved(etrid::Client& admin, const Channels& from, bool in) {
-  auto deadline = std::chrono::steady_clock::now() + 15s;
-  while (true) {
-    Channels now = Outbound(admin);
-    if (Moved(from, now, in) >= 2 || std::chrono::steady_clock::now() >= deadline) return now;
-    std::this_thread::sleep_for(100ms);
-  }
+  return devnet::ChannelsMoved([&] { return Outbound(admin); }, from, in);
 }
 
 TEST(UnrealCore, S14_MultiPathPaysMoreThanTheLargestChannelInParts) {
