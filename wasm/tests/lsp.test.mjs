@@ -627,6 +627,18 @@ test("S24 a stream pays its rate, pauses, resumes and stops at exactly its budge
   const done = await when((s) => s.state === "finished", "finished");
   assert.equal(done.paid_msat, 35_000n, "exactly the budget");
   assert.equal((await payee.balance()).available_msat - before, 35_000n);
+  // Each payment is a transfer (no invoice): the payee's transfer.received events carry the
+  // stream's id and its sequences 1, 2, 3, … and add up to what the stream paid.
+  const received = [];
+  for (let after; ; ) {
+    const page = await payee.listEvents({ after, limit: 1000 });
+    received.push(...page.items.filter((e) => e.type === "transfer.received" && e.data.stream_id === stream.id).map((e) => e.data));
+    if (!page.has_more) break;
+    after = page.items.at(-1).id;
+  }
+  assert.deepEqual(received.map((t) => t.stream_sequence), Array.from({ length: Number(done.payments) }, (_, i) => BigInt(i + 1)));
+  assert.equal(received.reduce((sum, t) => sum + t.amount_msat, 0n), 35_000n);
+  assert.equal((await payer.getPayment(received[0].id)).kind, "transfer");
   await rejects(payer.stopStream(stream.id), "lsp_conflict");
   assert.ok((await payer.listStreams()).items.some((s) => s.id === stream.id));
 });

@@ -26,6 +26,7 @@ fn entry_from_row(r: &Row) -> Result<LedgerEntry, StoreError> {
         "payment" => LedgerReferenceType::Payment,
         "adjustment" => LedgerReferenceType::Adjustment,
         "voucher" => LedgerReferenceType::Voucher,
+        "transfer" => LedgerReferenceType::Transfer,
         other => return Err(bad("reference_type", other.to_owned())),
     };
     Ok(LedgerEntry {

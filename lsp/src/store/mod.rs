@@ -5,6 +5,7 @@
 
 mod accounts;
 mod addresses;
+mod direct_transfers;
 mod error;
 mod events;
 mod invoices;
@@ -27,6 +28,7 @@ use tokio::sync::{broadcast, Mutex, Notify};
 
 pub use accounts::{Account, AuthContext, Scope};
 pub use addresses::{AddressRecord, NewAddress};
+pub use direct_transfers::{DirectTransfer, NewTransfer, StreamSave};
 pub use error::StoreError;
 pub use events::EventRecord;
 pub use invoices::{Inserted, InvoiceRecord, NewInvoice};
@@ -68,6 +70,8 @@ pub struct Store {
     live: broadcast::Sender<LiveEvent>,
     deliveries: Arc<Notify>,
     auth_cache: Arc<std::sync::Mutex<std::collections::HashMap<String, AuthContext>>>,
+    /// Transfers between accounts waiting to be committed together.
+    transfers: Arc<direct_transfers::TransferQueue>,
 }
 
 impl std::fmt::Debug for Store {
@@ -86,6 +90,7 @@ impl Store {
             live,
             deliveries: Arc::new(Notify::new()),
             auth_cache: Arc::default(),
+            transfers: Arc::default(),
         }
     }
 

@@ -104,6 +104,7 @@ fn record_from_row(r: &Row) -> Result<PaymentRecord, StoreError> {
     let kind = match r.text(1)?.as_str() {
         "bolt11" => PaymentKind::Bolt11,
         "keysend" => PaymentKind::Keysend,
+        "transfer" => PaymentKind::Transfer,
         other => return Err(decode_err(format!("payment kind {other:?}"))),
     };
     let status = match r.text(2)?.as_str() {
@@ -343,6 +344,7 @@ impl Store {
                     match new.kind {
                         PaymentKind::Bolt11 => "bolt11",
                         PaymentKind::Keysend => "keysend",
+                        PaymentKind::Transfer => "transfer",
                     }
                     .into(),
                     new.amount_msat.into(),

@@ -8,7 +8,7 @@ use etrid_core::streaming::StreamingPayment;
 
 use super::tournaments::json_text;
 use super::{decode_error as decode, Cursor, ListFilter, Store, StoreError};
-use crate::db::{DbError, Row, Value};
+use crate::db::{DbError, Row, Stmt, Value};
 
 const COLUMNS: &str = "id, account_id, destination, description, engine, created_at, \
     updated_at_ms, ended_at, failure_reason, fingerprint, status";
@@ -178,21 +178,15 @@ impl Store {
         .await
     }
 
-    /// The ids and accounts of every stream that may have something to pay: running,
-    /// settling, or paused (a payment may still be in flight). The streamer reads each one
-    /// whole under its lock.
+    /// Every stream that may have something to pay: running, settling, or paused (a payment
+    /// may still be in flight), in one read. The streamer steps those with something due,
+    /// each read again under its lock.
     ///
     /// # Errors
     /// Database failures.
-    pub async fn live_streams(&self) -> Result<Vec<(String, String)>, StoreError> {
-        self.select_where(
-            "id, account_id",
-            "streams",
-            "status IN ('running', 'settling', 'paused')",
-            vec![],
-            |r| Ok((r.text(0)?, r.text(1)?)),
-        )
-        .await
+    pub async fn live_streams(&self) -> Result<Vec<StreamRecord>, StoreError> {
+        self.streams_where("status IN ('running', 'settling', 'paused')", vec![])
+            .await
     }
 
     /// Replaces the key of the account's stream `id` by the one hashing to `key_hash` (the
@@ -239,22 +233,26 @@ impl Store {
     /// # Errors
     /// Database failures.
     pub async fn save_stream(&self, rec: &StreamRecord) -> Result<(), StoreError> {
-        let state = rec.engine.state();
+        let stmt = save_stream_stmt(rec)?;
         let _order = self.write_lock.lock().await;
-        self.db
-            .execute(
-                "UPDATE streams SET status = $1, engine = $2, updated_at_ms = $3, ended_at = $4, \
-                 failure_reason = $5 WHERE id = $6",
-                vec![
-                    state.as_str().into(),
-                    json_text(&rec.engine)?.into(),
-                    rec.updated_at_ms.into(),
-                    rec.ended_at.into(),
-                    rec.failure_reason.clone().into(),
-                    rec.id.clone().into(),
-                ],
-            )
-            .await?;
+        self.db.execute(stmt.sql, stmt.params).await?;
         Ok(())
     }
+}
+
+/// The statement saving `rec`'s state and bookkeeping (what [`Store::save_stream`] runs, and
+/// what a transfer paying the stream commits with itself).
+pub(super) fn save_stream_stmt(rec: &StreamRecord) -> Result<Stmt, StoreError> {
+    Ok(Stmt::new(
+        "UPDATE streams SET status = $1, engine = $2, updated_at_ms = $3, ended_at = $4, \
+         failure_reason = $5 WHERE id = $6",
+        vec![
+            rec.engine.state().as_str().into(),
+            json_text(&rec.engine)?.into(),
+            rec.updated_at_ms.into(),
+            rec.ended_at.into(),
+            rec.failure_reason.clone().into(),
+            rec.id.clone().into(),
+        ],
+    ))
 }

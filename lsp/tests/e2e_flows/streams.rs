@@ -32,6 +32,10 @@ fn s24_a_stream_pays_its_rate_within_a_tick_pauses_resumes_stops_and_never_passe
         let h = harness().await;
         let (payer, payee) = (h.admin(7), h.admin(8));
         let payee_before = payee.balance().await.unwrap().available_msat.as_u64();
+        let invoice_events = |events: &[etrid_core::lsp::LspEvent]| {
+            events.iter().filter(|e| e.invoice().is_some()).count()
+        };
+        let payee_invoice_events = invoice_events(&all_events(&payee).await);
         let request = |rate: u64, budget: u64, key: &str| CreateStreamRequest {
             destination: PayoutDestination::Account {
                 account_id: h.accounts[8].id.clone(),
@@ -159,7 +163,99 @@ fn s24_a_stream_pays_its_rate_within_a_tick_pauses_resumes_stops_and_never_passe
             payee.balance().await.unwrap().available_msat.as_u64() - payee_before,
             45_000 + end.paid_msat.as_u64() + small.paid_msat.as_u64()
         );
+
+        // Each payment is a transfer without an invoice, the same on both sides: the payer's
+        // payment of kind transfer, the payee's transfer.received event and ledger credit, with
+        // the stream's id and its sequences 1, 2, 3, … each once.
+        let payee_events = all_events(&payee).await;
+        let received: Vec<_> = payee_events.iter().filter_map(|e| e.transfer()).collect();
+        assert_eq!(
+            invoice_events(&payee_events),
+            payee_invoice_events,
+            "no invoice was made for the payee"
+        );
+        let credits = all_ledger(&payee).await;
+        let paid_out = all_events(&payer).await;
+        for stream in [&done, &end, &small] {
+            let mine: Vec<_> = received
+                .iter()
+                .filter(|t| t.stream_id.as_deref() == Some(stream.id.as_str()))
+                .collect();
+            let sequences: Vec<u64> = mine.iter().filter_map(|t| t.stream_sequence).collect();
+            assert_eq!(
+                sequences,
+                (1..=stream.payments).collect::<Vec<_>>(),
+                "{}",
+                stream.id
+            );
+            assert_eq!(
+                mine.iter().map(|t| t.amount_msat.as_u64()).sum::<u64>(),
+                stream.paid_msat.as_u64()
+            );
+            for t in mine {
+                let credit: Vec<_> = credits.iter().filter(|c| c.reference_id == t.id).collect();
+                assert_eq!(credit.len(), 1, "one credit for transfer {}", t.id);
+                assert_eq!(credit[0].kind, LedgerEntryKind::Credit);
+                assert_eq!(
+                    credit[0].reference_type,
+                    etrid_core::lsp::LedgerReferenceType::Transfer
+                );
+                assert_eq!(credit[0].amount_msat, t.amount_msat);
+                assert_eq!(
+                    t.description.as_deref(),
+                    Some(format!("S24 watch time #{}", t.stream_sequence.unwrap()).as_str())
+                );
+                let payment = paid_out
+                    .iter()
+                    .filter_map(|e| e.payment())
+                    .find(|p| p.id == t.id)
+                    .unwrap_or_else(|| panic!("the payer's payment {}", t.id));
+                assert_eq!(payment.kind, etrid_core::lsp::PaymentKind::Transfer);
+                assert!(payment.internal);
+                assert_eq!(payment.fee_msat, Some(Msat::ZERO));
+                assert_eq!(payment.amount_msat, t.amount_msat);
+            }
+        }
     })
+}
+
+/// Every event of the account, oldest first.
+async fn all_events(client: &support::Client) -> Vec<etrid_core::lsp::LspEvent> {
+    let mut events = Vec::new();
+    loop {
+        let page = client
+            .list_events(ListEventsRequest {
+                after: events.last().map(|e: &etrid_core::lsp::LspEvent| e.id),
+                limit: Some(100),
+            })
+            .await
+            .unwrap();
+        events.extend(page.items);
+        if !page.has_more {
+            return events;
+        }
+    }
+}
+
+/// Every ledger entry of the account, newest first.
+async fn all_ledger(client: &support::Client) -> Vec<etrid_core::lsp::LedgerEntry> {
+    let mut entries = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = client
+            .list_ledger(ListLedgerRequest {
+                limit: Some(100),
+                cursor,
+                ..ListLedgerRequest::default()
+            })
+            .await
+            .unwrap();
+        entries.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return entries,
+        }
+    }
 }
 
 #[test]

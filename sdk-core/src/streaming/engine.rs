@@ -294,7 +294,17 @@ impl StreamingPayment {
                 next_tick_ms: self.next_tick_ms,
             });
         }
-        let next_tick_ms = now_ms.saturating_add(self.config.tick_interval_ms);
+        // The next tick stays on the stream's grid (start + n × interval): a tick served late
+        // does not push the later ones back, so the payee is paid at the tick rate on average
+        // however busy the payer is (a tick missed entirely is not repeated: what it would
+        // have paid is owed and paid by the next).
+        let interval = self.config.tick_interval_ms.max(1);
+        let behind = now_ms.saturating_sub(self.next_tick_ms);
+        let next_tick_ms = self.next_tick_ms.saturating_add(
+            (behind / interval)
+                .saturating_add(1)
+                .saturating_mul(interval),
+        );
         let owed = self.owed_msat();
         // Dust waits, unless the cap is reached and nothing more will ever be added to it.
         let dust = owed < self.config.min_payment.as_u64() && self.earned_msat() < cap;

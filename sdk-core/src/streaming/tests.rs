@@ -120,6 +120,35 @@ fn pays_in_arrears_once_per_interval() {
 }
 
 #[test]
+fn a_late_tick_keeps_the_next_on_the_grid_so_the_rate_holds() {
+    let mut s = stream(1_000, 1_000, 1_000_000, 0);
+    // Served 300 ms late: it pays what is owed, and the next tick is still at 2,000.
+    assert_eq!(tick_and_pay(&mut s, 1_300), 1_300);
+    assert_eq!(
+        s.tick(1_900),
+        Ok(TickDecision::Wait {
+            next_tick_ms: 2_000
+        })
+    );
+    assert_eq!(tick_and_pay(&mut s, 2_250), 950);
+    // Late by more than a tick: the missed tick is not repeated, the grid goes on.
+    assert_eq!(tick_and_pay(&mut s, 4_100), 1_850);
+    assert_eq!(
+        s.tick(4_500),
+        Ok(TickDecision::Wait {
+            next_tick_ms: 5_000
+        })
+    );
+    // Over 100 ticks each served 200 ms late, 100 payments: one a tick, not one per 1.2 s.
+    let mut s = stream(1_000, 1_000, u64::MAX / 2, 0);
+    let payments = (1..=100)
+        .filter(|n| tick_and_pay(&mut s, n * 1_000 + 200) > 0)
+        .count();
+    assert_eq!(payments, 100);
+    assert_eq!(s.stats().paid, Msat::from_msat(100_200));
+}
+
+#[test]
 fn sub_msat_remainders_carry_over() {
     // 7 msat/s ticked every 333 ms: each tick earns 2.331 msat; nothing may be lost.
     let mut s = stream(7, 333, u64::MAX, 0);

@@ -145,8 +145,8 @@ export interface KeysendRequest {
 /** pending: in flight (amount + max fee reserved); succeeded: final, preimage known; failed: final, reservation released. */
 export type PaymentStatus = "pending" | "succeeded" | "failed";
 
-/** How the payment was addressed. */
-export type PaymentKind = "bolt11" | "keysend";
+/** How the payment was addressed: bolt11 to an invoice, keysend to a node, transfer to another account of this LSP without an invoice (a stream paying an account; settled at once, no fee). */
+export type PaymentKind = "bolt11" | "keysend" | "transfer";
 
 /** Why a payment failed. */
 export type PaymentFailureReason = "route_not_found" | "recipient_rejected" | "retries_exhausted" | "timeout" | "invoice_expired" | "unknown_required_features" | "abandoned" | "internal_error";
@@ -214,8 +214,8 @@ export interface Balance {
 /** credit: received; debit: paid (amount + fee); reserve: held for a pending send; release: a reservation returned. */
 export type LedgerEntryKind = "credit" | "debit" | "reserve" | "release";
 
-/** What a ledger entry refers to. */
-export type LedgerReferenceType = "invoice" | "payment" | "adjustment" | "voucher";
+/** What a ledger entry refers to (transfer: a transfer received from another account of this LSP; reference_id is the transfer's id). */
+export type LedgerReferenceType = "invoice" | "payment" | "adjustment" | "voucher" | "transfer";
 
 /** One immutable entry of the account's ledger. */
 export interface LedgerEntry {
@@ -241,8 +241,8 @@ export interface LedgerList {
   next_cursor: string | null;
 }
 
-/** What happened. invoice.* events carry an Invoice, payment.* events a Payment, tournament.updated a Tournament, tournament.entry a TournamentEntry, tournament.payout a TournamentPayout, voucher.* events a Voucher. */
-export type EventType = "invoice.accepted" | "invoice.paid" | "invoice.expired" | "invoice.cancelled" | "payment.succeeded" | "payment.failed" | "tournament.updated" | "tournament.entry" | "tournament.payout" | "voucher.claimed" | "voucher.expired";
+/** What happened. invoice.* events carry an Invoice, payment.* events a Payment, tournament.updated a Tournament, tournament.entry a TournamentEntry, tournament.payout a TournamentPayout, voucher.* events a Voucher, transfer.received a Transfer. */
+export type EventType = "invoice.accepted" | "invoice.paid" | "invoice.expired" | "invoice.cancelled" | "payment.succeeded" | "payment.failed" | "tournament.updated" | "tournament.entry" | "tournament.payout" | "voucher.claimed" | "voucher.expired" | "transfer.received";
 
 /** The fields every event has. */
 export interface LspEventBase {
@@ -264,7 +264,8 @@ export type LspEvent =
   | (LspEventBase & { type: "tournament.entry"; data: TournamentEntry })
   | (LspEventBase & { type: "tournament.payout"; data: TournamentPayout })
   | (LspEventBase & { type: "voucher.claimed"; data: Voucher })
-  | (LspEventBase & { type: "voucher.expired"; data: Voucher });
+  | (LspEventBase & { type: "voucher.expired"; data: Voucher })
+  | (LspEventBase & { type: "transfer.received"; data: Transfer });
 
 /** Events with id > after, ascending. */
 export interface EventList {
@@ -853,6 +854,22 @@ export interface Voucher {
   payment_id: string | null;
   /** When it was claimed, expired or cancelled. */
   completed_at: bigint | null;
+}
+
+/** A transfer another account of this LSP made to this one without an invoice (a stream paying an account), as the payee sees it. The payer sees it as a payment of kind transfer with the same id. */
+export interface Transfer {
+  /** The transfer's id: the payer's payment id, and the reference_id of the payee's ledger credit. */
+  id: string;
+  /** Amount credited. */
+  amount_msat: bigint;
+  /** What it pays for, as the payer described it. */
+  description: string | null;
+  /** The payer's stream it belongs to, when a stream made it. */
+  stream_id: string | null;
+  /** Its sequence within that stream (from 1), when a stream made it. */
+  stream_sequence: bigint | null;
+  /** When it was credited, unix seconds. */
+  created_at: bigint;
 }
 
 /** A batch of vouchers, as created. */

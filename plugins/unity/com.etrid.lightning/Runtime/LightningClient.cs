@@ -87,6 +87,13 @@ namespace Etrid
         public event Action<LightningEvent> VoucherExpired;
 
         /// <summary>
+        /// Another account of this LSP transferred to this one without an invoice (a stream
+        /// paying it): <see cref="LightningEvent.DataJson"/> is the transfer (id, amount,
+        /// description, stream id and sequence).
+        /// </summary>
+        public event Action<LightningEvent> TransferReceived;
+
+        /// <summary>
         /// Events were missed beyond what the LSP keeps (the resume id is older than its log):
         /// reload the state you show from the API (invoices, payments, balance).
         /// </summary>
@@ -329,6 +336,7 @@ namespace Etrid
                 case "tournament.payout": return TournamentPayout;
                 case "voucher.claimed": return VoucherClaimed;
                 case "voucher.expired": return VoucherExpired;
+                case "transfer.received": return TransferReceived;
                 default: return null;
             }
         }

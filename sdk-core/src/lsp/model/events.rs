@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LspInvoice, LspPayment, LspTournament, LspVoucher, TournamentEntry, TournamentPayout};
+use super::{
+    LspInvoice, LspPayment, LspTournament, LspTransfer, LspVoucher, TournamentEntry,
+    TournamentPayout,
+};
 
 /// The type of an event, as named on the wire (`invoice.paid`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,6 +44,9 @@ pub enum EventType {
     /// A voucher expired unclaimed; its value returned to the balance.
     #[serde(rename = "voucher.expired")]
     VoucherExpired,
+    /// Another account of this LSP transferred to this one (a stream paying it).
+    #[serde(rename = "transfer.received")]
+    TransferReceived,
 }
 
 impl EventType {
@@ -58,11 +64,12 @@ impl EventType {
             EventType::TournamentPayout => "tournament.payout",
             EventType::VoucherClaimed => "voucher.claimed",
             EventType::VoucherExpired => "voucher.expired",
+            EventType::TransferReceived => "transfer.received",
         }
     }
 
     /// Every event type, in documentation order.
-    pub const ALL: [EventType; 11] = [
+    pub const ALL: [EventType; 12] = [
         EventType::InvoiceAccepted,
         EventType::InvoicePaid,
         EventType::InvoiceExpired,
@@ -74,6 +81,7 @@ impl EventType {
         EventType::TournamentPayout,
         EventType::VoucherClaimed,
         EventType::VoucherExpired,
+        EventType::TransferReceived,
     ];
 
     /// The type named `name`, or `None` for a name this client does not know.
@@ -119,6 +127,9 @@ pub enum EventPayload {
     /// `voucher.expired`.
     #[serde(rename = "voucher.expired")]
     VoucherExpired(LspVoucher),
+    /// `transfer.received`.
+    #[serde(rename = "transfer.received")]
+    TransferReceived(LspTransfer),
 }
 
 /// One account event. Ids strictly increase per account, so `after=<id>` resumes exactly.
@@ -153,6 +164,7 @@ impl LspEvent {
             EventPayload::TournamentPayout(_) => EventType::TournamentPayout,
             EventPayload::VoucherClaimed(_) => EventType::VoucherClaimed,
             EventPayload::VoucherExpired(_) => EventType::VoucherExpired,
+            EventPayload::TransferReceived(_) => EventType::TransferReceived,
         }
     }
 
@@ -179,6 +191,14 @@ impl LspEvent {
     pub fn voucher(&self) -> Option<&LspVoucher> {
         match &self.payload {
             EventPayload::VoucherClaimed(v) | EventPayload::VoucherExpired(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The transfer a `transfer.received` event carries.
+    pub fn transfer(&self) -> Option<&LspTransfer> {
+        match &self.payload {
+            EventPayload::TransferReceived(t) => Some(t),
             _ => None,
         }
     }

@@ -130,6 +130,11 @@ pub enum PaymentKind {
     Bolt11,
     /// Spontaneous, to a node public key.
     Keysend,
+    /// To another account of this LSP without an invoice (a stream paying an account): settled
+    /// inside the LSP at once, no fee; the payee sees a `transfer.received` event and a ledger
+    /// credit referring to this payment's id. Its hash is of a preimage the LSP draws, so every
+    /// payment has one, as a keysend does.
+    Transfer,
 }
 
 /// Why a payment failed.
@@ -251,6 +256,29 @@ pub enum LedgerReferenceType {
     Adjustment,
     /// A voucher of the account: its value set aside (reserve) and returned (release).
     Voucher,
+    /// A transfer received from another account of this LSP: `reference_id` is the transfer's
+    /// id (the payer's payment id), as in the `transfer.received` event.
+    Transfer,
+}
+
+/// A transfer another account of this LSP made to this one without an invoice (a stream paying
+/// an account), as the payee sees it in its `transfer.received` event. The payer sees the same
+/// transfer as a payment of kind `transfer` with this id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LspTransfer {
+    /// The transfer's id: the payer's payment id, and the `reference_id` of the payee's
+    /// ledger credit.
+    pub id: String,
+    /// Amount credited.
+    pub amount_msat: Msat,
+    /// What it pays for, as the payer described it.
+    pub description: Option<String>,
+    /// The payer's stream it belongs to, when a stream made it.
+    pub stream_id: Option<String>,
+    /// Its sequence within that stream (from 1), when a stream made it.
+    pub stream_sequence: Option<u64>,
+    /// When it was credited, unix seconds.
+    pub created_at: u64,
 }
 
 /// One immutable entry of the account's ledger.

@@ -415,6 +415,17 @@ fn samples() -> Vec<(&'static str, Value)> {
         ),
         ("Voucher", v(voucher_sample())),
         (
+            "Transfer",
+            v(LspTransfer {
+                id: "pay_1".into(),
+                amount_msat: Msat::from_msat(1_000),
+                description: Some("watch time #3".into()),
+                stream_id: Some("str_1".into()),
+                stream_sequence: Some(3),
+                created_at: T0,
+            }),
+        ),
+        (
             "CreateStreamRequest",
             v(CreateStreamRequest {
                 destination: PayoutDestination::Keysend {
@@ -764,7 +775,11 @@ fn every_enum_matches_its_openapi_schema() {
         ),
         (
             "PaymentKind",
-            names(&[PaymentKind::Bolt11, PaymentKind::Keysend]),
+            names(&[
+                PaymentKind::Bolt11,
+                PaymentKind::Keysend,
+                PaymentKind::Transfer,
+            ]),
         ),
         (
             "PaymentFailureReason",
@@ -795,6 +810,7 @@ fn every_enum_matches_its_openapi_schema() {
                 LedgerReferenceType::Payment,
                 LedgerReferenceType::Adjustment,
                 LedgerReferenceType::Voucher,
+                LedgerReferenceType::Transfer,
             ]),
         ),
         ("EventType", names(&EventType::ALL)),

@@ -640,9 +640,23 @@ namespace Etrid.Tests
         [Test]
         public void S24_AStreamPausesResumesAndPaysExactlyItsBudget()
         {
+            var received = new List<Dictionary<string, object>>();
+            var gate = new object();
+            using (var main = new MainThread())
             using (var payer = NewClient(0, "admin_key"))
-            using (var payee = NewClient(1, "admin_key"))
+            using (var reader = NewClient(1, "admin_key"))
             {
+                long start = (long)LastEventId(reader);
+                // The payee's game hears each payment as transfer.received, on its main thread.
+                var payee = main.Run(() =>
+                {
+                    var client = NewClient(1, "admin_key");
+                    client.TransferReceived += e => { lock (gate) received.Add(Obj(e.DataJson)); };
+                    client.StartEvents(start);
+                    return client;
+                });
+                using (payee)
+                {
                 ulong before = Available(payee);
                 string destination = "{\"type\":\"account\",\"account_id\":" + LightningJson.Quote(Lsp.AccountId(1)) + "}";
                 var stream = Obj(payer.CreateStreamAsync(destination, 10000, 25000, "cs-s24-" + DateTime.UtcNow.Ticks, "C# S24").Result);
@@ -650,11 +664,19 @@ namespace Etrid.Tests
                 Assert.AreEqual("paused", Obj(payer.PauseStreamAsync(id).Result)["state"]);
                 Assert.AreEqual("lsp_conflict", Failure(payer.PauseStreamAsync(id)).Code);
                 Assert.AreEqual("running", Obj(payer.ResumeStreamAsync(id).Result)["state"]);
-                var gate = new object();
                 Eventually(gate, () => (string)(stream = Obj(payer.GetStreamAsync(id).Result))["state"] == "finished", 30, "the stream finished");
                 Assert.AreEqual(25000UL, U64(stream["paid_msat"]), "exactly the budget");
                 Assert.AreEqual(25000UL, Available(payee) - before);
                 Assert.AreEqual("lsp_conflict", Failure(payer.StopStreamAsync(id)).Code);
+                Eventually(gate, () => received.Where(t => (string)t["stream_id"] == id)
+                    .Aggregate(0UL, (sum, t) => sum + U64(t["amount_msat"])) == 25000UL, 30,
+                    "transfer.received events adding up to the budget on the main thread");
+                lock (gate)
+                {
+                    var sequences = received.Where(t => (string)t["stream_id"] == id).Select(t => U64(t["stream_sequence"])).ToList();
+                    CollectionAssert.AreEqual(Enumerable.Range(1, sequences.Count).Select(i => (ulong)i).ToList(), sequences, "each payment once, in order");
+                }
+                }
             }
         }
 
