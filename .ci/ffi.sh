@@ -140,4 +140,11 @@ step "Unity WebGL bridge (EtridLightning.jslib linked by Emscripten, over the np
 # Needs the npm package built (.ci/wasm.sh, which .ci/run runs before this script).
 bash "$ROOT/plugins/unity/tools/webgl-tests.sh"
 
+# ---- Godot (the GDExtension) ---------------------------------------------------------------
+step "Godot addon: the GDExtension library, its entry symbol, the .gdextension and the GDScript samples (its Session's S10-S20 run in the Rust test step)"
+# The same dependency features as etrid-ffi above (the core's native transport, tokio), so only
+# the extension itself is built here.
+cargo build -p etrid-godot --release --lib
+python3 "$ROOT/plugins/godot/tools/check_addon.py" --library "$LIB_DIR/libetrid_godot.so"
+
 step "ffi: all checks passed"

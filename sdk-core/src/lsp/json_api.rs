@@ -255,6 +255,28 @@ impl Operation {
     pub fn number(self) -> i32 {
         self as i32
     }
+
+    /// The operation's snake_case name (`create_invoice`, `wait_for_payment`, …): what
+    /// bindings that call operations by name (GDScript) use.
+    pub fn name(self) -> String {
+        let mut name = String::new();
+        for (i, c) in format!("{self:?}").chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    name.push('_');
+                }
+                name.push(c.to_ascii_lowercase());
+            } else {
+                name.push(c);
+            }
+        }
+        name
+    }
+
+    /// The operation named `name` (as [`Operation::name`] spells it), if any.
+    pub fn from_name(name: &str) -> Option<Operation> {
+        Operation::ALL.into_iter().find(|op| op.name() == name)
+    }
 }
 
 /// Why a JSON operation failed: its arguments, or the call.

@@ -22,6 +22,24 @@ fn operation_numbers_are_stable_and_dense() {
 }
 
 #[test]
+fn operation_names_are_snake_case_and_name_one_operation_each() {
+    assert_eq!(Operation::CreateInvoice.name(), "create_invoice");
+    assert_eq!(Operation::WaitForPayment.name(), "wait_for_payment");
+    assert_eq!(Operation::Keysend.name(), "keysend");
+    assert_eq!(Operation::PayLnurl.name(), "pay_lnurl");
+    for operation in Operation::ALL {
+        let name = operation.name();
+        assert!(
+            name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{name}"
+        );
+        assert_eq!(Operation::from_name(&name), Some(operation));
+    }
+    assert_eq!(Operation::from_name("CreateInvoice"), None);
+    assert_eq!(Operation::from_name(""), None);
+}
+
+#[test]
 fn arguments_must_be_a_json_object_and_none_is_empty() {
     assert_eq!(parse_arguments(None).unwrap(), json!({}));
     assert_eq!(
