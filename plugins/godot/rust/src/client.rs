@@ -472,13 +472,18 @@ impl LightningClient {
             }
             events = session.poll_events(PER_FRAME);
         }
-        // Signals are emitted with nothing of `self` borrowed: a handler may call the client.
+        // Signals are emitted with nothing of `self` borrowed, and the request's through a
+        // `base_mut` guard (which lets Godot call back into this node): a handler, or a
+        // coroutine resumed by `await`, may call the client again.
         for (id, ok, answer) in finished {
             let Some(mut request) = self.requests.remove(&id) else {
                 continue;
             };
             let result = answer_dictionary(&answer);
-            request.bind_mut().complete(ok, &result);
+            {
+                let _reentrant = self.base_mut();
+                request.bind_mut().complete(ok, &result);
+            }
             let request_id = i64::try_from(id).unwrap_or(i64::MAX);
             self.signals()
                 .request_completed()
