@@ -29,12 +29,13 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// The devnet and LSP: three accounts of 20,000 sat each; invoices limited to a burst of 30
-/// then 1 a second per account (S20).
+/// The devnet and LSP: seven accounts of 20,000 sat each (0–2 for S10–S20, 3 and 4 for S21,
+/// 5 and 6 for S24 and S26); invoices limited to a burst of 30 then 1 a second per account
+/// (S20).
 fn fixture() -> &'static Fixture {
     runtime().block_on(FIXTURE.get_or_init(|| async {
         let mut options = FixtureOptions {
-            accounts: 3,
+            accounts: 7,
             fund_msat: 20_000_000,
             ..FixtureOptions::default()
         };
@@ -571,6 +572,101 @@ fn s20_beyond_the_rate_limit_the_answer_is_429_with_retry_after() {
         }
     }
     panic!("the rate limit was never reached");
+}
+
+#[test]
+fn s21_paying_another_accounts_invoice_settles_inside_the_lsp_at_once_exactly_once() {
+    let mut shop = session(3, "admin");
+    let mut player = session(4, "admin");
+    let (shop_before, player_before) = (available(&mut shop), available(&mut player));
+    let invoice = ok(
+        &mut shop,
+        Operation::CreateInvoice,
+        json!({"amount_msat": 5_000_000, "description": "Godot trade"}),
+    );
+    let key = unique("godot-s21");
+    let args = json!({"bolt11": invoice["bolt11"], "idempotency_key": key});
+    let paid = ok(&mut player, Operation::PayInvoice, args.clone());
+    assert_eq!(paid["status"], "succeeded", "settled at once: {paid}");
+    assert_eq!(paid["internal"], true);
+    assert_eq!(paid["fee_msat"], 0);
+    // The same key again is the same payment; nothing moves twice.
+    assert_eq!(
+        ok(&mut player, Operation::PayInvoice, args)["id"],
+        paid["id"]
+    );
+    assert_eq!(player_before - available(&mut player), 5_000_000);
+    assert_eq!(available(&mut shop) - shop_before, 5_000_000);
+}
+
+#[test]
+fn s24_a_stream_to_another_account_pays_its_budget_heard_as_transfer_received_events() {
+    let mut viewer = session(5, "admin");
+    let mut streamer = session(6, "invoice");
+    let mut streamer_admin = session(6, "admin");
+    let (viewer_before, streamer_before) = (available(&mut viewer), available(&mut streamer_admin));
+    streamer.start_events(None).unwrap();
+    let stream = ok(
+        &mut viewer,
+        Operation::CreateStream,
+        json!({"destination": {"type": "account", "account_id": fixture().info.accounts[6].id},
+               "rate_msat_per_sec": 10_000, "budget_msat": 25_000,
+               "description": "Godot watch time", "idempotency_key": unique("godot-s24")}),
+    );
+    let id = stream["id"].as_str().unwrap().to_owned();
+    let mut received = Vec::new();
+    // The streamer's game hears each payment as it is made, in order, each once.
+    assert!(pump_until(&mut streamer, Duration::from_secs(30), |s| {
+        for item in s.poll_events(64) {
+            if let HubEvent::Event(event) = item {
+                if let Some(t) = event.transfer() {
+                    if t.stream_id.as_deref() == Some(id.as_str()) {
+                        received.push(t.clone());
+                    }
+                }
+            }
+        }
+        received.iter().map(|t| t.amount_msat.as_u64()).sum::<u64>() >= 25_000
+    }));
+    let sequences: Vec<u64> = received.iter().filter_map(|t| t.stream_sequence).collect();
+    assert_eq!(sequences, (1..=received.len() as u64).collect::<Vec<_>>());
+    let done = ok(&mut viewer, Operation::GetStream, json!({"stream_id": id}));
+    assert_eq!(done["paid_msat"], 25_000, "exactly the budget");
+    assert_eq!(viewer_before - available(&mut viewer), 25_000);
+    assert_eq!(available(&mut streamer_admin) - streamer_before, 25_000);
+}
+
+#[test]
+fn s26_a_keyless_client_reads_a_public_tournaments_lobby() {
+    let mut organizer = session(5, "admin");
+    let fx = fixture();
+    let mut keyless = Session::new(
+        &json!({"base_url": fx.info.api, "api_key": "", "network": "regtest"}).to_string(),
+    )
+    .unwrap();
+    let deadline = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 600;
+    let t = ok(
+        &mut organizer,
+        Operation::CreateTournament,
+        json!({"name": "Godot lobby", "entry_fee_msat": 5_000, "seats": 2,
+               "payout_table_bps": [10_000], "public_join": true, "join_deadline": deadline}),
+    );
+    let id_args = json!({"tournament_id": t["id"]});
+    let lobby = ok(
+        &mut keyless,
+        Operation::GetPublicTournament,
+        id_args.clone(),
+    );
+    assert_eq!(lobby["prize_total_msat"], 10_000);
+    assert_eq!(
+        error_code(&mut keyless, Operation::GetTournament, id_args.clone()),
+        "lsp_unauthorized"
+    );
+    ok(&mut organizer, Operation::CancelTournament, id_args);
 }
 
 #[test]
