@@ -468,6 +468,44 @@ async fn rpc_generate_and_helpers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rpc_answers_what_lnds_bitcoind_backend_asks() {
+    let server = start().await;
+    let rpc = Rpc::new(&server);
+    // Taproot active (LND refuses a backend without it), at the tip.
+    let deployments = rpc.ok("getdeploymentinfo", json!([])).await;
+    assert_eq!(deployments["deployments"]["taproot"]["active"], true);
+    assert_eq!(deployments["deployments"]["segwit"]["active"], true);
+    assert_eq!(deployments["hash"], server.tip_hash().to_string());
+    assert!(rpc.ok("uptime", json!([])).await.is_u64());
+    assert_eq!(rpc.ok("getpeerinfo", json!([])).await, json!([]));
+    // The mempool spend of an output, and none for an output nobody spends.
+    let key = Key::new(3);
+    let txid = server.fund(&key.address, Amount::from_sat(50_000)).unwrap();
+    let hex = rpc.ok("getrawtransaction", json!([txid.to_string()])).await;
+    let tx: Transaction = deserialize(&hex_bytes(&hex)).unwrap();
+    let spent = tx.input[0].previous_output;
+    let answer = rpc
+        .ok(
+            "gettxspendingprevout",
+            json!([[{"txid": spent.txid.to_string(), "vout": spent.vout},
+                    {"txid": txid.to_string(), "vout": 0}]]),
+        )
+        .await;
+    assert_eq!(answer[0]["spendingtxid"], txid.to_string());
+    assert_eq!(answer[1]["txid"], txid.to_string());
+    assert!(answer[1].get("spendingtxid").is_none());
+    let (code, _) = rpc
+        .call(
+            "gettxspendingprevout",
+            json!([[{"txid": "nope", "vout": 0}]]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code, -8);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rpc_survives_malformed_params() {
     let server = start().await;
     let rpc = Rpc::new(&server);
@@ -494,6 +532,10 @@ async fn rpc_survives_malformed_params() {
         "getnewaddress",
         "getnetworkinfo",
         "ping",
+        "getdeploymentinfo",
+        "uptime",
+        "getpeerinfo",
+        "gettxspendingprevout",
         "",
     ];
     let weird = [

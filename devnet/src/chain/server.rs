@@ -24,6 +24,8 @@ pub(crate) struct Shared {
     pub(crate) rpc_user: String,
     /// HTTP Basic password the RPC server accepts.
     pub(crate) rpc_password: String,
+    /// When the server started (`uptime`).
+    pub(crate) started: std::time::Instant,
 }
 
 impl Shared {
@@ -33,6 +35,7 @@ impl Shared {
             engine: Mutex::new(engine),
             rpc_user,
             rpc_password,
+            started: std::time::Instant::now(),
         }
     }
 

@@ -29,7 +29,10 @@ const MAX_TEST_ACCEPT: usize = 25;
 fn param_names(method: &str) -> Option<&'static [&'static str]> {
     Some(match method {
         "getblockchaininfo" | "getblockcount" | "getbestblockhash" | "getdifficulty"
-        | "getchaintips" | "getmempoolinfo" | "getnetworkinfo" | "getnewaddress" | "ping" => &[],
+        | "getchaintips" | "getmempoolinfo" | "getnetworkinfo" | "getnewaddress" | "ping"
+        | "uptime" | "getpeerinfo" => &[],
+        "getdeploymentinfo" => &["blockhash"],
+        "gettxspendingprevout" => &["outputs"],
         "getblockhash" => &["height"],
         "getblockheader" => &["blockhash", "verbose"],
         "getblock" => &["blockhash", "verbosity"],
@@ -117,6 +120,12 @@ pub(crate) fn call(
         "getnewaddress" => Ok(json!(shared.lock().faucet.address().to_string())),
         "getnetworkinfo" => Ok(network_info()),
         "ping" => Ok(Value::Null),
+        // What LND's bitcoind backend asks besides (issue 16): taproot must be active, a
+        // health check, the spends of its outputs in the mempool, and peers (none here).
+        "getdeploymentinfo" => Ok(deployment_info(shared)),
+        "uptime" => Ok(json!(shared.started.elapsed().as_secs())),
+        "getpeerinfo" => Ok(json!([])),
+        "gettxspendingprevout" => tx_spending_prevout(shared, &p),
         _ => Err(RpcError::new(RPC_METHOD_NOT_FOUND, "Method not found")),
     }
 }
@@ -358,6 +367,55 @@ fn tx_out(shared: &Shared, p: &Params<'_>) -> Result<Value, RpcError> {
         }
         None => Value::Null,
     })
+}
+
+/// `getdeploymentinfo`: every soft fork active from genesis, as on a regtest bitcoind
+/// (taproot a BIP9 deployment always active there).
+fn deployment_info(shared: &Shared) -> Value {
+    let engine = shared.lock();
+    let tip = engine.state.tip();
+    let buried = json!({"type": "buried", "active": true, "height": 0});
+    json!({
+        "hash": tip.hash.to_string(),
+        "height": tip.height,
+        "deployments": {
+            "bip34": buried, "bip66": buried, "bip65": buried, "csv": buried, "segwit": buried,
+            "taproot": {
+                "type": "bip9", "active": true, "height": 0,
+                "bip9": {"start_time": -1, "timeout": i64::MAX, "min_activation_height": 0,
+                         "status": "active", "since": 0, "status_next": "active"},
+            },
+        },
+    })
+}
+
+/// `gettxspendingprevout`: for each `{"txid", "vout"}`, the mempool transaction spending it
+/// (`spendingtxid`), if any (bitcoind looks in the mempool only).
+fn tx_spending_prevout(shared: &Shared, p: &Params) -> Result<Value, RpcError> {
+    let outputs = p
+        .req(0, "outputs")?
+        .as_array()
+        .ok_or_else(|| RpcError::new(RPC_TYPE_ERROR, "outputs must be an array"))?;
+    let mut answers = Vec::with_capacity(outputs.len());
+    let engine = shared.lock();
+    for output in outputs {
+        let txid = output
+            .get("txid")
+            .and_then(Value::as_str)
+            .and_then(|t| Txid::from_str(t).ok())
+            .ok_or_else(|| RpcError::new(RPC_INVALID_PARAMETER, "txid must be a transaction id"))?;
+        let vout = output
+            .get("vout")
+            .and_then(Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
+            .ok_or_else(|| RpcError::new(RPC_INVALID_PARAMETER, "vout must be a number"))?;
+        let mut answer = json!({"txid": txid.to_string(), "vout": vout});
+        if let Some(spender) = engine.pool.spender(&OutPoint { txid, vout }) {
+            answer["spendingtxid"] = json!(spender.to_string());
+        }
+        answers.push(answer);
+    }
+    Ok(Value::Array(answers))
 }
 
 fn network_info() -> Value {
