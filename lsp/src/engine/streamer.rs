@@ -83,21 +83,21 @@ impl Engine {
     /// stepped: stepping it would change nothing.
     pub(crate) async fn stream_pass(&self) -> Result<(), ServerError> {
         let now_ms = now_millis();
-        let due: Vec<StreamRecord> = self
+        let due: Vec<(StreamRecord, bool)> = self
             .store
             .live_streams()
             .await?
             .into_iter()
-            .filter(|rec| has_something_due(rec, now_ms))
+            .filter_map(|rec| due_now(&rec, now_ms).map(|pays| (rec, pays)))
             .collect();
-        let (count, started) = (due.len(), std::time::Instant::now());
+        let (count, read_ms) = (due.len(), now_millis().saturating_sub(now_ms));
+        let started = std::time::Instant::now();
         futures_util::stream::iter(due)
-            .for_each_concurrent(STEPS_AT_ONCE, |read| async move {
+            .for_each_concurrent(STEPS_AT_ONCE, |(read, pays)| async move {
                 let id = read.id.clone();
                 let lock = self.stream_lock(&id);
                 let _one = lock.lock().await;
-                let as_read = matches!(read.destination, PayoutDestination::Account { .. })
-                    && pays_now(&read, now_ms);
+                let as_read = pays && matches!(read.destination, PayoutDestination::Account { .. });
                 let current = if as_read {
                     Ok(read)
                 } else {
@@ -115,7 +115,7 @@ impl Engine {
             .await;
         tracing::debug!(
             streams = count,
-            read_ms = now_millis().saturating_sub(now_ms),
+            read_ms,
             stepped_ms = started.elapsed().as_millis(),
             "stream pass"
         );
@@ -345,21 +345,16 @@ impl Engine {
     }
 }
 
-/// Whether stepping `rec` at `now_ms` could do anything: a payment to follow or make, a
-/// settlement, the budget reached. A change made since it was read (a pause, a stop) wakes the
-/// streamer, and the next pass sees it.
-fn has_something_due(rec: &StreamRecord, now_ms: u64) -> bool {
+/// Whether stepping `rec` at `now_ms` could do anything (a payment to follow or make, a
+/// settlement, the budget reached): `None` when not, else whether it pays now by its own
+/// schedule (nothing in flight, a tick due, something owed). A change made since it was read
+/// (a pause, a stop) wakes the streamer, and the next pass sees it.
+fn due_now(rec: &StreamRecord, now_ms: u64) -> Option<bool> {
     let mut engine = rec.engine.clone();
-    !matches!(
-        engine.tick(now_ms),
-        Ok(TickDecision::Wait { .. } | TickDecision::Paused) | Err(_)
-    )
-}
-
-/// Whether `rec` pays now by its own schedule (no payment in flight, a tick due, something owed).
-fn pays_now(rec: &StreamRecord, now_ms: u64) -> bool {
-    let mut engine = rec.engine.clone();
-    matches!(engine.tick(now_ms), Ok(TickDecision::Pay { .. }))
+    match engine.tick(now_ms) {
+        Ok(TickDecision::Wait { .. } | TickDecision::Paused) | Err(_) => None,
+        Ok(decision) => Some(matches!(decision, TickDecision::Pay { .. })),
+    }
 }
 
 /// Reports payment `sequence`'s outcome to the stream's accounting; `false` while it is still
