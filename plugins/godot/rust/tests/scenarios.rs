@@ -29,13 +29,16 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// The devnet and LSP: seven accounts of 20,000 sat each (0–2 for S10–S20, 3 and 4 for S21,
-/// 5 and 6 for S24 and S26); invoices limited to a burst of 30 then 1 a second per account
-/// (S20).
+/// The devnet and LSP: eleven accounts of 20,000 sat each; invoices limited to a burst of 30
+/// then 1 a second per account (S20). Tests run at once, so a test that checks a balance owns
+/// the account whose balance it checks, and nothing else moves money there: 0 S13, 1 S10 (S11,
+/// S12, S17 and the call tests only create invoices there), 2 S19 (S17 and S20 only create
+/// invoices), 3 and 4 S21, 5 and 6 S24 (S26 creates and cancels an empty tournament with 5),
+/// 7 S14, 8 S15, 9 S16, 10 S18.
 fn fixture() -> &'static Fixture {
     runtime().block_on(FIXTURE.get_or_init(|| async {
         let mut options = FixtureOptions {
-            accounts: 7,
+            accounts: 11,
             fund_msat: 20_000_000,
             ..FixtureOptions::default()
         };
@@ -324,7 +327,7 @@ fn channels_moved(
 #[test]
 fn s14_multi_path_pays_more_than_the_largest_channel_in_parts() {
     const AMOUNT: u64 = 300_000_000;
-    let mut admin = session(0, "admin");
+    let mut admin = session(7, "admin");
     // Received first: a devnet wallet pays the LSP more than one path carries.
     let start = outbound(&mut admin);
     let incoming = ok(
@@ -371,7 +374,7 @@ fn s14_multi_path_pays_more_than_the_largest_channel_in_parts() {
 #[test]
 fn s15_a_hold_invoice_is_settled_with_the_preimage_or_cancelled_and_the_payer_refunded() {
     let fx = fixture();
-    let mut admin = session(1, "admin");
+    let mut admin = session(8, "admin");
     let before = available(&mut admin);
     let (preimage, hash) = preimage_and_hash();
     let held = ok(
@@ -430,7 +433,7 @@ fn s15_a_hold_invoice_is_settled_with_the_preimage_or_cancelled_and_the_payer_re
 
 #[test]
 fn s16_keysend_arrives_with_its_custom_records() {
-    let mut admin = session(0, "admin");
+    let mut admin = session(9, "admin");
     let alice = fixture()
         .devnet()
         .api()
@@ -487,7 +490,7 @@ fn s17_an_invoice_key_cannot_pay_or_manage_keys_or_read_other_accounts() {
 
 #[test]
 fn s18_events_resume_after_the_last_id_nothing_missed_or_repeated() {
-    let mut shop = session(1, "invoice");
+    let mut shop = session(10, "invoice");
     let log = ok(&mut shop, Operation::ListEvents, json!({"limit": 1000}));
     let start = log["items"]
         .as_array()
