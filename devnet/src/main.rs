@@ -49,6 +49,13 @@ struct UpArgs {
     /// Mine a block every N seconds (default: only on demand).
     #[arg(long)]
     block_interval_secs: Option<u64>,
+    /// Also start N LND nodes (lnd1, …), funded, each with a channel to and a channel from the
+    /// LSP node. Needs an lnd binary: devnet/lnd/build-lnd.sh builds one.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    with_lnd: usize,
+    /// The lnd binary for --with-lnd (default: $ETRID_LND, else ~/.cache/etrid-lnd/<version>/lnd).
+    #[arg(long)]
+    lnd_binary: Option<PathBuf>,
     /// Print the devnet info as JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -88,6 +95,9 @@ async fn up(args: UpArgs) -> ExitCode {
         router_channel_sats: args.router_channel_sats,
         control_bind: Some(args.control_bind),
         block_interval: args.block_interval_secs.map(Duration::from_secs),
+        lnd_nodes: args.with_lnd,
+        lnd_binary: args.lnd_binary,
+        lnd_channels_with_lsp: true,
         ..DevnetConfig::default()
     };
     let devnet = match Devnet::start(config).await {
@@ -141,6 +151,10 @@ fn print_info(info: &etrid_devnet::nodes::DevnetInfo, ready: Duration) {
             "  {:<8} {:<7} {}  lightning {} sat, on-chain {} sat",
             n.name, role, n.uri, n.lightning_sats, n.onchain_sats
         );
+    }
+    for n in &info.lnd {
+        println!("  {:<8} lnd     {}  REST {}", n.name, n.uri, n.rest_url);
+        println!("           macaroon {}", n.macaroon_hex);
     }
     println!();
     if let Some(url) = &info.control_url {

@@ -6,7 +6,9 @@ use std::sync::{Arc, OnceLock};
 
 use bitcoin::{Address, Amount, Network};
 
-use super::models::{ChannelSummary, DevnetInfo, FundRequest, Funded, Mined, NodeSummary};
+use super::models::{
+    ChannelSummary, DevnetInfo, FundRequest, Funded, LndSummary, Mined, NodeSummary,
+};
 use super::peer::DevnetNode;
 use super::setup;
 use super::NodeError;
@@ -19,6 +21,8 @@ pub const MAX_BLOCKS_PER_CALL: u32 = 1000;
 pub(crate) struct Shared {
     pub(crate) chain: ChainServer,
     pub(crate) nodes: Vec<DevnetNode>,
+    /// LND nodes beside the LDK nodes (none unless configured).
+    pub(crate) lnd: Vec<super::lnd::LndNode>,
     pub(crate) data_dir: PathBuf,
     pub(crate) control_url: OnceLock<String>,
     /// Serialises [`DevnetApi::open_channels_to`] calls, so two never open the same channel.
@@ -88,6 +92,19 @@ impl DevnetApi {
             height: chain.height(),
             data_dir: self.shared.data_dir.display().to_string(),
             nodes: self.list_nodes(),
+            lnd: self
+                .shared
+                .lnd
+                .iter()
+                .map(|n| LndSummary {
+                    name: n.name().to_owned(),
+                    node_id: n.node_id().to_owned(),
+                    uri: n.uri(),
+                    rest_url: n.rest().base_url().to_owned(),
+                    macaroon_hex: n.rest().macaroon_hex().to_owned(),
+                    dir: n.dir().display().to_string(),
+                })
+                .collect(),
         }
     }
 

@@ -28,6 +28,9 @@ pub const CHANNEL_SATS_LIMIT: u64 = 1 << 24;
 /// as a busy real node can.
 pub const MAX_ACCEPTED_HTLCS: u16 = 483;
 
+/// The most LND nodes one devnet runs.
+pub const MAX_LND_NODES: usize = 8;
+
 /// The part a node plays in the devnet topology.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,6 +77,15 @@ pub struct DevnetConfig {
     pub ready_timeout: Duration,
     /// LDK Node's log level (logs go to `<data_dir>/<node>/ldk_node.log`).
     pub ldk_log_level: ldk_node::logger::LogLevel,
+    /// LND nodes to run beside the LDK nodes (`lnd1`, `lnd2`, …; state in
+    /// `<data_dir>/lndN`), each funded from the faucet. 0: none, and LND is not needed.
+    pub lnd_nodes: usize,
+    /// The `lnd` binary; `None`: [`find_lnd_binary`](crate::nodes::find_lnd_binary)'s search.
+    pub lnd_binary: Option<PathBuf>,
+    /// Whether each LND node gets two channels with the devnet's LSP node, one each way (both
+    /// of `payer_channel_sats`, half pushed), as `etrid-devnet up --with-lnd` does; an Étrid
+    /// LSP server joining the devnet links them to its own node instead.
+    pub lnd_channels_with_lsp: bool,
 }
 
 impl Default for DevnetConfig {
@@ -91,6 +103,9 @@ impl Default for DevnetConfig {
             block_interval: None,
             ready_timeout: Duration::from_secs(90),
             ldk_log_level: ldk_node::logger::LogLevel::Info,
+            lnd_nodes: 0,
+            lnd_binary: None,
+            lnd_channels_with_lsp: false,
         }
     }
 }
@@ -188,6 +203,16 @@ impl DevnetConfig {
         }
         if sizes.iter().any(|s| *s >= CHANNEL_SATS_LIMIT) {
             return bad(format!("channels must be below {CHANNEL_SATS_LIMIT} sats"));
+        }
+        if self.lnd_nodes > MAX_LND_NODES {
+            return bad(format!("at most {MAX_LND_NODES} LND nodes"));
+        }
+        for name in super::lnd::lnd_names(self.lnd_nodes) {
+            if seen.contains(&name) {
+                return bad(format!(
+                    "node name {name:?} is taken by an LND node of the devnet"
+                ));
+            }
         }
         if self.push_percent > 99 {
             return bad("push_percent must be at most 99".to_owned());

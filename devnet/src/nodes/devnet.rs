@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::api::{DevnetApi, Shared};
 use super::config::DevnetConfig;
+use super::external::chain_info_of;
 use super::peer::{self, DevnetNode, RpcEndpoint};
 use super::{setup, NodeError};
 use crate::chain::{ChainConfig, ChainServer};
@@ -121,6 +122,20 @@ impl Devnet {
                 return Err(e.into());
             }
         };
+        let lnd = match super::lnd::start_all(&config, &data_dir, &chain_info_of(&chain)).await {
+            Ok(lnd) => lnd,
+            Err(e) => {
+                stop_nodes(
+                    started_nodes
+                        .iter()
+                        .map(|(_, _, n, _)| Arc::clone(n))
+                        .collect(),
+                )
+                .await;
+                chain.shutdown().await;
+                return Err(e.into());
+            }
+        };
         let (stop, stop_rx) = watch::channel(false);
         let mut nodes = Vec::new();
         let mut pumps = Vec::new();
@@ -132,6 +147,7 @@ impl Devnet {
         let shared = Shared {
             chain,
             nodes,
+            lnd,
             data_dir,
             control_url: OnceLock::new(),
             external_lock: tokio::sync::Mutex::new(()),
@@ -180,6 +196,10 @@ impl Devnet {
             ms = setup::elapsed_ms(t),
             "channels usable, gossip complete"
         );
+        if !shared.lnd.is_empty() {
+            super::lnd::link_all(&self.api, config, deadline).await?;
+            tracing::debug!(ms = setup::elapsed_ms(t), "LND nodes funded and linked");
+        }
         if let Some(bind) = config.control_bind {
             let server = ControlServer::start(bind, self.api.clone()).await?;
             let _ = shared.control_url.set(server.url());
@@ -229,6 +249,9 @@ impl Devnet {
     pub async fn shutdown(mut self) {
         if let Some(control) = self.control.take() {
             control.shutdown().await;
+        }
+        for lnd in self.api.shared.lnd.iter() {
+            lnd.stop().await;
         }
         let _ = self.stop.send(true);
         for pump in self.pumps.drain(..) {

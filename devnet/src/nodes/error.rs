@@ -83,6 +83,16 @@ pub enum NodeError {
         /// How long we waited, in milliseconds.
         waited_ms: u64,
     },
+    /// An LND node of the devnet refused or failed a call, or did not start.
+    #[error("{operation} on LND node {node} failed: {message}")]
+    Lnd {
+        /// The LND node's devnet name.
+        node: String,
+        /// What was asked (`getinfo`, `openchannel`, `start`, …).
+        operation: String,
+        /// LND's answer or the local reason.
+        message: String,
+    },
     /// A local I/O operation failed (temporary directory, binding the control server, ...).
     #[error("i/o error during {operation}: {message}")]
     Io {
@@ -106,6 +116,7 @@ impl NodeError {
             NodeError::PaymentFailed { .. } => "devnet_payment_failed",
             NodeError::ChannelClosed { .. } => "devnet_channel_closed",
             NodeError::Timeout { .. } => "devnet_timeout",
+            NodeError::Lnd { .. } => "devnet_lnd_error",
             NodeError::Io { .. } => "devnet_io_error",
         }
     }
@@ -182,6 +193,11 @@ mod tests {
             NodeError::Timeout {
                 what: String::new(),
                 waited_ms: 0,
+            },
+            NodeError::Lnd {
+                node: String::new(),
+                operation: String::new(),
+                message: String::new(),
             },
             NodeError::io("o", "m"),
         ];

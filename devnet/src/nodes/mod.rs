@@ -22,6 +22,7 @@ mod config;
 mod devnet;
 mod error;
 mod external;
+mod lnd;
 mod models;
 mod payments;
 mod peer;
@@ -30,15 +31,20 @@ mod setup;
 pub use api::{DevnetApi, MAX_BLOCKS_PER_CALL};
 pub use config::{
     ChannelPlan, DevnetConfig, Role, ANCHOR_RESERVE_SATS, CHANNEL_SATS_LIMIT,
-    DEFAULT_SPARE_ONCHAIN_SATS, MAX_ACCEPTED_HTLCS, MIN_CHANNEL_SATS,
+    DEFAULT_SPARE_ONCHAIN_SATS, MAX_ACCEPTED_HTLCS, MAX_LND_NODES, MIN_CHANNEL_SATS,
 };
 pub use devnet::Devnet;
 pub use error::NodeError;
 pub use external::{DEFAULT_EXTERNAL_TIMEOUT_SECS, MAX_EXTERNAL_TIMEOUT_SECS};
+pub use lnd::{
+    find_lnd_binary, LndAttempt, LndChannel, LndCreatedInvoice, LndInfo, LndInvoice,
+    LndInvoiceHtlc, LndNode, LndPayReq, LndPayment, LndRest, LndSend, KEYSEND_PREIMAGE_TLV,
+    LND_VERSION,
+};
 pub use models::{
     ChainInfo, ChannelSummary, CreatedInvoice, DevnetInfo, FundRequest, Funded, InvoiceRequest,
-    KeysendRequest, MineRequest, Mined, NodeSummary, OpenExternalRequest, OpenedChannel,
-    PayRequest, PaymentOutcome, PaymentState, TlvRecord,
+    KeysendRequest, LndSummary, MineRequest, Mined, NodeSummary, OpenExternalRequest,
+    OpenedChannel, PayRequest, PaymentOutcome, PaymentState, TlvRecord,
 };
 pub use payments::{
     parse_tlvs, wait_payment, DEFAULT_INVOICE_EXPIRY_SECS, DEFAULT_PAYMENT_TIMEOUT,

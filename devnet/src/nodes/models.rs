@@ -154,6 +154,26 @@ pub struct DevnetInfo {
     pub data_dir: String,
     /// Every node.
     pub nodes: Vec<NodeSummary>,
+    /// The LND nodes beside them (`etrid-devnet up --with-lnd N`), if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lnd: Vec<LndSummary>,
+}
+
+/// One LND node of the devnet: how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LndSummary {
+    /// Devnet name (`lnd1`, …).
+    pub name: String,
+    /// Public key, hex.
+    pub node_id: String,
+    /// `node_id@127.0.0.1:port`.
+    pub uri: String,
+    /// Its REST API (plain HTTP on loopback).
+    pub rest_url: String,
+    /// Its admin macaroon, hex (the `Grpc-Metadata-macaroon` header).
+    pub macaroon_hex: String,
+    /// Its state directory (`lnd.out`, `logs/`).
+    pub dir: String,
 }
 
 /// Body of `POST /v1/nodes/{name}/pay`.

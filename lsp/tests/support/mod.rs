@@ -19,6 +19,10 @@ pub type Client = LspClient<ReqwestTransport, TokioTimer>;
 /// Capacity of each router → LSP channel, sats.
 pub const LSP_CHANNEL_SATS: u64 = 2_000_000;
 
+/// Capacity of each LND → LSP channel, sats (two per LND node; half pushed to the LSP).
+#[allow(dead_code)]
+pub const LND_CHANNEL_SATS: u64 = 1_000_000;
+
 /// An account on the LSP: its id and admin key.
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -152,12 +156,25 @@ impl Harness {
 
     /// As [`start`](Self::start), with extra `etrid-lsp run` flags.
     pub async fn start_with(accounts: usize, extra_args: Vec<String>) -> Harness {
+        Self::start_full(accounts, extra_args, 0).await
+    }
+
+    /// As [`start`](Self::start), plus `lnd_nodes` LND nodes (`lnd1`, …) on the devnet, each
+    /// with two channels of [`LND_CHANNEL_SATS`] to the LSP (half pushed to it, so payments flow
+    /// both ways and a payment larger than either channel goes multi-path).
+    #[allow(dead_code)]
+    pub async fn start_with_lnd(accounts: usize, lnd_nodes: usize) -> Harness {
+        Self::start_full(accounts, Vec::new(), lnd_nodes).await
+    }
+
+    async fn start_full(accounts: usize, extra_args: Vec<String>, lnd_nodes: usize) -> Harness {
         init_tracing();
         let dir = tempfile::tempdir().unwrap();
         let reaper = Reaper::watch(dir.path());
         let devnet = Devnet::start(DevnetConfig {
             control_bind: None,
             data_dir: Some(dir.path().join("devnet")),
+            lnd_nodes,
             ..DevnetConfig::default()
         })
         .await
@@ -183,7 +200,58 @@ impl Harness {
         }
         h.spawn_lsp();
         h.open_channels().await;
+        if lnd_nodes > 0 {
+            h.open_lnd_channels().await;
+        }
         h
+    }
+
+    /// Each LND node opens two channels to the LSP, then waits until both are active at LND
+    /// and usable at the LSP.
+    async fn open_lnd_channels(&self) {
+        let lsp = self.lsp.as_ref().unwrap();
+        let api = self.devnet.api();
+        for lnd in api.lnd_nodes() {
+            for _ in 0..2 {
+                api.open_lnd_channel(
+                    lnd.name(),
+                    &lsp.node_id,
+                    &lsp.ldk_listen,
+                    LND_CHANNEL_SATS,
+                    LND_CHANNEL_SATS / 2,
+                    false,
+                )
+                .await
+                .expect("LND opens a channel to the LSP");
+            }
+            api.confirm_lnd_channels(lnd.name(), &lsp.node_id, 2, Duration::from_secs(120))
+                .await
+                .expect("LND's channels to the LSP become active");
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        for lnd in api.lnd_nodes() {
+            loop {
+                let usable = self
+                    .admin(0)
+                    .list_channels()
+                    .await
+                    .unwrap()
+                    .items
+                    .iter()
+                    .filter(|c| c.is_usable && c.counterparty_node_id.to_string() == lnd.node_id())
+                    .count();
+                if usable >= 2 {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "the LSP never saw {}'s channels usable",
+                    lnd.name()
+                );
+                api.mine(1).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        }
     }
 
     fn base_args(&self) -> Vec<String> {

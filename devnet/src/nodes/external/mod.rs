@@ -87,6 +87,20 @@ impl Opening<'_> {
     }
 }
 
+/// Where `chain` is and how to log in.
+pub(crate) fn chain_info_of(chain: &ChainServer) -> ChainInfo {
+    ChainInfo {
+        network: "regtest".to_owned(),
+        rpc_url: chain.rpc_url(),
+        rpc_host: chain.rpc_addr().ip().to_string(),
+        rpc_port: chain.rpc_addr().port(),
+        rpc_user: chain.rpc_user().to_owned(),
+        rpc_password: chain.rpc_password().to_owned(),
+        esplora_url: chain.esplora_url(),
+        height: chain.height(),
+    }
+}
+
 /// The channel of `opener` to `peer`: the one `ucid` names if given, else a usable one if any,
 /// else any.
 fn channel_to(
@@ -109,17 +123,7 @@ fn channel_to(
 impl DevnetApi {
     /// Where the chain server is and how to log in, for a process that runs its own node.
     pub fn chain_info(&self) -> ChainInfo {
-        let chain = &self.shared.chain;
-        ChainInfo {
-            network: "regtest".to_owned(),
-            rpc_url: chain.rpc_url(),
-            rpc_host: chain.rpc_addr().ip().to_string(),
-            rpc_port: chain.rpc_addr().port(),
-            rpc_user: chain.rpc_user().to_owned(),
-            rpc_password: chain.rpc_password().to_owned(),
-            esplora_url: chain.esplora_url(),
-            height: chain.height(),
-        }
+        chain_info_of(&self.shared.chain)
     }
 
     /// Lets an external Lightning node (one the devnet did not start, on the devnet chain)

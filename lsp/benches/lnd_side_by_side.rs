@@ -1,0 +1,474 @@
+//! Side by side (issue 16), one run on one devnet chain: the Étrid LSP against LND v0.20.2 (the
+//! implementation most LSPs run), with the devnet's floor (LDK Node to LDK Node, no LSP) beside
+//! them. Not a timed test: it prints figures and ratios.
+//!
+//! - Invoices created per second by 16 concurrent clients: the LSP's HTTP API
+//!   (`POST /v1/invoices`, SQLite) against LND's REST API (`POST /v1/invoices`).
+//! - Payments of 1,000 sat, one hop through a router, `ETRID_BENCH_PAYMENTS` (300) of them with
+//!   `ETRID_BENCH_IN_FLIGHT` (16) in flight from one payer, latency from the payer's start to the
+//!   payer seeing it settled: devnet wallet `alice` → router → the LSP (and, for the LSP, also to
+//!   the SDK client's WebSocket event); `lnd1` → `lnd2` → `lnd3` through LND's router REST API;
+//!   the floor `alice` → router → the devnet's own LDK node `lsp`.
+//!
+//! Channels: payer → router 2,000,000 sat, router → receiver 10,000,000 sat on both sides.
+//! Run: `cargo test --release --workspace --bench lnd_side_by_side` (needs the lnd binary:
+//! `devnet/lnd/build-lnd.sh`).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use etrid_core::amount::Msat;
+use etrid_core::lsp::{CreateInvoiceRequest, LspConfig};
+use etrid_core::network::Network;
+use etrid_devnet::nodes::{
+    Devnet, DevnetApi, DevnetConfig, InvoiceRequest, LndRest, LndSend, OpenExternalRequest,
+    PayRequest,
+};
+use etrid_lsp::{Options, Server};
+use tokio::sync::Mutex;
+
+const INVOICE_SECS: u64 = 5;
+const INVOICE_WORKERS: usize = 16;
+const PAYMENTS: usize = 300;
+const IN_FLIGHT: usize = 16;
+const PAYMENT_MSAT: u64 = 1_000_000;
+const PAYER_CHANNEL_SATS: u64 = 2_000_000;
+const RECEIVER_CHANNEL_SATS: u64 = 10_000_000;
+
+type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name).map_or(default, |v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("{name} must be a count"))
+    })
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// A rate with its latency percentiles, in ms.
+#[derive(Debug, Clone, Copy)]
+struct Figure {
+    per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+impl std::fmt::Display for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:>7.1}/s  p50 {:>6.1} ms  p99 {:>6.1} ms",
+            self.per_sec, self.p50_ms, self.p99_ms
+        )
+    }
+}
+
+fn figure(count: usize, secs: f64, mut latencies: Vec<f64>) -> Figure {
+    latencies.sort_by(f64::total_cmp);
+    Figure {
+        per_sec: count as f64 / secs,
+        p50_ms: percentile(&latencies, 0.5),
+        p99_ms: percentile(&latencies, 0.99),
+    }
+}
+
+/// `INVOICE_WORKERS` loops calling `create(worker, n)` for `INVOICE_SECS`.
+async fn invoices_per_sec(create: Arc<dyn Fn(usize, u64) -> Job + Send + Sync>) -> Figure {
+    let deadline = Instant::now() + Duration::from_secs(INVOICE_SECS);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for w in 0..INVOICE_WORKERS {
+        let create = Arc::clone(&create);
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                create(w, n).await;
+                latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                n += 1;
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for w in workers {
+        latencies.extend(w.await.unwrap());
+    }
+    figure(latencies.len(), started.elapsed().as_secs_f64(), latencies)
+}
+
+/// Pays every invoice of `invoices` with `pay`, `in_flight` at once; the latency of each is
+/// from its start to `pay` returning (the payer saw it settle). Also returns each start.
+async fn pay_all(
+    invoices: Vec<String>,
+    in_flight: usize,
+    pay: Arc<dyn Fn(String) -> Job + Send + Sync>,
+) -> (Figure, HashMap<String, Instant>) {
+    let count = invoices.len();
+    let queue = Arc::new(Mutex::new(invoices));
+    let starts: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let started = Instant::now();
+    let mut payers = Vec::new();
+    for _ in 0..in_flight {
+        let (queue, starts, pay) = (Arc::clone(&queue), Arc::clone(&starts), Arc::clone(&pay));
+        payers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let Some(bolt11) = queue.lock().await.pop() else {
+                    return latencies;
+                };
+                let t = Instant::now();
+                starts.lock().await.insert(bolt11.clone(), t);
+                pay(bolt11).await;
+                latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }));
+    }
+    let mut latencies = Vec::new();
+    for p in payers {
+        latencies.extend(p.await.unwrap());
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let starts = std::mem::take(&mut *starts.lock().await);
+    (figure(count, secs, latencies), starts)
+}
+
+/// A `pay` for devnet wallet `payer` (LDK Node): returns once the payment succeeded.
+fn devnet_payer(api: &DevnetApi, payer: &'static str) -> Arc<dyn Fn(String) -> Job + Send + Sync> {
+    let api = api.clone();
+    Arc::new(move |bolt11: String| {
+        let api = api.clone();
+        Box::pin(async move {
+            api.pay_invoice(
+                payer,
+                &PayRequest {
+                    invoice: bolt11,
+                    amount_msat: None,
+                    timeout_secs: Some(120),
+                },
+            )
+            .await
+            .unwrap();
+        })
+    })
+}
+
+/// A `pay` for an LND node through its router REST API: returns once it succeeded.
+fn lnd_payer(rest: &LndRest) -> Arc<dyn Fn(String) -> Job + Send + Sync> {
+    let rest = rest.clone();
+    Arc::new(move |bolt11: String| {
+        let rest = rest.clone();
+        Box::pin(async move {
+            let done = rest
+                .send_payment(&LndSend {
+                    payment_request: Some(bolt11),
+                    max_parts: 1,
+                    fee_limit_msat: 100_000,
+                    timeout: Duration::from_secs(120),
+                    ..LndSend::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(done.status, "SUCCEEDED", "{done:?}");
+        })
+    })
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(run());
+}
+
+async fn run() {
+    let t0 = Instant::now();
+    let devnet = Devnet::start(DevnetConfig {
+        control_bind: None,
+        ldk_log_level: ldk_node::logger::LogLevel::Warn,
+        payer_channel_sats: PAYER_CHANNEL_SATS,
+        lnd_nodes: 3,
+        ..DevnetConfig::default()
+    })
+    .await
+    .unwrap();
+    let api = devnet.api().clone();
+
+    // The LSP, with the routers' channels to it, as in lsp_figures.
+    let chain = api.chain_info();
+    let dir = tempfile::tempdir().unwrap();
+    let listen = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let options = Options {
+        network: Some(Network::Regtest),
+        data_dir: Some(dir.path().join("lsp")),
+        bitcoind_rpc: Some(format!(
+            "http://{}:{}@{}:{}",
+            chain.rpc_user, chain.rpc_password, chain.rpc_host, chain.rpc_port
+        )),
+        ldk_listen: Some(listen),
+        api_bind: Some("127.0.0.1:0".parse().unwrap()),
+        invoice_rate_per_sec: Some(1_000_000),
+        invoice_rate_burst: Some(1_000_000),
+        ..Options::default()
+    };
+    let server = Server::start(options.resolve().unwrap()).await.unwrap();
+    let lsp_api = format!("http://{}", server.addr());
+    api.open_channels_to(&OpenExternalRequest {
+        node_id: server.engine().node().node_id().to_string(),
+        address: listen.to_string(),
+        from: vec!["router1".into(), "router2".into()],
+        capacity_sats: RECEIVER_CHANNEL_SATS,
+        push_msat: 0,
+        announce: true,
+        timeout_secs: None,
+    })
+    .await
+    .unwrap();
+    let (_account, key) = server
+        .engine()
+        .store()
+        .create_account("side by side")
+        .await
+        .unwrap();
+    let client =
+        etrid_core::native::client(LspConfig::new(&lsp_api, &key.key, Network::Regtest)).unwrap();
+
+    // LND: lnd1 (payer) → lnd2 (router) → lnd3 (receiver).
+    let (lnd1, lnd2, lnd3) = (
+        api.lnd("lnd1").unwrap(),
+        api.lnd("lnd2").unwrap(),
+        api.lnd("lnd3").unwrap(),
+    );
+    api.fund_lnd(
+        "lnd2",
+        RECEIVER_CHANNEL_SATS + 1_000_000,
+        Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    let lnd2_addr = lnd2.p2p_addr().to_string();
+    let lnd3_addr = lnd3.p2p_addr().to_string();
+    api.open_lnd_channel(
+        "lnd1",
+        lnd2.node_id(),
+        &lnd2_addr,
+        PAYER_CHANNEL_SATS,
+        0,
+        true,
+    )
+    .await
+    .unwrap();
+    api.open_lnd_channel(
+        "lnd2",
+        lnd3.node_id(),
+        &lnd3_addr,
+        RECEIVER_CHANNEL_SATS,
+        0,
+        true,
+    )
+    .await
+    .unwrap();
+    api.confirm_lnd_channels("lnd1", lnd2.node_id(), 1, Duration::from_secs(120))
+        .await
+        .unwrap();
+    api.confirm_lnd_channels("lnd2", lnd3.node_id(), 1, Duration::from_secs(120))
+        .await
+        .unwrap();
+    // lnd1 needs lnd2 → lnd3 in its graph (gossip): pay until a payment goes through.
+    let warm_up = Instant::now();
+    loop {
+        let invoice = lnd3
+            .rest()
+            .add_invoice(1_000, "warm-up", 600)
+            .await
+            .unwrap();
+        let done = lnd1
+            .rest()
+            .send_payment(&LndSend {
+                payment_request: Some(invoice.payment_request),
+                max_parts: 1,
+                fee_limit_msat: 100_000,
+                timeout: Duration::from_secs(10),
+                ..LndSend::default()
+            })
+            .await
+            .unwrap();
+        if done.status == "SUCCEEDED" {
+            break;
+        }
+        assert!(
+            warm_up.elapsed() < Duration::from_secs(120),
+            "lnd1 never found a route to lnd3: {done:?}"
+        );
+        api.mine(1).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    println!(
+        "setup (devnet, LSP, 3 LND nodes, channels, gossip): {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
+
+    // 1. Invoices per second.
+    let lsp_invoices = {
+        let client = client.clone();
+        invoices_per_sec(Arc::new(move |w, n| {
+            let client = client.clone();
+            Box::pin(async move {
+                client
+                    .create_invoice(CreateInvoiceRequest {
+                        amount_msat: Some(Msat::from_msat(1_000 + n)),
+                        description: Some(format!("bench {w}-{n}")),
+                        ..CreateInvoiceRequest::default()
+                    })
+                    .await
+                    .unwrap();
+            })
+        }))
+        .await
+    };
+    let lnd_invoices = {
+        let rest = lnd3.rest().clone();
+        invoices_per_sec(Arc::new(move |w, n| {
+            let rest = rest.clone();
+            Box::pin(async move {
+                rest.add_invoice(1_000 + n, &format!("bench {w}-{n}"), 3600)
+                    .await
+                    .unwrap();
+            })
+        }))
+        .await
+    };
+    let floor_invoices = {
+        let api = api.clone();
+        invoices_per_sec(Arc::new(move |w, n| {
+            let api = api.clone();
+            Box::pin(async move {
+                tokio::task::spawn_blocking(move || {
+                    api.create_invoice(
+                        "lsp",
+                        &InvoiceRequest {
+                            amount_msat: Some(1_000 + n),
+                            description: Some(format!("bench {w}-{n}")),
+                            ..InvoiceRequest::default()
+                        },
+                    )
+                    .unwrap();
+                })
+                .await
+                .unwrap();
+            })
+        }))
+        .await
+    };
+
+    // 2. Payments per second, one payer, one hop.
+    let payments = env_count("ETRID_BENCH_PAYMENTS", PAYMENTS);
+    let in_flight = env_count("ETRID_BENCH_IN_FLIGHT", IN_FLIGHT);
+    let mut lsp_bills = Vec::new();
+    let mut ids = HashMap::new();
+    for i in 0..payments {
+        let invoice = client
+            .create_invoice(CreateInvoiceRequest {
+                amount_msat: Some(Msat::from_msat(PAYMENT_MSAT)),
+                description: Some(format!("pay {i}")),
+                ..CreateInvoiceRequest::default()
+            })
+            .await
+            .unwrap();
+        ids.insert(invoice.id.clone(), invoice.bolt11.clone());
+        lsp_bills.push(invoice.bolt11);
+    }
+    let mut events = client.subscribe_events(None);
+    events.connect().await.unwrap();
+    let listener = tokio::spawn(async move {
+        let mut heard = HashMap::new();
+        while heard.len() < ids.len() {
+            let event = tokio::time::timeout(Duration::from_secs(120), events.next())
+                .await
+                .expect("events keep coming")
+                .unwrap();
+            if let Some(invoice) = event.invoice() {
+                if let Some(bolt11) = ids.get(&invoice.id) {
+                    heard.entry(bolt11.clone()).or_insert_with(Instant::now);
+                }
+            }
+        }
+        heard
+    });
+    let (lsp_payments, starts) = pay_all(lsp_bills, in_flight, devnet_payer(&api, "alice")).await;
+    let heard = listener.await.unwrap();
+    let to_event: Vec<f64> = starts
+        .iter()
+        .filter_map(|(bolt11, start)| {
+            heard
+                .get(bolt11)
+                .map(|at| at.duration_since(*start).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    let lsp_events = figure(to_event.len(), 1.0, to_event);
+
+    let mut lnd_bills = Vec::new();
+    for i in 0..payments {
+        let invoice = lnd3
+            .rest()
+            .add_invoice(PAYMENT_MSAT, &format!("pay {i}"), 3600)
+            .await
+            .unwrap();
+        lnd_bills.push(invoice.payment_request);
+    }
+    let (lnd_payments, _) = pay_all(lnd_bills, in_flight, lnd_payer(lnd1.rest())).await;
+
+    let mut floor_bills = Vec::new();
+    for i in 0..payments {
+        let invoice = api
+            .create_invoice(
+                "lsp",
+                &InvoiceRequest {
+                    amount_msat: Some(PAYMENT_MSAT),
+                    description: Some(format!("pay {i}")),
+                    ..InvoiceRequest::default()
+                },
+            )
+            .unwrap();
+        floor_bills.push(invoice.invoice);
+    }
+    let (floor_payments, _) = pay_all(floor_bills, in_flight, devnet_payer(&api, "alice")).await;
+
+    println!();
+    println!("side by side, one run ({INVOICE_WORKERS} invoice clients for {INVOICE_SECS} s; {payments} payments of {} sat, {in_flight} in flight, one payer, one hop)", PAYMENT_MSAT / 1000);
+    println!("invoices  Étrid LSP API      {lsp_invoices}");
+    println!("invoices  LND REST           {lnd_invoices}");
+    println!("invoices  floor (LDK node)   {floor_invoices}");
+    println!("payments  Étrid LSP          {lsp_payments}   (payer start → payer settled)");
+    println!(
+        "payments  Étrid LSP event    p50 {:.1} ms  p99 {:.1} ms   (payer start → SDK client's WebSocket event)",
+        lsp_events.p50_ms, lsp_events.p99_ms
+    );
+    println!("payments  LND                {lnd_payments}   (lnd1 → lnd2 → lnd3, router REST)");
+    println!("payments  floor (LDK → LDK)  {floor_payments}   (alice → router → devnet node lsp)");
+    println!(
+        "ratios    invoices LSP/LND {:.2}×, payments LSP/LND {:.2}×, payments LSP/floor {:.2}×, p50 LND/LSP {:.2}×",
+        lsp_invoices.per_sec / lnd_invoices.per_sec,
+        lsp_payments.per_sec / lnd_payments.per_sec,
+        lsp_payments.per_sec / floor_payments.per_sec,
+        lnd_payments.p50_ms / lsp_payments.p50_ms,
+    );
+    server.shutdown().await;
+    devnet.shutdown().await;
+}
