@@ -11,6 +11,9 @@
 //!   the floor `alice` → router → the devnet's own LDK node `lsp`.
 //!
 //! Channels: payer → router 2,000,000 sat, router → receiver 10,000,000 sat on both sides.
+//! `ETRID_BENCH_FORWARD_DELAY_MS` replaces LDK's random forwarding batch delay with a fixed one
+//! in every LDK node of the run (the LSP's and the devnet's: one process), the lever the LSP
+//! offers as `--forward-batch-delay-ms`.
 //! Run: `cargo test --release --workspace --bench lnd_side_by_side` (needs the lnd binary:
 //! `devnet/lnd/build-lnd.sh`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -196,6 +199,15 @@ fn main() {
 
 async fn run() {
     let t0 = Instant::now();
+    let forward_delay = std::env::var("ETRID_BENCH_FORWARD_DELAY_MS")
+        .ok()
+        .map(|ms| {
+            Duration::from_millis(
+                ms.parse()
+                    .expect("ETRID_BENCH_FORWARD_DELAY_MS must be milliseconds"),
+            )
+        });
+    lightning_background_processor::set_forward_batch_delay(forward_delay);
     let devnet = Devnet::start(DevnetConfig {
         control_bind: None,
         ldk_log_level: ldk_node::logger::LogLevel::Warn,
@@ -452,6 +464,13 @@ async fn run() {
 
     println!();
     println!("side by side, one run ({INVOICE_WORKERS} invoice clients for {INVOICE_SECS} s; {payments} payments of {} sat, {in_flight} in flight, one payer, one hop)", PAYMENT_MSAT / 1000);
+    println!(
+        "LDK forwarding batch delay: {}",
+        forward_delay.map_or_else(
+            || "LDK's random delay (median ~50 ms)".to_owned(),
+            |d| format!("fixed {} ms", d.as_millis())
+        )
+    );
     println!("invoices  Étrid LSP API      {lsp_invoices}");
     println!("invoices  LND REST           {lnd_invoices}");
     println!("invoices  floor (LDK node)   {floor_invoices}");

@@ -34,6 +34,9 @@ pub enum ChainSource {
 /// The most HTLCs the Lightning protocol allows pending in one direction of a channel (BOLT 2).
 pub const MAX_HTLCS_PER_CHANNEL: u16 = 483;
 
+/// The longest fixed forwarding batch delay accepted, ms (LDK's random delay is at most 200).
+pub const MAX_FORWARD_BATCH_DELAY_MS: u64 = 1000;
+
 /// The settings every part of the server reads; built by [`Options::resolve`].
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -65,6 +68,9 @@ pub struct Config {
     pub default_payment_timeout_secs: u64,
     /// HTLCs a peer may have pending to the node at once per channel (LDK: 50 by default).
     pub max_accepted_htlcs: u16,
+    /// A fixed wait between two rounds of HTLC forwarding and receiving in LDK's background
+    /// processor; `None`: LDK's random delay (median about 50 ms, at most 200 ms).
+    pub forward_batch_delay: Option<std::time::Duration>,
     /// Where wallets reach the API from outside (LNURL callbacks, the host of Lightning
     /// Addresses); `None`: `http://` + the address the API listens on.
     pub public_url: Option<String>,
@@ -132,6 +138,13 @@ pub struct Options {
     /// now on: 1 to 483 (LDK's maximum). Default 483, for throughput; LDK's own default is 50.
     #[arg(long, env = "ETRID_LSP_MAX_ACCEPTED_HTLCS")]
     pub max_accepted_htlcs: Option<u16>,
+    /// Milliseconds LDK waits between two rounds of forwarding and receiving HTLCs, 0 to 1000,
+    /// instead of its random delay (median about 50 ms, at most 200 ms, which batches forwards
+    /// and blurs their timing for privacy). An LSP that is the final hop of its users' payments
+    /// gains little from the random delay and pays it on every payment received. Process-wide
+    /// (every LDK node in the process). Default: LDK's random delay.
+    #[arg(long, env = "ETRID_LSP_FORWARD_BATCH_DELAY_MS")]
+    pub forward_batch_delay_ms: Option<u64>,
     /// The API's public URL, as wallets reach it (`https://lsp.example.com`): the base of LNURL
     /// callbacks and the host of Lightning Addresses. Default `http://` + the API address.
     #[arg(long, env = "ETRID_LSP_PUBLIC_URL")]
@@ -181,6 +194,7 @@ impl Options {
                 .default_payment_timeout_secs
                 .or(file.default_payment_timeout_secs),
             max_accepted_htlcs: self.max_accepted_htlcs.or(file.max_accepted_htlcs),
+            forward_batch_delay_ms: self.forward_batch_delay_ms.or(file.forward_batch_delay_ms),
             public_url: self.public_url.or(file.public_url),
             fiat_rates_file: self.fiat_rates_file.or(file.fiat_rates_file),
             fiat_rates_url: self.fiat_rates_url.or(file.fiat_rates_url),
@@ -257,6 +271,13 @@ impl Options {
                 "max_accepted_htlcs must be 1 to {MAX_HTLCS_PER_CHANNEL}, not {max_accepted_htlcs}"
             )));
         }
+        if let Some(ms) = self.forward_batch_delay_ms {
+            if ms > MAX_FORWARD_BATCH_DELAY_MS {
+                return Err(bad(format!(
+                    "forward_batch_delay_ms must be 0 to {MAX_FORWARD_BATCH_DELAY_MS}, not {ms}"
+                )));
+            }
+        }
         Ok(Config {
             network: self.network.unwrap_or(Network::Regtest),
             data_dir,
@@ -276,6 +297,9 @@ impl Options {
             event_retention_days: self.event_retention_days.unwrap_or(30).max(1),
             default_payment_timeout_secs: self.default_payment_timeout_secs.unwrap_or(60).max(1),
             max_accepted_htlcs,
+            forward_batch_delay: self
+                .forward_batch_delay_ms
+                .map(std::time::Duration::from_millis),
             public_url: match self.public_url {
                 Some(url) => {
                     crate::engine::PublicUrl::parse(&url)?;
@@ -414,6 +438,30 @@ mod tests {
             .unwrap_err();
             assert!(err.to_string().contains("max_accepted_htlcs"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_forward_batch_delay_is_optional_and_bounded() {
+        let base = || Options {
+            esplora_url: Some("http://127.0.0.1:3002".into()),
+            ..Options::default()
+        };
+        assert_eq!(base().resolve().unwrap().forward_batch_delay, None);
+        let set = Options {
+            forward_batch_delay_ms: Some(0),
+            ..base()
+        };
+        assert_eq!(
+            set.resolve().unwrap().forward_batch_delay,
+            Some(std::time::Duration::ZERO)
+        );
+        let err = Options {
+            forward_batch_delay_ms: Some(MAX_FORWARD_BATCH_DELAY_MS + 1),
+            ..base()
+        }
+        .resolve()
+        .unwrap_err();
+        assert!(err.to_string().contains("forward_batch_delay_ms"), "{err}");
     }
 
     #[test]

@@ -61,6 +61,11 @@ pub fn start(config: &Config) -> Result<Arc<Node>, ServerError> {
         .map_err(|e| ServerError::Config {
             reason: format!("alias: {e}"),
         })?;
+    // Process-wide in LDK's background processor (vendored patch): set only when configured,
+    // so a process that set it otherwise keeps its setting.
+    if let Some(delay) = config.forward_batch_delay {
+        lightning_background_processor::set_forward_batch_delay(Some(delay));
+    }
     let node = builder.build().map_err(|e| ServerError::node("build", e))?;
     node.start().map_err(|e| ServerError::node("start", e))?;
     Ok(Arc::new(node))
