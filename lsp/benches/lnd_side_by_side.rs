@@ -13,7 +13,9 @@
 //! Channels: payer → router 2,000,000 sat, router → receiver 10,000,000 sat on both sides.
 //! `ETRID_BENCH_FORWARD_DELAY_MS` replaces LDK's random forwarding batch delay with a fixed one
 //! in every LDK node of the run (the LSP's and the devnet's: one process), the lever the LSP
-//! offers as `--forward-batch-delay-ms`.
+//! offers as `--forward-batch-delay-ms`. `ETRID_BENCH_LDK_WAL=1` runs the LSP's LDK Node store
+//! in SQLite's write-ahead-log mode (`--ldk-sqlite-wal true`; the devnet's nodes, the floor,
+//! keep the rollback journal).
 //! Run: `cargo test --release --workspace --bench lnd_side_by_side` (needs the lnd binary:
 //! `devnet/lnd/build-lnd.sh`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -208,6 +210,7 @@ async fn run() {
             )
         });
     lightning_background_processor::set_forward_batch_delay(forward_delay);
+    let ldk_wal = std::env::var("ETRID_BENCH_LDK_WAL").is_ok_and(|v| v == "1");
     let devnet = Devnet::start(DevnetConfig {
         control_bind: None,
         ldk_log_level: ldk_node::logger::LogLevel::Warn,
@@ -237,6 +240,7 @@ async fn run() {
         api_bind: Some("127.0.0.1:0".parse().unwrap()),
         invoice_rate_per_sec: Some(1_000_000),
         invoice_rate_burst: Some(1_000_000),
+        ldk_sqlite_wal: Some(ldk_wal),
         ..Options::default()
     };
     let server = Server::start(options.resolve().unwrap()).await.unwrap();
@@ -470,6 +474,14 @@ async fn run() {
             || "LDK's random delay (median ~50 ms)".to_owned(),
             |d| format!("fixed {} ms", d.as_millis())
         )
+    );
+    println!(
+        "the LSP's LDK Node store: SQLite {}",
+        if ldk_wal {
+            "write-ahead log, synchronous=FULL"
+        } else {
+            "rollback journal (ldk-node's default)"
+        }
     );
     println!("invoices  Étrid LSP API      {lsp_invoices}");
     println!("invoices  LND REST           {lnd_invoices}");

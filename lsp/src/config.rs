@@ -71,6 +71,8 @@ pub struct Config {
     /// A fixed wait between two rounds of HTLC forwarding and receiving in LDK's background
     /// processor; `None`: LDK's random delay (median about 50 ms, at most 200 ms).
     pub forward_batch_delay: Option<std::time::Duration>,
+    /// Whether LDK Node's SQLite store uses the write-ahead log (still synced on every commit).
+    pub ldk_sqlite_wal: bool,
     /// Where wallets reach the API from outside (LNURL callbacks, the host of Lightning
     /// Addresses); `None`: `http://` + the address the API listens on.
     pub public_url: Option<String>,
@@ -145,6 +147,11 @@ pub struct Options {
     /// (every LDK node in the process). Default: LDK's random delay.
     #[arg(long, env = "ETRID_LSP_FORWARD_BATCH_DELAY_MS")]
     pub forward_batch_delay_ms: Option<u64>,
+    /// LDK Node's SQLite store in write-ahead-log mode, true or false: every commit is still
+    /// synced to disk before it returns (`synchronous=FULL`), with one sync of the log instead of
+    /// a journal file created, synced and deleted. Default false (LDK Node's rollback journal).
+    #[arg(long, env = "ETRID_LSP_LDK_SQLITE_WAL")]
+    pub ldk_sqlite_wal: Option<bool>,
     /// The API's public URL, as wallets reach it (`https://lsp.example.com`): the base of LNURL
     /// callbacks and the host of Lightning Addresses. Default `http://` + the API address.
     #[arg(long, env = "ETRID_LSP_PUBLIC_URL")]
@@ -195,6 +202,7 @@ impl Options {
                 .or(file.default_payment_timeout_secs),
             max_accepted_htlcs: self.max_accepted_htlcs.or(file.max_accepted_htlcs),
             forward_batch_delay_ms: self.forward_batch_delay_ms.or(file.forward_batch_delay_ms),
+            ldk_sqlite_wal: self.ldk_sqlite_wal.or(file.ldk_sqlite_wal),
             public_url: self.public_url.or(file.public_url),
             fiat_rates_file: self.fiat_rates_file.or(file.fiat_rates_file),
             fiat_rates_url: self.fiat_rates_url.or(file.fiat_rates_url),
@@ -300,6 +308,7 @@ impl Options {
             forward_batch_delay: self
                 .forward_batch_delay_ms
                 .map(std::time::Duration::from_millis),
+            ldk_sqlite_wal: self.ldk_sqlite_wal.unwrap_or(false),
             public_url: match self.public_url {
                 Some(url) => {
                     crate::engine::PublicUrl::parse(&url)?;
@@ -438,6 +447,22 @@ mod tests {
             .unwrap_err();
             assert!(err.to_string().contains("max_accepted_htlcs"), "{err}");
         }
+    }
+
+    #[test]
+    fn ldk_node_keeps_its_rollback_journal_unless_wal_is_asked() {
+        let esplora = || Some("http://127.0.0.1:3002".to_owned());
+        let default = Options {
+            esplora_url: esplora(),
+            ..Options::default()
+        };
+        assert!(!default.resolve().unwrap().ldk_sqlite_wal);
+        let file: Options = toml::from_str("ldk_sqlite_wal = true").unwrap();
+        let flags = Options {
+            esplora_url: esplora(),
+            ..Options::default()
+        };
+        assert!(flags.or(file).resolve().unwrap().ldk_sqlite_wal);
     }
 
     #[test]

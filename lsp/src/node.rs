@@ -21,6 +21,7 @@ pub fn start(config: &Config) -> Result<Arc<Node>, ServerError> {
         .set_storage_dir_path(config.data_dir.join("ldk").to_string_lossy().into_owned())
         .set_filesystem_logger(None, Some(ldk_node::logger::LogLevel::Info))
         .set_max_accepted_htlcs(config.max_accepted_htlcs)
+        .set_sqlite_wal(config.ldk_sqlite_wal)
         .set_runtime(tokio::runtime::Handle::current());
     match &config.chain {
         ChainSource::BitcoindRpc {

@@ -40,7 +40,14 @@ async fn wait_channels_usable(h: &Harness) {
 #[test]
 fn lsp_killed_mid_flow_and_restarted_loses_nothing() {
     run(async {
-        let mut h = Harness::start(1).await;
+        // With LDK Node's store in write-ahead-log mode (the throughput setting): a SIGKILL
+        // must lose nothing with it either.
+        let wal = vec!["--ldk-sqlite-wal".to_owned(), "true".to_owned()];
+        let mut h = Harness::start_with(1, wal).await;
+        assert!(
+            h.data_dir().join("ldk/ldk_node_data.sqlite-wal").exists(),
+            "LDK Node's SQLite runs in WAL mode"
+        );
         h.fund_account(0, 100_000_000).await;
         h.wait_route_to(0, "bob").await;
         let admin = h.admin(0);

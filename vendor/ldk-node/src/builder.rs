@@ -576,6 +576,15 @@ impl NodeBuilder {
 		self
 	}
 
+	/// Makes [`Builder::build`]'s SQLite store use the write-ahead log (still synced on every
+	/// commit) instead of the rollback journal.
+	///
+	/// **Étrid patch**, not in upstream ldk-node 0.7.1.
+	pub fn set_sqlite_wal(&mut self, wal: bool) -> &mut Self {
+		self.config.sqlite_wal = wal;
+		self
+	}
+
 	/// Sets the role of the node in an asynchronous payments context.
 	///
 	/// See <https://github.com/lightning/bolts/pull/1149> for more information about the async payments protocol.
@@ -598,10 +607,12 @@ impl NodeBuilder {
 		fs::create_dir_all(storage_dir_path.clone())
 			.map_err(|_| BuildError::StoragePathAccessFailed)?;
 		let kv_store = Arc::new(
-			SqliteStore::new(
+			// Étrid patch: the write-ahead log when configured.
+			SqliteStore::new_with_wal(
 				storage_dir_path.into(),
 				Some(io::sqlite_store::SQLITE_DB_FILE_NAME.to_string()),
 				Some(io::sqlite_store::KV_TABLE_NAME.to_string()),
+				self.config.sqlite_wal,
 			)
 			.map_err(|_| BuildError::KVStoreSetupFailed)?,
 		);

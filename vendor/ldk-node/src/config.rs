@@ -190,6 +190,14 @@ pub struct Config {
 	/// **Étrid patch:** upstream ldk-node 0.7.1 keeps LDK's default of 50 and offers no way to
 	/// change it; busy nodes (an LSP, a game's payment hub) want up to 483.
 	pub max_accepted_htlcs: u16,
+	/// Whether [`Builder::build`]'s SQLite store uses the write-ahead log (still synced on every
+	/// commit) instead of the rollback journal. Default `false`, as upstream.
+	///
+	/// **Étrid patch:** upstream ldk-node 0.7.1 opens SQLite in its default rollback-journal
+	/// mode: each commit creates, syncs and deletes a journal file.
+	///
+	/// [`Builder::build`]: crate::Builder::build
+	pub sqlite_wal: bool,
 }
 
 /// LDK's default for [`Config::max_accepted_htlcs`] (Étrid patch).
@@ -208,6 +216,7 @@ impl Default for Config {
 			route_parameters: None,
 			node_alias: None,
 			max_accepted_htlcs: DEFAULT_MAX_ACCEPTED_HTLCS,
+			sqlite_wal: false,
 		}
 	}
 }

@@ -59,7 +59,19 @@ impl SqliteStore {
 	pub fn new(
 		data_dir: PathBuf, db_file_name: Option<String>, kv_table_name: Option<String>,
 	) -> io::Result<Self> {
-		let inner = Arc::new(SqliteStoreInner::new(data_dir, db_file_name, kv_table_name)?);
+		Self::new_with_wal(data_dir, db_file_name, kv_table_name, false)
+	}
+
+	/// As [`SqliteStore::new`]; with `wal`, the database runs in SQLite's write-ahead-log
+	/// journal mode with `synchronous=FULL`: every commit is still synced to disk before it
+	/// returns (as durable as the default rollback journal), with one sync of the log per
+	/// commit instead of creating, syncing and deleting a journal file.
+	///
+	/// **Étrid patch**, not in upstream ldk-node 0.7.1.
+	pub fn new_with_wal(
+		data_dir: PathBuf, db_file_name: Option<String>, kv_table_name: Option<String>, wal: bool,
+	) -> io::Result<Self> {
+		let inner = Arc::new(SqliteStoreInner::new(data_dir, db_file_name, kv_table_name, wal)?);
 		let next_write_version = AtomicU64::new(1);
 		Ok(Self { inner, next_write_version })
 	}
@@ -233,7 +245,7 @@ struct SqliteStoreInner {
 
 impl SqliteStoreInner {
 	fn new(
-		data_dir: PathBuf, db_file_name: Option<String>, kv_table_name: Option<String>,
+		data_dir: PathBuf, db_file_name: Option<String>, kv_table_name: Option<String>, wal: bool,
 	) -> io::Result<Self> {
 		let db_file_name = db_file_name.unwrap_or(DEFAULT_SQLITE_DB_FILE_NAME.to_string());
 		let kv_table_name = kv_table_name.unwrap_or(DEFAULT_KV_TABLE_NAME.to_string());
@@ -254,6 +266,24 @@ impl SqliteStoreInner {
 				format!("Failed to open/create database file {}: {}", db_file_path.display(), e);
 			io::Error::new(io::ErrorKind::Other, msg)
 		})?;
+
+		// Étrid patch: the write-ahead log, still synced on every commit.
+		if wal {
+			let mode: String = connection
+				.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
+				.map_err(|e| {
+					let msg = format!("Failed to set PRAGMA journal_mode=WAL: {}", e);
+					io::Error::new(io::ErrorKind::Other, msg)
+				})?;
+			if !mode.eq_ignore_ascii_case("wal") {
+				let msg = format!("SQLite refused the WAL journal mode (it kept {})", mode);
+				return Err(io::Error::new(io::ErrorKind::Other, msg));
+			}
+			connection.pragma_update(None, "synchronous", "FULL").map_err(|e| {
+				let msg = format!("Failed to set PRAGMA synchronous=FULL: {}", e);
+				io::Error::new(io::ErrorKind::Other, msg)
+			})?;
+		}
 
 		let sql = format!("SELECT user_version FROM pragma_user_version");
 		let version_res: u16 = connection.query_row(&sql, [], |row| row.get(0)).unwrap();
