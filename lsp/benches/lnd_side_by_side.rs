@@ -20,11 +20,14 @@
 //! `devnet/lnd/build-lnd.sh`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod support;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{env_count, percentile};
 
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{CreateInvoiceRequest, LspConfig};
@@ -45,21 +48,6 @@ const PAYER_CHANNEL_SATS: u64 = 2_000_000;
 const RECEIVER_CHANNEL_SATS: u64 = 10_000_000;
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
-
-fn env_count(name: &str, default: usize) -> usize {
-    std::env::var(name).map_or(default, |v| {
-        v.parse()
-            .unwrap_or_else(|_| panic!("{name} must be a count"))
-    })
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 /// A rate with its latency percentiles, in ms.
 #[derive(Debug, Clone, Copy)]

@@ -12,9 +12,12 @@
 //! (1,000) and how many are in flight (16).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{env_count, percentile};
 
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{CreateInvoiceRequest, LspConfig};
@@ -30,22 +33,6 @@ const IN_FLIGHT: usize = 16;
 /// Each payment: 1,000 sat. A router accepts 10% of a 2M-sat payer channel in flight (LDK's
 /// default for announced channels), so up to 200 of these can be in flight per payer channel.
 const PAYMENT_MSAT: u64 = 1_000_000;
-
-/// A count from the environment variable `name`, or `default` when it is unset.
-fn env_count(name: &str, default: usize) -> usize {
-    std::env::var(name).map_or(default, |v| {
-        v.parse()
-            .unwrap_or_else(|_| panic!("{name} must be a count"))
-    })
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 fn main() {
     // `ETRID_BENCH_LOG=etrid_lsp=debug` shows what the server does (the streamer's passes, …).

@@ -3,6 +3,7 @@
 //! devnet's LSP node, or an Étrid LSP server's own node), so interop and side-by-side figures
 //! run on one machine. LND is built by `devnet/lnd/build-lnd.sh`; nothing of it is kept here.
 
+mod models;
 mod process;
 mod rest;
 
@@ -12,11 +13,12 @@ use std::time::{Duration, Instant};
 use bitcoin::{Address, Amount, Network};
 use ldk_node::bitcoin::secp256k1::PublicKey;
 
-pub use process::{find_lnd_binary, LndNode, LND_VERSION};
-pub use rest::{
+pub use models::{
     LndAttempt, LndChannel, LndCreatedInvoice, LndInfo, LndInvoice, LndInvoiceHtlc, LndPayReq,
-    LndPayment, LndRest, LndSend, KEYSEND_PREIMAGE_TLV,
+    LndPayment, LndSend,
 };
+pub use process::{find_lnd_binary, LndNode, LND_VERSION};
+pub use rest::{LndRest, KEYSEND_PREIMAGE_TLV};
 
 use super::api::DevnetApi;
 use super::config::{DevnetConfig, ANCHOR_RESERVE_SATS};
