@@ -13,9 +13,12 @@
 //! Channels: payer → router 2,000,000 sat, router → receiver 10,000,000 sat on both sides.
 //! `ETRID_BENCH_FORWARD_DELAY_MS` replaces LDK's random forwarding batch delay with a fixed one
 //! in every LDK node of the run (the LSP's and the devnet's: one process), the lever the LSP
-//! offers as `--forward-batch-delay-ms`. `ETRID_BENCH_LDK_WAL=1` runs the LSP's LDK Node store
-//! in SQLite's write-ahead-log mode (`--ldk-sqlite-wal true`; the devnet's nodes, the floor,
-//! keep the rollback journal).
+//! offers as `--forward-batch-delay-ms`. The LSP's LDK Node store runs in SQLite's
+//! write-ahead-log mode, its default, as the devnet's nodes (the floor) do;
+//! `ETRID_BENCH_LDK_WAL=0` gives the LSP ldk-node's own rollback journal
+//! (`--ldk-sqlite-wal false`) to measure that lever alone. The LSP writes each channel monitor
+//! after the channel manager (crash safety, its default; the devnet's nodes write them at once,
+//! as upstream ldk-node does); `ETRID_BENCH_LDK_DEFER=0` measures the LSP without it.
 //! Run: `cargo test --release --workspace --bench lnd_side_by_side` (needs the lnd binary:
 //! `devnet/lnd/build-lnd.sh`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -198,7 +201,8 @@ async fn run() {
             )
         });
     lightning_background_processor::set_forward_batch_delay(forward_delay);
-    let ldk_wal = std::env::var("ETRID_BENCH_LDK_WAL").is_ok_and(|v| v == "1");
+    let ldk_wal = std::env::var("ETRID_BENCH_LDK_WAL").map_or(true, |v| v != "0");
+    let ldk_defer = std::env::var("ETRID_BENCH_LDK_DEFER").map_or(true, |v| v != "0");
     let devnet = Devnet::start(DevnetConfig {
         control_bind: None,
         ldk_log_level: ldk_node::logger::LogLevel::Warn,
@@ -229,6 +233,7 @@ async fn run() {
         invoice_rate_per_sec: Some(1_000_000),
         invoice_rate_burst: Some(1_000_000),
         ldk_sqlite_wal: Some(ldk_wal),
+        ldk_defer_monitor_writes: Some(ldk_defer),
         ..Options::default()
     };
     let server = Server::start(options.resolve().unwrap()).await.unwrap();
@@ -469,6 +474,14 @@ async fn run() {
             "write-ahead log, synchronous=FULL"
         } else {
             "rollback journal (ldk-node's default)"
+        }
+    );
+    println!(
+        "the LSP's channel monitors: {}",
+        if ldk_defer {
+            "written after the channel manager (crash-safe)"
+        } else {
+            "written at once (ldk-node's default)"
         }
     );
     println!("invoices  Étrid LSP API      {lsp_invoices}");

@@ -73,6 +73,9 @@ pub struct Config {
     pub forward_batch_delay: Option<std::time::Duration>,
     /// Whether LDK Node's SQLite store uses the write-ahead log (still synced on every commit).
     pub ldk_sqlite_wal: bool,
+    /// Whether LDK Node writes each channel monitor only after the channel manager that knows
+    /// of it (so a crash costs no channel).
+    pub ldk_defer_monitor_writes: bool,
     /// Where wallets reach the API from outside (LNURL callbacks, the host of Lightning
     /// Addresses); `None`: `http://` + the address the API listens on.
     pub public_url: Option<String>,
@@ -149,9 +152,17 @@ pub struct Options {
     pub forward_batch_delay_ms: Option<u64>,
     /// LDK Node's SQLite store in write-ahead-log mode, true or false: every commit is still
     /// synced to disk before it returns (`synchronous=FULL`), with one sync of the log instead of
-    /// a journal file created, synced and deleted. Default false (LDK Node's rollback journal).
+    /// a journal file created, synced and deleted (invoices about 2.8 times faster, measured).
+    /// Default true; false keeps LDK Node's own rollback journal.
     #[arg(long, env = "ETRID_LSP_LDK_SQLITE_WAL")]
     pub ldk_sqlite_wal: Option<bool>,
+    /// Write each channel monitor only after the channel manager that knows of it, true or
+    /// false. Without it a crash (a `kill -9` under payment load) can leave a monitor on disk
+    /// ahead of the manager, and LDK then force-closes those channels on restart
+    /// (`OutdatedChannelManager`); with it a crash at any moment costs no channel, and each
+    /// commitment step waits for one manager write. Default true.
+    #[arg(long, env = "ETRID_LSP_LDK_DEFER_MONITOR_WRITES")]
+    pub ldk_defer_monitor_writes: Option<bool>,
     /// The API's public URL, as wallets reach it (`https://lsp.example.com`): the base of LNURL
     /// callbacks and the host of Lightning Addresses. Default `http://` + the API address.
     #[arg(long, env = "ETRID_LSP_PUBLIC_URL")]
@@ -203,6 +214,9 @@ impl Options {
             max_accepted_htlcs: self.max_accepted_htlcs.or(file.max_accepted_htlcs),
             forward_batch_delay_ms: self.forward_batch_delay_ms.or(file.forward_batch_delay_ms),
             ldk_sqlite_wal: self.ldk_sqlite_wal.or(file.ldk_sqlite_wal),
+            ldk_defer_monitor_writes: self
+                .ldk_defer_monitor_writes
+                .or(file.ldk_defer_monitor_writes),
             public_url: self.public_url.or(file.public_url),
             fiat_rates_file: self.fiat_rates_file.or(file.fiat_rates_file),
             fiat_rates_url: self.fiat_rates_url.or(file.fiat_rates_url),
@@ -308,7 +322,8 @@ impl Options {
             forward_batch_delay: self
                 .forward_batch_delay_ms
                 .map(std::time::Duration::from_millis),
-            ldk_sqlite_wal: self.ldk_sqlite_wal.unwrap_or(false),
+            ldk_sqlite_wal: self.ldk_sqlite_wal.unwrap_or(true),
+            ldk_defer_monitor_writes: self.ldk_defer_monitor_writes.unwrap_or(true),
             public_url: match self.public_url {
                 Some(url) => {
                     crate::engine::PublicUrl::parse(&url)?;
@@ -450,19 +465,33 @@ mod tests {
     }
 
     #[test]
-    fn ldk_node_keeps_its_rollback_journal_unless_wal_is_asked() {
+    fn ldk_node_uses_the_write_ahead_log_unless_told_not_to() {
         let esplora = || Some("http://127.0.0.1:3002".to_owned());
         let default = Options {
             esplora_url: esplora(),
             ..Options::default()
         };
-        assert!(!default.resolve().unwrap().ldk_sqlite_wal);
-        let file: Options = toml::from_str("ldk_sqlite_wal = true").unwrap();
+        assert!(default.resolve().unwrap().ldk_sqlite_wal);
+        let file: Options = toml::from_str("ldk_sqlite_wal = false").unwrap();
         let flags = Options {
             esplora_url: esplora(),
             ..Options::default()
         };
-        assert!(flags.or(file).resolve().unwrap().ldk_sqlite_wal);
+        assert!(!flags.or(file).resolve().unwrap().ldk_sqlite_wal);
+    }
+
+    #[test]
+    fn monitor_writes_wait_for_the_manager_unless_told_not_to() {
+        let base = || Options {
+            esplora_url: Some("http://127.0.0.1:3002".to_owned()),
+            ..Options::default()
+        };
+        assert!(base().resolve().unwrap().ldk_defer_monitor_writes);
+        let off = Options {
+            ldk_defer_monitor_writes: Some(false),
+            ..base()
+        };
+        assert!(!off.resolve().unwrap().ldk_defer_monitor_writes);
     }
 
     #[test]

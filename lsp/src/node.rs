@@ -22,6 +22,12 @@ pub fn start(config: &Config) -> Result<Arc<Node>, ServerError> {
         .set_filesystem_logger(None, Some(ldk_node::logger::LogLevel::Info))
         .set_max_accepted_htlcs(config.max_accepted_htlcs)
         .set_sqlite_wal(config.ldk_sqlite_wal)
+        .set_defer_monitor_writes(config.ldk_defer_monitor_writes)
+        // A keysend is credited to the account whose Lightning Address it names, or failed
+        // back (engine::keysends): the node must not claim one for no account.
+        .set_manually_claim_spontaneous_payments(true)
+        // A server is never suspended: a slow moment under load must not drop every peer.
+        .set_mobile_interruptable_platform(false)
         .set_runtime(tokio::runtime::Handle::current());
     match &config.chain {
         ChainSource::BitcoindRpc {

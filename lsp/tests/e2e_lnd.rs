@@ -9,14 +9,16 @@
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use bitcoin::hashes::{sha256, Hash};
 use etrid_core::amount::Msat;
 use etrid_core::invoice::{decode_invoice, Invoice};
 use etrid_core::lsp::{
-    CreateInvoiceRequest, CustomRecord, KeysendRequest, NodeId, PayInvoiceRequest, PaymentStatus,
-    WaitOutcome,
+    CreateInvoiceRequest, CreateLightningAddressRequest, CustomRecord, EventPayload,
+    KeysendRequest, LedgerReferenceType, ListEventsRequest, ListLedgerRequest, LspKeysend, NodeId,
+    PayInvoiceRequest, PaymentStatus, WaitOutcome,
 };
 use etrid_core::network::Network;
 use etrid_core::platform::SystemClock;
@@ -26,12 +28,13 @@ use tokio::sync::OnceCell;
 
 static HARNESS: OnceCell<Harness> = OnceCell::const_new();
 
-/// The devnet with one LND node and the LSP with three accounts: 0 receives from LND (S31),
-/// 1 pays LND (S32), 2 sends keysend to LND (S33); 1 and 2 are funded by alice first.
+/// The devnet with one LND node and the LSP with four accounts: 0 receives from LND (S31),
+/// 1 pays LND (S32), 2 sends keysend to LND (S33), 3 receives keysend from LND (S33); 1 and 2
+/// are funded by alice first.
 async fn harness() -> &'static Harness {
     HARNESS
         .get_or_init(|| async {
-            let h = Harness::start_with_lnd(3, 1).await;
+            let h = Harness::start_with_lnd(4, 1).await;
             h.fund_account(1, 100_000_000).await;
             h.fund_account(2, 50_000_000).await;
             h
@@ -200,6 +203,114 @@ fn s33_keysend_with_custom_records_from_the_lsp_arrives_at_lnd_with_them() {
         let got = at_lnd.custom_records().unwrap();
         assert_eq!(got.get(&65_537), Some(&b"hello".to_vec()), "{got:?}");
         assert_eq!(got.get(&696_969), Some(&vec![1, 2, 255]), "{got:?}");
+    });
+}
+
+/// LND sends a keysend of `amount_msat` to the LSP's node with `records`, on one path.
+async fn lnd_keysends(h: &Harness, amount_msat: u64, records: BTreeMap<u64, Vec<u8>>) -> String {
+    let paid = lnd(h)
+        .rest()
+        .send_payment(&LndSend {
+            dest: Some(h.node_id()),
+            amt_msat: Some(amount_msat),
+            custom_records: records,
+            max_parts: 1,
+            fee_limit_msat: 10_000,
+            timeout: Duration::from_secs(60),
+            ..LndSend::default()
+        })
+        .await
+        .unwrap();
+    paid.status
+}
+
+/// The `keysend.received` events of account `i`, oldest first.
+async fn keysends_received(h: &Harness, i: usize) -> Vec<LspKeysend> {
+    let page = h
+        .admin(i)
+        .list_events(ListEventsRequest {
+            after: None,
+            limit: Some(100),
+        })
+        .await
+        .unwrap();
+    page.items
+        .into_iter()
+        .filter_map(|e| match e.payload {
+            EventPayload::KeysendReceived(k) => Some(k),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn s33_keysend_with_custom_records_from_lnd_is_credited_to_the_address_it_names() {
+    run(async {
+        let h = harness().await;
+        let admin = h.admin(3);
+        admin
+            .create_lightning_address(CreateLightningAddressRequest {
+                name: "s33-lnd".into(),
+                ..CreateLightningAddressRequest::default()
+            })
+            .await
+            .unwrap();
+        let before = admin.balance().await.unwrap().available_msat.as_u64();
+
+        // 696969 names the address (with a player's tag); 7629169 is a Podcasting 2.0 record.
+        let records = BTreeMap::from([
+            (696_969, b"s33-lnd+player7".to_vec()),
+            (7_629_169, br#"{"action":"boost"}"#.to_vec()),
+        ]);
+        assert_eq!(lnd_keysends(h, 12_000_000, records).await, "SUCCEEDED");
+
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let received = loop {
+            let received = keysends_received(h, 3).await;
+            if !received.is_empty() || std::time::Instant::now() > deadline {
+                break received;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(received.len(), 1, "one event: {received:?}");
+        let keysend = &received[0];
+        assert_eq!(keysend.amount_msat.as_u64(), 12_000_000);
+        assert_eq!(keysend.address, "s33-lnd+player7");
+        let got: Vec<(u64, Vec<u8>)> = keysend
+            .custom_records
+            .iter()
+            .map(|r| (r.record_type, r.value.as_bytes().to_vec()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (696_969, b"s33-lnd+player7".to_vec()),
+                (7_629_169, br#"{"action":"boost"}"#.to_vec()),
+            ]
+        );
+        let ledger = admin
+            .list_ledger(ListLedgerRequest::default())
+            .await
+            .unwrap();
+        let credits: Vec<_> = ledger
+            .items
+            .iter()
+            .filter(|e| e.reference_type == LedgerReferenceType::Keysend)
+            .collect();
+        assert_eq!(credits.len(), 1, "{ledger:?}");
+        assert_eq!(credits[0].reference_id, keysend.id);
+        assert_eq!(credits[0].amount_msat.as_u64(), 12_000_000);
+        let after = admin.balance().await.unwrap().available_msat.as_u64();
+        assert_eq!(after - before, 12_000_000, "credited exactly once");
+
+        // Naming no address, or one this LSP does not serve: failed back, nobody credited.
+        let unnamed = BTreeMap::from([(7_629_169, b"{}".to_vec())]);
+        assert_eq!(lnd_keysends(h, 5_000_000, unnamed).await, "FAILED");
+        let unknown = BTreeMap::from([(696_969, b"nobody-here".to_vec())]);
+        assert_eq!(lnd_keysends(h, 5_000_000, unknown).await, "FAILED");
+        assert_eq!(keysends_received(h, 3).await.len(), 1);
+        let last = admin.balance().await.unwrap().available_msat.as_u64();
+        assert_eq!(last, after, "refused keysends credit nothing");
     });
 }
 

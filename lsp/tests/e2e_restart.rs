@@ -40,10 +40,8 @@ async fn wait_channels_usable(h: &Harness) {
 #[test]
 fn lsp_killed_mid_flow_and_restarted_loses_nothing() {
     run(async {
-        // With LDK Node's store in write-ahead-log mode (the throughput setting): a SIGKILL
-        // must lose nothing with it either.
-        let wal = vec!["--ldk-sqlite-wal".to_owned(), "true".to_owned()];
-        let mut h = Harness::start_with(1, wal).await;
+        // LDK Node's store in write-ahead-log mode (the default): a SIGKILL must lose nothing.
+        let mut h = Harness::start(1).await;
         assert!(
             h.data_dir().join("ldk/ldk_node_data.sqlite-wal").exists(),
             "LDK Node's SQLite runs in WAL mode"

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use ldk_node::bitcoin::secp256k1::PublicKey;
 use ldk_node::bitcoin::Network;
@@ -154,6 +155,11 @@ fn build(
         )
         .set_filesystem_logger(None, Some(log_level))
         .set_max_accepted_htlcs(MAX_ACCEPTED_HTLCS)
+        // SQLite's write-ahead log (vendored ldk-node, still synced on every commit), as the
+        // LSP's own node by default: the devnet's routers must not be the slowest hop.
+        .set_sqlite_wal(true)
+        // Never suspended (a server, not a phone): a busy moment must not drop every peer.
+        .set_mobile_interruptable_platform(false)
         .set_runtime(tokio::runtime::Handle::current());
     builder
         .set_listening_addresses(vec![SocketAddress::TcpIpV4 {
@@ -224,12 +230,45 @@ pub(crate) fn attach(
     (handle, pump)
 }
 
+/// How often a devnet node redials the peers it knows that are disconnected.
+const REDIAL_EVERY: Duration = Duration::from_secs(1);
+
+/// Redials every persisted peer of `node` that is disconnected, every [`REDIAL_EVERY`], until
+/// `stop` flips. LDK Node's own loop redials once a minute: a peer that restarts (the LSP in a
+/// crash test) would otherwise wait up to a minute for its channels to come back.
+async fn keep_peers_connected(name: String, node: Arc<Node>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            biased;
+            _ = stop.changed() => return,
+            () = tokio::time::sleep(REDIAL_EVERY) => {}
+        }
+        let disconnected: Vec<_> = node
+            .list_peers()
+            .into_iter()
+            .filter(|p| p.is_persisted && !p.is_connected)
+            .collect();
+        for peer in disconnected {
+            let dialled =
+                blocking(&node, move |n| n.connect(peer.node_id, peer.address, true)).await;
+            if let Ok(Ok(())) = dialled {
+                tracing::debug!(node = %name, peer = %peer.node_id, "redialled");
+            }
+        }
+    }
+}
+
 async fn pump_events(
     name: String,
     node: Arc<Node>,
     events: broadcast::Sender<Event>,
     mut stop: watch::Receiver<bool>,
 ) {
+    tokio::spawn(keep_peers_connected(
+        name.clone(),
+        Arc::clone(&node),
+        stop.clone(),
+    ));
     loop {
         let event = tokio::select! {
             biased;

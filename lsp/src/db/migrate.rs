@@ -370,6 +370,23 @@ const V11: &str = "
 ALTER TABLE tournaments ADD COLUMN public_join BIGINT NOT NULL DEFAULT 0;
 ";
 
+/// Keysends received through a Lightning Address (S33): one row per payment hash, `claiming`
+/// from the moment the node is asked to claim it, `received` once credited.
+const V12: &str = "
+CREATE TABLE keysends (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    address TEXT NOT NULL,
+    payment_hash TEXT NOT NULL UNIQUE,
+    amount_msat BIGINT NOT NULL,
+    custom_records TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    received_at BIGINT
+);
+CREATE INDEX keysends_account ON keysends (account_id, created_at, id);
+";
+
 fn migrations() -> Vec<Migration> {
     vec![
         Migration {
@@ -427,6 +444,11 @@ fn migrations() -> Vec<Migration> {
             sqlite: "",
             postgres: "",
         },
+        Migration {
+            version: 12,
+            sqlite: "",
+            postgres: "",
+        },
     ]
 }
 
@@ -443,6 +465,7 @@ fn script(version: i64, event_id: &str) -> Option<String> {
         9 => Some(V9.to_owned()),
         10 => Some(V10.to_owned()),
         11 => Some(V11.to_owned()),
+        12 => Some(V12.to_owned()),
         _ => None,
     }
 }

@@ -268,7 +268,7 @@ impl Engine {
 
     /// The address `name` (`base` or `base+tag`, LUD-16) and its tag, or the refusal a wallet
     /// gets for a name this LSP does not serve.
-    async fn served_address(&self, name: &str) -> Result<Served, LnurlRefusal> {
+    pub(super) async fn served_address(&self, name: &str) -> Result<Served, LnurlRefusal> {
         let name = name.to_ascii_lowercase();
         let (base, tag) = match name.split_once('+') {
             Some((base, tag)) => (base, Some(tag)),
@@ -300,11 +300,13 @@ impl Engine {
 }
 
 /// An address as a wallet asked for it: its record, and the tag after `+` if any.
-struct Served {
-    record: AddressRecord,
+pub(super) struct Served {
+    /// The address's record (its account, bounds and messages).
+    pub(super) record: AddressRecord,
     /// The name as asked (`base+tag`): the identifier the metadata names.
-    requested: String,
-    tag: Option<String>,
+    pub(super) requested: String,
+    /// The tag, when one was asked.
+    pub(super) tag: Option<String>,
 }
 
 /// The metadata string (LUD-06): the description and the identifier (LUD-16, the address as

@@ -14,6 +14,7 @@ mod addresses;
 mod destinations;
 mod events;
 mod invoices;
+mod keysends;
 mod node_events;
 mod node_info;
 mod payments;

@@ -9,7 +9,7 @@ use etrid_core::lsp::{
 };
 use ldk_node::lightning::events::PaymentFailureReason as LdkReason;
 use ldk_node::lightning_types::payment::{PaymentHash, PaymentPreimage};
-use ldk_node::Event;
+use ldk_node::{CustomTlvRecord, Event};
 use tokio::sync::watch;
 
 use super::Engine;
@@ -65,10 +65,16 @@ impl Engine {
                 payment_hash,
                 claimable_amount_msat,
                 claim_deadline,
+                custom_records,
                 ..
             } => {
-                self.on_claimable(*payment_hash, *claimable_amount_msat, *claim_deadline)
-                    .await
+                self.on_claimable(
+                    *payment_hash,
+                    *claimable_amount_msat,
+                    *claim_deadline,
+                    custom_records,
+                )
+                .await
             }
             Event::PaymentReceived {
                 payment_hash,
@@ -122,9 +128,16 @@ impl Engine {
         hash: PaymentHash,
         amount_msat: u64,
         deadline: Option<u32>,
+        custom_records: &[CustomTlvRecord],
     ) -> Result<(), ServerError> {
         let hash_hex = WireHash::from_bytes(hash.0);
         let Some(rec) = self.store.invoice_by_hash(&hash_hex).await? else {
+            if self
+                .on_keysend_claimable(hash, amount_msat, custom_records)
+                .await?
+            {
+                return Ok(());
+            }
             tracing::warn!(payment_hash = %hash_hex, "payment for an unknown invoice; failing it back");
             self.fail_htlcs(&hash_hex).await;
             return Ok(());
@@ -207,9 +220,14 @@ impl Engine {
             Some(rec) => {
                 self.store.mark_paid(&rec, amount_msat, None).await?;
             }
-            None => {
-                tracing::info!(payment_hash = %hash_hex, amount_msat, "payment received for no account (keysend?)");
-            }
+            None => match self.store.keysend_by_hash(&hash_hex).await? {
+                Some(rec) => {
+                    self.store.mark_keysend_received(&rec, amount_msat).await?;
+                }
+                None => {
+                    tracing::warn!(payment_hash = %hash_hex, amount_msat, "payment received for no account");
+                }
+            },
         }
         Ok(())
     }

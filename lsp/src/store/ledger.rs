@@ -27,6 +27,7 @@ fn entry_from_row(r: &Row) -> Result<LedgerEntry, StoreError> {
         "adjustment" => LedgerReferenceType::Adjustment,
         "voucher" => LedgerReferenceType::Voucher,
         "transfer" => LedgerReferenceType::Transfer,
+        "keysend" => LedgerReferenceType::Keysend,
         other => return Err(bad("reference_type", other.to_owned())),
     };
     Ok(LedgerEntry {

@@ -62,6 +62,7 @@ use crate::io::{
 use crate::liquidity::{
 	LSPS1ClientConfig, LSPS2ClientConfig, LSPS2ServiceConfig, LiquiditySourceBuilder,
 };
+use crate::deferred_chain_monitor::DeferredChainMonitor;
 use crate::logger::{log_error, LdkLogger, LogLevel, LogWriter, Logger};
 use crate::message_handler::NodeCustomMessageHandler;
 use crate::payment::asynchronous::om_mailbox::OnionMessageMailbox;
@@ -582,6 +583,33 @@ impl NodeBuilder {
 	/// **Étrid patch**, not in upstream ldk-node 0.7.1.
 	pub fn set_sqlite_wal(&mut self, wal: bool) -> &mut Self {
 		self.config.sqlite_wal = wal;
+		self
+	}
+
+	/// Makes received spontaneous (keysend) payments wait for the application to claim or fail
+	/// them (see [`Config::manually_claim_spontaneous_payments`]).
+	///
+	/// **Étrid patch**, not in upstream ldk-node 0.7.1.
+	pub fn set_manually_claim_spontaneous_payments(&mut self, manual: bool) -> &mut Self {
+		self.config.manually_claim_spontaneous_payments = manual;
+		self
+	}
+
+	/// Tells LDK's background processor whether the process may be suspended (see
+	/// [`Config::mobile_interruptable_platform`]); servers set `false`.
+	///
+	/// **Étrid patch**, not in upstream ldk-node 0.7.1.
+	pub fn set_mobile_interruptable_platform(&mut self, mobile: bool) -> &mut Self {
+		self.config.mobile_interruptable_platform = mobile;
+		self
+	}
+
+	/// Writes every channel monitor only after the channel manager that knows of it (see
+	/// [`Config::defer_monitor_writes`]).
+	///
+	/// **Étrid patch**, not in upstream ldk-node 0.7.1.
+	pub fn set_defer_monitor_writes(&mut self, defer: bool) -> &mut Self {
+		self.config.defer_monitor_writes = defer;
 		self
 	}
 
@@ -1426,6 +1454,13 @@ fn build_with_store_internal(
 		Arc::clone(&keys_manager),
 		peer_storage_key,
 	));
+	// Étrid patch: the ChannelManager watches through a wrapper that can defer monitor writes
+	// until after its own (Config::defer_monitor_writes).
+	let deferred_chain_monitor = Arc::new(DeferredChainMonitor::new(
+		Arc::clone(&chain_monitor),
+		config.defer_monitor_writes,
+		Arc::clone(&logger),
+	));
 
 	// Initialize the network graph, scorer, and router
 	let network_graph =
@@ -1537,7 +1572,7 @@ fn build_with_store_internal(
 				Arc::clone(&keys_manager),
 				Arc::clone(&keys_manager),
 				Arc::clone(&fee_estimator),
-				Arc::clone(&chain_monitor),
+				Arc::clone(&deferred_chain_monitor),
 				Arc::clone(&tx_broadcaster),
 				Arc::clone(&router),
 				Arc::clone(&message_router),
@@ -1559,7 +1594,7 @@ fn build_with_store_internal(
 			let chain_params = ChainParameters { network: config.network.into(), best_block };
 			channelmanager::ChannelManager::new(
 				Arc::clone(&fee_estimator),
-				Arc::clone(&chain_monitor),
+				Arc::clone(&deferred_chain_monitor),
 				Arc::clone(&tx_broadcaster),
 				Arc::clone(&router),
 				Arc::clone(&message_router),
@@ -1579,10 +1614,22 @@ fn build_with_store_internal(
 	// Give ChannelMonitors to ChainMonitor
 	for (_blockhash, channel_monitor) in channel_monitors.into_iter() {
 		let channel_id = channel_monitor.channel_id();
+		// Étrid patch: its update id, to report the monitor complete below.
+		let update_id = channel_monitor.get_latest_update_id();
 		chain_monitor.watch_channel(channel_id, channel_monitor).map_err(|e| {
 			log_error!(logger, "Failed to watch channel monitor: {:?}", e);
 			BuildError::InvalidChannelMonitor
 		})?;
+		// Étrid patch: with deferred writes, a crash just after a new channel's first monitor
+		// was written (and before the manager was written again) leaves the manager waiting for
+		// that write to complete, which nothing would report (upstream ldk-node issue #1081):
+		// report every monitor read from disk as complete. For a channel waiting on nothing,
+		// or on updates with higher ids (replayed from the manager), this changes nothing.
+		if config.defer_monitor_writes {
+			if let Err(e) = chain_monitor.channel_monitor_updated(channel_id, update_id) {
+				log_error!(logger, "Failed to complete channel monitor: {:?}", e);
+			}
+		}
 	}
 
 	// Initialize the PeerManager
@@ -1828,6 +1875,7 @@ fn build_with_store_internal(
 		event_queue,
 		channel_manager,
 		chain_monitor,
+		deferred_chain_monitor,
 		output_sweeper,
 		peer_manager,
 		onion_messenger,

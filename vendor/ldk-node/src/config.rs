@@ -198,6 +198,38 @@ pub struct Config {
 	///
 	/// [`Builder::build`]: crate::Builder::build
 	pub sqlite_wal: bool,
+	/// Whether spontaneous (keysend) payments wait for the application to claim them, as
+	/// payments registered with `receive_for_hash` do: a [`Event::PaymentClaimable`] carrying
+	/// the payment's custom TLV records, then [`Bolt11Payment::claim_for_hash`] (the preimage is
+	/// in the payment's [`PaymentKind::Spontaneous`] record) or
+	/// [`Bolt11Payment::fail_for_hash`]. Default `false`, as upstream: they are claimed at once.
+	///
+	/// **Étrid patch:** upstream ldk-node 0.7.1 claims every keysend it receives, so a node
+	/// serving several accounts cannot refuse one that names none of them.
+	///
+	/// [`Event::PaymentClaimable`]: crate::Event::PaymentClaimable
+	/// [`Bolt11Payment::claim_for_hash`]: crate::payment::Bolt11Payment::claim_for_hash
+	/// [`Bolt11Payment::fail_for_hash`]: crate::payment::Bolt11Payment::fail_for_hash
+	/// [`PaymentKind::Spontaneous`]: crate::payment::PaymentKind::Spontaneous
+	pub manually_claim_spontaneous_payments: bool,
+	/// Whether LDK's background processor treats this as a platform that may suspend the
+	/// process (a phone): when one of its 100 ms waits takes more than a second, it assumes
+	/// the process was asleep and disconnects every peer. Default `true`, as upstream.
+	///
+	/// **Étrid patch:** upstream ldk-node 0.7.1 always passes `true`. A busy server on few
+	/// cores can overrun that wait without sleeping, and then drops every peer under load:
+	/// its channels become unusable for a moment and payments fail with `RouteNotFound`.
+	pub mobile_interruptable_platform: bool,
+	/// Whether channel monitor writes wait until the channel manager that knows of them has
+	/// been written (upstream LDK 0.3's "deferred" chain monitor, backported). Default `false`,
+	/// as upstream.
+	///
+	/// **Étrid patch:** with upstream ldk-node 0.7.1 each monitor update is written and
+	/// reported complete at once and the manager later, so a crash in between (a `kill -9`
+	/// under payment load) leaves a monitor ahead of the manager, and LDK force-closes those
+	/// channels on restart (`ClosureReason::OutdatedChannelManager`). Deferred, a crash at any
+	/// moment costs no channel; each commitment step waits for one manager write.
+	pub defer_monitor_writes: bool,
 }
 
 /// LDK's default for [`Config::max_accepted_htlcs`] (Étrid patch).
@@ -217,6 +249,9 @@ impl Default for Config {
 			node_alias: None,
 			max_accepted_htlcs: DEFAULT_MAX_ACCEPTED_HTLCS,
 			sqlite_wal: false,
+			manually_claim_spontaneous_payments: false,
+			mobile_interruptable_platform: true,
+			defer_monitor_writes: false,
 		}
 	}
 }

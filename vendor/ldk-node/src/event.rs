@@ -897,6 +897,34 @@ where
 							},
 						}
 
+						// Étrid patch: the application claims (or fails) it, as a payment
+						// registered for its hash; the preimage is in the record just stored.
+						if self.config.manually_claim_spontaneous_payments {
+							let custom_records = onion_fields
+								.map(|cf| {
+									cf.custom_tlvs().into_iter().map(|tlv| tlv.into()).collect()
+								})
+								.unwrap_or_default();
+							let event = Event::PaymentClaimable {
+								payment_id,
+								payment_hash,
+								claimable_amount_msat: amount_msat,
+								claim_deadline,
+								custom_records,
+							};
+							match self.event_queue.add_event(event).await {
+								Ok(_) => return Ok(()),
+								Err(e) => {
+									log_error!(
+										self.logger,
+										"Failed to push to event queue: {}",
+										e
+									);
+									return Err(ReplayEvent());
+								},
+							};
+						}
+
 						Some(preimage)
 					},
 				};

@@ -83,6 +83,7 @@ mod chain;
 pub mod config;
 mod connection;
 mod data_store;
+mod deferred_chain_monitor; // Étrid patch
 mod error;
 mod event;
 mod fee_estimator;
@@ -187,6 +188,8 @@ pub struct Node {
 	event_queue: Arc<EventQueue<Arc<Logger>>>,
 	channel_manager: Arc<ChannelManager>,
 	chain_monitor: Arc<ChainMonitor>,
+	// Étrid patch: the ChannelManager's watcher, flushed by the background processor.
+	deferred_chain_monitor: Arc<crate::deferred_chain_monitor::DeferredChainMonitor>,
 	output_sweeper: Arc<Sweeper>,
 	peer_manager: Arc<PeerManager>,
 	onion_messenger: Arc<OnionMessenger>,
@@ -594,6 +597,10 @@ impl Node {
 			})
 		};
 
+		let background_mobile_interruptable_platform = self.config.mobile_interruptable_platform;
+		let background_deferred_monitor_writes: Arc<
+			dyn lightning_background_processor::DeferredMonitorWrites,
+		> = Arc::clone(&self.deferred_chain_monitor) as _;
 		self.runtime.spawn_background_processor_task(async move {
 			process_events_async(
 				background_persister,
@@ -608,8 +615,10 @@ impl Node {
 				background_logger,
 				Some(background_scorer),
 				sleeper,
-				true,
+				// Étrid patch: upstream passes `true` (see Config::mobile_interruptable_platform).
+				background_mobile_interruptable_platform,
 				|| Some(SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap()),
+				Some(background_deferred_monitor_writes),
 			)
 			.await
 			.unwrap_or_else(|e| {

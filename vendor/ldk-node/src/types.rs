@@ -119,7 +119,8 @@ pub(crate) type LiquidityManager = lightning_liquidity::LiquidityManager<
 >;
 
 pub(crate) type ChannelManager = lightning::ln::channelmanager::ChannelManager<
-	Arc<ChainMonitor>,
+	// Étrid patch: the ChainMonitor behind a watcher that can defer its writes.
+	Arc<crate::deferred_chain_monitor::DeferredChainMonitor>,
 	Arc<Broadcaster>,
 	Arc<KeysManager>,
 	Arc<KeysManager>,

@@ -29,6 +29,23 @@ extern crate lightning_rapid_gossip_sync;
 mod fwd_batch;
 
 use fwd_batch::BatchDelay;
+/// Monitor writes that wait for the `ChannelManager` to be persisted first.
+///
+/// **Étrid patch** (see ETRID-PATCH.md), a backport of the deferred writes upstream LDK added in
+/// 0.3 (`ChainMonitor::pending_operation_count` and `flush`): a chain watcher that answers
+/// every new monitor and monitor update with `ChannelMonitorUpdateStatus::InProgress` and only
+/// queues it. [`process_events_async`] counts the queue, persists the `ChannelManager` (which
+/// then lists those updates as in flight), and only then has the watcher write and complete
+/// exactly that many. A `ChannelMonitor` on disk is thus never ahead of the `ChannelManager` on
+/// disk, and a crash at any moment costs no channel: the manager replays what its monitors
+/// lack instead of force-closing as `OutdatedChannelManager`.
+pub trait DeferredMonitorWrites: Send + Sync {
+	/// How many monitor operations wait to be written.
+	fn pending_operation_count(&self) -> usize;
+	/// Writes and completes the first `count` waiting operations, in order.
+	fn flush(&self, count: usize);
+}
+
 // Étrid patch: a fixed forwarding batch delay (see ETRID-PATCH.md).
 pub use fwd_batch::{forward_batch_delay, set_forward_batch_delay};
 
@@ -869,7 +886,8 @@ use futures_util::{dummy_waker, Joiner, OptionalSelector, Selector, SelectorOutp
 ///			Some(background_scorer),
 ///			sleeper,
 ///			mobile_interruptable_platform,
-///			|| Some(SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap())
+///			|| Some(SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap()),
+///			None,
 ///		)
 ///		.await
 ///		.expect("Failed to process events");
@@ -913,6 +931,8 @@ pub async fn process_events_async<
 	onion_messenger: Option<OM>, gossip_sync: GossipSync<PGS, RGS, G, UL, L>, peer_manager: PM,
 	liquidity_manager: Option<LM>, sweeper: Option<OS>, logger: L, scorer: Option<S>,
 	sleeper: Sleeper, mobile_interruptable_platform: bool, fetch_time: FetchTime,
+	// Étrid patch: monitor writes that wait for the ChannelManager's (DeferredMonitorWrites).
+	deferred_monitor_writes: Option<Arc<dyn DeferredMonitorWrites>>,
 ) -> Result<(), lightning::io::Error>
 where
 	UL::Target: UtxoLookup,
@@ -1078,10 +1098,17 @@ where
 
 		let mut futures = Joiner::new();
 
-		if channel_manager.get_cm().get_and_clear_needs_persistence() {
+		// Étrid patch: the deferred monitor writes are counted before the manager is encoded
+		// (so the encoded manager lists each as in flight) and written only after it.
+		let needs_persistence = channel_manager.get_cm().get_and_clear_needs_persistence();
+		let pending_monitor_writes =
+			deferred_monitor_writes.as_ref().map_or(0, |d| d.pending_operation_count());
+		if needs_persistence || pending_monitor_writes > 0 {
 			log_trace!(logger, "Persisting ChannelManager...");
 
-			let fut = async {
+			let (kv_store, channel_manager) = (&kv_store, &channel_manager);
+			let deferred_monitor_writes = &deferred_monitor_writes;
+			let fut = async move {
 				kv_store
 					.write(
 						CHANNEL_MANAGER_PERSISTENCE_PRIMARY_NAMESPACE,
@@ -1089,7 +1116,11 @@ where
 						CHANNEL_MANAGER_PERSISTENCE_KEY,
 						channel_manager.get_cm().encode(),
 					)
-					.await
+					.await?;
+				if let Some(deferred) = deferred_monitor_writes {
+					deferred.flush(pending_monitor_writes);
+				}
+				Ok(())
 			};
 			// TODO: Once our MSRV is 1.68 we should be able to drop the Box
 			let mut fut = Box::pin(fut);
@@ -1311,6 +1342,9 @@ where
 	// After we exit, ensure we persist the ChannelManager one final time - this avoids
 	// some races where users quit while channel updates were in-flight, with
 	// ChannelMonitor update(s) persisted without a corresponding ChannelManager update.
+	// Étrid patch: then the deferred monitor writes counted before it.
+	let pending_monitor_writes =
+		deferred_monitor_writes.as_ref().map_or(0, |d| d.pending_operation_count());
 	kv_store
 		.write(
 			CHANNEL_MANAGER_PERSISTENCE_PRIMARY_NAMESPACE,
@@ -1319,6 +1353,9 @@ where
 			channel_manager.get_cm().encode(),
 		)
 		.await?;
+	if let Some(deferred) = &deferred_monitor_writes {
+		deferred.flush(pending_monitor_writes);
+	}
 	if let Some(ref scorer) = scorer {
 		kv_store
 			.write(
@@ -1425,6 +1462,7 @@ where
 		sleeper,
 		mobile_interruptable_platform,
 		fetch_time,
+		None, // Étrid patch: no deferred monitor writes
 	)
 	.await
 }

@@ -214,8 +214,8 @@ export interface Balance {
 /** credit: received; debit: paid (amount + fee); reserve: held for a pending send; release: a reservation returned. */
 export type LedgerEntryKind = "credit" | "debit" | "reserve" | "release";
 
-/** What a ledger entry refers to (transfer: a transfer received from another account of this LSP; reference_id is the transfer's id). */
-export type LedgerReferenceType = "invoice" | "payment" | "adjustment" | "voucher" | "transfer";
+/** What a ledger entry refers to (transfer: a transfer received from another account of this LSP; reference_id is the transfer's id; keysend: a keysend received through one of the account's Lightning Addresses; reference_id is the keysend's id). */
+export type LedgerReferenceType = "invoice" | "payment" | "adjustment" | "voucher" | "transfer" | "keysend";
 
 /** One immutable entry of the account's ledger. */
 export interface LedgerEntry {
@@ -241,8 +241,8 @@ export interface LedgerList {
   next_cursor: string | null;
 }
 
-/** What happened. invoice.* events carry an Invoice, payment.* events a Payment, tournament.updated a Tournament, tournament.entry a TournamentEntry, tournament.payout a TournamentPayout, voucher.* events a Voucher, transfer.received a Transfer. */
-export type EventType = "invoice.accepted" | "invoice.paid" | "invoice.expired" | "invoice.cancelled" | "payment.succeeded" | "payment.failed" | "tournament.updated" | "tournament.entry" | "tournament.payout" | "voucher.claimed" | "voucher.expired" | "transfer.received";
+/** What happened. invoice.* events carry an Invoice, payment.* events a Payment, tournament.updated a Tournament, tournament.entry a TournamentEntry, tournament.payout a TournamentPayout, voucher.* events a Voucher, transfer.received a Transfer, keysend.received a Keysend. */
+export type EventType = "invoice.accepted" | "invoice.paid" | "invoice.expired" | "invoice.cancelled" | "payment.succeeded" | "payment.failed" | "tournament.updated" | "tournament.entry" | "tournament.payout" | "voucher.claimed" | "voucher.expired" | "transfer.received" | "keysend.received";
 
 /** The fields every event has. */
 export interface LspEventBase {
@@ -265,7 +265,8 @@ export type LspEvent =
   | (LspEventBase & { type: "tournament.payout"; data: TournamentPayout })
   | (LspEventBase & { type: "voucher.claimed"; data: Voucher })
   | (LspEventBase & { type: "voucher.expired"; data: Voucher })
-  | (LspEventBase & { type: "transfer.received"; data: Transfer });
+  | (LspEventBase & { type: "transfer.received"; data: Transfer })
+  | (LspEventBase & { type: "keysend.received"; data: Keysend });
 
 /** Events with id > after, ascending. */
 export interface EventList {
@@ -870,6 +871,22 @@ export interface Transfer {
   stream_sequence: bigint | null;
   /** When it was credited, unix seconds. */
   created_at: bigint;
+}
+
+/** A keysend payment the LSP's node received for this account, as the account sees it in its keysend.received event: a payment without an invoice naming one of the account's Lightning Addresses (the name before @, UTF-8) in TLV record 696969. A keysend naming no address of the LSP is failed back to the payer. */
+export interface Keysend {
+  /** The keysend's id: the reference_id of the account's ledger credit. */
+  id: string;
+  /** Payment hash (the SHA-256 of the preimage the payer chose), lower-case hex. */
+  payment_hash: string;
+  /** Amount credited: what arrived, all parts together. */
+  amount_msat: bigint;
+  /** The Lightning Address the payment named: name or name+tag (the part before @). */
+  address: string;
+  /** Every custom TLV record the payment carried (696969 included), by type ascending. */
+  custom_records: CustomRecord[];
+  /** When it was credited, unix seconds. */
+  received_at: bigint;
 }
 
 /** A batch of vouchers, as created. */

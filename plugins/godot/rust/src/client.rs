@@ -131,6 +131,9 @@ impl LightningClient {
     /// Another account of the LSP transferred to this one (a stream paying it).
     #[signal]
     fn transfer_received(transfer: VarDictionary);
+    /// A keysend naming one of the account's Lightning Addresses was received and credited.
+    #[signal]
+    fn keysend_received(keysend: VarDictionary);
     /// The event stream reopened without a known position: re-read what you are watching.
     #[signal]
     fn events_resync();
@@ -533,6 +536,7 @@ impl LightningClient {
             EventPayload::VoucherClaimed(_) => signals.voucher_claimed().emit(&data),
             EventPayload::VoucherExpired(_) => signals.voucher_expired().emit(&data),
             EventPayload::TransferReceived(_) => signals.transfer_received().emit(&data),
+            EventPayload::KeysendReceived(_) => signals.keysend_received().emit(&data),
         }
     }
 }

@@ -94,6 +94,13 @@ namespace Etrid
         public event Action<LightningEvent> TransferReceived;
 
         /// <summary>
+        /// A keysend naming one of the account's Lightning Addresses (TLV record 696969) was
+        /// received and credited: <see cref="LightningEvent.DataJson"/> is the keysend (id,
+        /// payment hash, amount, the address it named, its custom records).
+        /// </summary>
+        public event Action<LightningEvent> KeysendReceived;
+
+        /// <summary>
         /// Events were missed beyond what the LSP keeps (the resume id is older than its log):
         /// reload the state you show from the API (invoices, payments, balance).
         /// </summary>
@@ -337,6 +344,7 @@ namespace Etrid
                 case "voucher.claimed": return VoucherClaimed;
                 case "voucher.expired": return VoucherExpired;
                 case "transfer.received": return TransferReceived;
+                case "keysend.received": return KeysendReceived;
                 default: return null;
             }
         }

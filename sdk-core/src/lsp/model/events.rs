@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    LspInvoice, LspPayment, LspTournament, LspTransfer, LspVoucher, TournamentEntry,
+    LspInvoice, LspKeysend, LspPayment, LspTournament, LspTransfer, LspVoucher, TournamentEntry,
     TournamentPayout,
 };
 
@@ -47,6 +47,9 @@ pub enum EventType {
     /// Another account of this LSP transferred to this one (a stream paying it).
     #[serde(rename = "transfer.received")]
     TransferReceived,
+    /// A keysend naming one of the account's Lightning Addresses was received and credited.
+    #[serde(rename = "keysend.received")]
+    KeysendReceived,
 }
 
 impl EventType {
@@ -65,11 +68,12 @@ impl EventType {
             EventType::VoucherClaimed => "voucher.claimed",
             EventType::VoucherExpired => "voucher.expired",
             EventType::TransferReceived => "transfer.received",
+            EventType::KeysendReceived => "keysend.received",
         }
     }
 
     /// Every event type, in documentation order.
-    pub const ALL: [EventType; 12] = [
+    pub const ALL: [EventType; 13] = [
         EventType::InvoiceAccepted,
         EventType::InvoicePaid,
         EventType::InvoiceExpired,
@@ -82,6 +86,7 @@ impl EventType {
         EventType::VoucherClaimed,
         EventType::VoucherExpired,
         EventType::TransferReceived,
+        EventType::KeysendReceived,
     ];
 
     /// The type named `name`, or `None` for a name this client does not know.
@@ -130,6 +135,9 @@ pub enum EventPayload {
     /// `transfer.received`.
     #[serde(rename = "transfer.received")]
     TransferReceived(LspTransfer),
+    /// `keysend.received`.
+    #[serde(rename = "keysend.received")]
+    KeysendReceived(LspKeysend),
 }
 
 /// One account event. Ids strictly increase per account, so `after=<id>` resumes exactly.
@@ -165,6 +173,7 @@ impl LspEvent {
             EventPayload::VoucherClaimed(_) => EventType::VoucherClaimed,
             EventPayload::VoucherExpired(_) => EventType::VoucherExpired,
             EventPayload::TransferReceived(_) => EventType::TransferReceived,
+            EventPayload::KeysendReceived(_) => EventType::KeysendReceived,
         }
     }
 
@@ -199,6 +208,14 @@ impl LspEvent {
     pub fn transfer(&self) -> Option<&LspTransfer> {
         match &self.payload {
             EventPayload::TransferReceived(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The keysend a `keysend.received` event carries.
+    pub fn keysend(&self) -> Option<&LspKeysend> {
+        match &self.payload {
+            EventPayload::KeysendReceived(k) => Some(k),
             _ => None,
         }
     }

@@ -54,6 +54,12 @@ pub const MIN_CUSTOM_RECORD_TYPE: u64 = 65_536;
 /// The keysend preimage TLV type, which the node sets itself and custom records must not use.
 pub const KEYSEND_RECORD_TYPE: u64 = 5_482_373_484;
 
+/// The TLV type naming, in UTF-8, the Lightning Address (the name before `@`) a keysend to the
+/// LSP's node pays: the account owning that address is credited, and a keysend naming no
+/// address of the LSP is refused. 696969 is the `customKey` custodial wallets publish for
+/// keysend (Podcasting 2.0 value blocks); odd, so nodes that do not know it ignore it.
+pub const KEYSEND_ADDRESS_RECORD_TYPE: u64 = 696_969;
+
 /// Longest API key label, in bytes.
 pub const MAX_LABEL_BYTES: usize = 128;
 

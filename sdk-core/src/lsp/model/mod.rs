@@ -46,8 +46,9 @@ pub use keys::{ApiKey, ApiKeyList, ApiKeyScope, CreateApiKeyRequest, CreateApiKe
 pub use node::{Channel, ChannelList, Health, HealthStatus, LiquiditySummary, NodeInfo};
 pub use payments::{
     Balance, CustomRecord, KeysendRequest, LedgerEntry, LedgerEntryKind, LedgerList,
-    LedgerReferenceType, ListLedgerRequest, ListPaymentsRequest, LspPayment, LspTransfer,
-    PayInvoiceRequest, PaymentFailureReason, PaymentKind, PaymentList, PaymentPart, PaymentStatus,
+    LedgerReferenceType, ListLedgerRequest, ListPaymentsRequest, LspKeysend, LspPayment,
+    LspTransfer, PayInvoiceRequest, PaymentFailureReason, PaymentKind, PaymentList, PaymentPart,
+    PaymentStatus,
 };
 pub use quotes::{
     CreateQuoteRequest, LspQuote, DEFAULT_MAX_SLIPPAGE_BPS, DEFAULT_QUOTE_TTL_SECS,

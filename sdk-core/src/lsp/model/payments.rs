@@ -259,6 +259,9 @@ pub enum LedgerReferenceType {
     /// A transfer received from another account of this LSP: `reference_id` is the transfer's
     /// id (the payer's payment id), as in the `transfer.received` event.
     Transfer,
+    /// A keysend received through one of the account's Lightning Addresses: `reference_id` is
+    /// the keysend's id, as in the `keysend.received` event.
+    Keysend,
 }
 
 /// A transfer another account of this LSP made to this one without an invoice (a stream paying
@@ -279,6 +282,27 @@ pub struct LspTransfer {
     pub stream_sequence: Option<u64>,
     /// When it was credited, unix seconds.
     pub created_at: u64,
+}
+
+/// A keysend payment the LSP's node received for this account, as the account sees it in its
+/// `keysend.received` event: a payment without an invoice that named one of the account's
+/// Lightning Addresses in TLV record [`KEYSEND_ADDRESS_RECORD_TYPE`] (696969).
+///
+/// [`KEYSEND_ADDRESS_RECORD_TYPE`]: super::limits::KEYSEND_ADDRESS_RECORD_TYPE
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LspKeysend {
+    /// The keysend's id: the `reference_id` of the account's ledger credit.
+    pub id: String,
+    /// The payment hash (the SHA-256 of the preimage the payer chose).
+    pub payment_hash: PaymentHash,
+    /// Amount credited: what arrived, all parts together.
+    pub amount_msat: Msat,
+    /// The Lightning Address the payment named: `name` or `name+tag` (the part before `@`).
+    pub address: String,
+    /// Every custom TLV record the payment carried (696969 included), by type ascending.
+    pub custom_records: Vec<CustomRecord>,
+    /// When it was credited, unix seconds.
+    pub received_at: u64,
 }
 
 /// One immutable entry of the account's ledger.

@@ -426,6 +426,20 @@ fn samples() -> Vec<(&'static str, Value)> {
             }),
         ),
         (
+            "Keysend",
+            v(LspKeysend {
+                id: "ks_1".into(),
+                payment_hash: "ab".repeat(32).parse().unwrap(),
+                amount_msat: Msat::from_msat(10_000),
+                address: "alice".into(),
+                custom_records: vec![CustomRecord {
+                    record_type: 696_969,
+                    value: HexBytes::from(b"alice".to_vec()),
+                }],
+                received_at: T0,
+            }),
+        ),
+        (
             "CreateStreamRequest",
             v(CreateStreamRequest {
                 destination: PayoutDestination::Keysend {
@@ -811,6 +825,7 @@ fn every_enum_matches_its_openapi_schema() {
                 LedgerReferenceType::Adjustment,
                 LedgerReferenceType::Voucher,
                 LedgerReferenceType::Transfer,
+                LedgerReferenceType::Keysend,
             ]),
         ),
         ("EventType", names(&EventType::ALL)),
