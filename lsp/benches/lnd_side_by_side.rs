@@ -19,6 +19,8 @@
 //! (`--ldk-sqlite-wal false`) to measure that lever alone. The LSP writes each channel monitor
 //! after the channel manager (crash safety, its default; the devnet's nodes write them at once,
 //! as upstream ldk-node does); `ETRID_BENCH_LDK_DEFER=0` measures the LSP without it.
+//! The LSP registers its invoices without LDK Node's payment record (its default);
+//! `ETRID_BENCH_LDK_INVOICE_RECORDS=1` measures it with them (`--ldk-invoice-records true`).
 //! Run: `cargo test --release --workspace --bench lnd_side_by_side` (needs the lnd binary:
 //! `devnet/lnd/build-lnd.sh`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -203,6 +205,8 @@ async fn run() {
     lightning_background_processor::set_forward_batch_delay(forward_delay);
     let ldk_wal = std::env::var("ETRID_BENCH_LDK_WAL").map_or(true, |v| v != "0");
     let ldk_defer = std::env::var("ETRID_BENCH_LDK_DEFER").map_or(true, |v| v != "0");
+    let ldk_invoice_records =
+        std::env::var("ETRID_BENCH_LDK_INVOICE_RECORDS").is_ok_and(|v| v == "1");
     let devnet = Devnet::start(DevnetConfig {
         control_bind: None,
         ldk_log_level: ldk_node::logger::LogLevel::Warn,
@@ -234,6 +238,7 @@ async fn run() {
         invoice_rate_burst: Some(1_000_000),
         ldk_sqlite_wal: Some(ldk_wal),
         ldk_defer_monitor_writes: Some(ldk_defer),
+        ldk_invoice_records: Some(ldk_invoice_records),
         ..Options::default()
     };
     let server = Server::start(options.resolve().unwrap()).await.unwrap();
@@ -474,6 +479,14 @@ async fn run() {
             "write-ahead log, synchronous=FULL"
         } else {
             "rollback journal (ldk-node's default)"
+        }
+    );
+    println!(
+        "the LSP's invoices: {}",
+        if ldk_invoice_records {
+            "with an LDK Node payment record each (ldk-node's default)"
+        } else {
+            "without LDK Node payment records"
         }
     );
     println!(

@@ -76,6 +76,8 @@ pub struct Config {
     /// Whether LDK Node writes each channel monitor only after the channel manager that knows
     /// of it (so a crash costs no channel).
     pub ldk_defer_monitor_writes: bool,
+    /// Whether LDK Node writes a payment record for each invoice the server registers.
+    pub ldk_invoice_records: bool,
     /// Where wallets reach the API from outside (LNURL callbacks, the host of Lightning
     /// Addresses); `None`: `http://` + the address the API listens on.
     pub public_url: Option<String>,
@@ -163,6 +165,14 @@ pub struct Options {
     /// commitment step waits for one manager write. Default true.
     #[arg(long, env = "ETRID_LSP_LDK_DEFER_MONITOR_WRITES")]
     pub ldk_defer_monitor_writes: Option<bool>,
+    /// Have LDK Node write a payment record for every invoice, true or false. The server keeps
+    /// each invoice's preimage and state itself and claims or fails every payment, so the
+    /// record (one store commit per invoice) serves LDK Node's own checks only (the one that
+    /// matters, refusing a second payment of an invoice already paid, the server makes too).
+    /// Default false: invoices about 1.8 times faster (measured); true is LDK Node's own
+    /// behaviour.
+    #[arg(long, env = "ETRID_LSP_LDK_INVOICE_RECORDS")]
+    pub ldk_invoice_records: Option<bool>,
     /// The API's public URL, as wallets reach it (`https://lsp.example.com`): the base of LNURL
     /// callbacks and the host of Lightning Addresses. Default `http://` + the API address.
     #[arg(long, env = "ETRID_LSP_PUBLIC_URL")]
@@ -217,6 +227,7 @@ impl Options {
             ldk_defer_monitor_writes: self
                 .ldk_defer_monitor_writes
                 .or(file.ldk_defer_monitor_writes),
+            ldk_invoice_records: self.ldk_invoice_records.or(file.ldk_invoice_records),
             public_url: self.public_url.or(file.public_url),
             fiat_rates_file: self.fiat_rates_file.or(file.fiat_rates_file),
             fiat_rates_url: self.fiat_rates_url.or(file.fiat_rates_url),
@@ -324,6 +335,7 @@ impl Options {
                 .map(std::time::Duration::from_millis),
             ldk_sqlite_wal: self.ldk_sqlite_wal.unwrap_or(true),
             ldk_defer_monitor_writes: self.ldk_defer_monitor_writes.unwrap_or(true),
+            ldk_invoice_records: self.ldk_invoice_records.unwrap_or(false),
             public_url: match self.public_url {
                 Some(url) => {
                     crate::engine::PublicUrl::parse(&url)?;
@@ -492,6 +504,20 @@ mod tests {
             ..base()
         };
         assert!(!off.resolve().unwrap().ldk_defer_monitor_writes);
+    }
+
+    #[test]
+    fn ldk_node_keeps_no_invoice_records_unless_told_to() {
+        let base = || Options {
+            esplora_url: Some("http://127.0.0.1:3002".to_owned()),
+            ..Options::default()
+        };
+        assert!(!base().resolve().unwrap().ldk_invoice_records);
+        let on = Options {
+            ldk_invoice_records: Some(true),
+            ..base()
+        };
+        assert!(on.resolve().unwrap().ldk_invoice_records);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub fn start(config: &Config) -> Result<Arc<Node>, ServerError> {
         .set_max_accepted_htlcs(config.max_accepted_htlcs)
         .set_sqlite_wal(config.ldk_sqlite_wal)
         .set_defer_monitor_writes(config.ldk_defer_monitor_writes)
+        .set_record_manual_invoices(config.ldk_invoice_records)
         // A keysend is credited to the account whose Lightning Address it names, or failed
         // back (engine::keysends): the node must not claim one for no account.
         .set_manually_claim_spontaneous_payments(true)

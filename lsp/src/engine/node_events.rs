@@ -205,8 +205,18 @@ impl Engine {
                 self.fail_htlcs(&hash_hex).await;
                 Ok(())
             }
-            // Replays of a claim in progress, or an accepted hold invoice: nothing to do.
-            (_, InvoiceStatus::Paid) | (InvoiceKind::Hold, InvoiceStatus::Accepted) => Ok(()),
+            // Paid: the node reported this hash received, so these HTLCs pay it a second time
+            // (a replay of the first payment is never claimable after it was received). LDK
+            // Node refuses them itself while it keeps invoice records; without them
+            // (`--ldk-invoice-records false`) this is where they are given back.
+            (_, InvoiceStatus::Paid) => {
+                tracing::warn!(payment_hash = %hash_hex,
+                    "payment for an invoice already paid; failing it back");
+                self.fail_htlcs(&hash_hex).await;
+                Ok(())
+            }
+            // An accepted hold invoice waits for settle or cancel: nothing to do.
+            (InvoiceKind::Hold, InvoiceStatus::Accepted) => Ok(()),
             _ => {
                 self.fail_htlcs(&hash_hex).await;
                 Ok(())

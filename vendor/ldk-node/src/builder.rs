@@ -613,6 +613,15 @@ impl NodeBuilder {
 		self
 	}
 
+	/// Whether invoices registered for their payment hash are recorded in the payment store
+	/// (see [`Config::record_manual_invoices`]).
+	///
+	/// **Étrid patch**, not in upstream ldk-node 0.7.1.
+	pub fn set_record_manual_invoices(&mut self, record: bool) -> &mut Self {
+		self.config.record_manual_invoices = record;
+		self
+	}
+
 	/// Sets the role of the node in an asynchronous payments context.
 	///
 	/// See <https://github.com/lightning/bolts/pull/1149> for more information about the async payments protocol.

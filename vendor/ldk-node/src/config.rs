@@ -230,6 +230,27 @@ pub struct Config {
 	/// channels on restart (`ClosureReason::OutdatedChannelManager`). Deferred, a crash at any
 	/// moment costs no channel; each commitment step waits for one manager write.
 	pub defer_monitor_writes: bool,
+	/// Whether an invoice registered for its payment hash (`receive_for_hash`,
+	/// `receive_variable_amount_for_hash`) is recorded in the payment store. Default `true`, as
+	/// upstream.
+	///
+	/// **Étrid patch:** upstream ldk-node 0.7.1 writes a payment record for every invoice, one
+	/// store commit each, although a payment registered for its hash needs nothing from it: the
+	/// application keeps the preimage and the invoice, and claims or fails the payment itself.
+	/// With `false` no record is written; a payment to such an invoice is still handed to the
+	/// application as [`Event::PaymentClaimable`] (no record, no preimage known to the node: an
+	/// invoice registered for its hash), [`Bolt11Payment::claim_for_hash`] and
+	/// [`Bolt11Payment::fail_for_hash`] accept a hash without a record (the hash is still checked
+	/// against the preimage), and [`Event::PaymentReceived`] follows the claim as before.
+	/// [`Node::payment`] and [`Node::list_payments`] then do not show those inbound payments.
+	///
+	/// [`Event::PaymentClaimable`]: crate::Event::PaymentClaimable
+	/// [`Event::PaymentReceived`]: crate::Event::PaymentReceived
+	/// [`Bolt11Payment::claim_for_hash`]: crate::payment::Bolt11Payment::claim_for_hash
+	/// [`Bolt11Payment::fail_for_hash`]: crate::payment::Bolt11Payment::fail_for_hash
+	/// [`Node::payment`]: crate::Node::payment
+	/// [`Node::list_payments`]: crate::Node::list_payments
+	pub record_manual_invoices: bool,
 }
 
 /// LDK's default for [`Config::max_accepted_htlcs`] (Étrid patch).
@@ -252,6 +273,7 @@ impl Default for Config {
 			manually_claim_spontaneous_payments: false,
 			mobile_interruptable_platform: true,
 			defer_monitor_writes: false,
+			record_manual_invoices: true,
 		}
 	}
 }

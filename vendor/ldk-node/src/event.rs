@@ -798,6 +798,34 @@ where
 					return Ok(());
 				}
 
+				// Étrid patch: without records (Config::record_manual_invoices), a BOLT11 payment
+				// whose preimage the node does not know and that has no record is to an invoice
+				// registered for its hash: the application claims or fails it.
+				if !self.config.record_manual_invoices
+					&& matches!(
+						purpose,
+						PaymentPurpose::Bolt11InvoicePayment { payment_preimage: None, .. }
+					) && self.payment_store.get(&payment_id).is_none()
+				{
+					let custom_records = onion_fields
+						.map(|cf| cf.custom_tlvs().into_iter().map(|tlv| tlv.into()).collect())
+						.unwrap_or_default();
+					let event = Event::PaymentClaimable {
+						payment_id,
+						payment_hash,
+						claimable_amount_msat: amount_msat,
+						claim_deadline,
+						custom_records,
+					};
+					match self.event_queue.add_event(event).await {
+						Ok(_) => return Ok(()),
+						Err(e) => {
+							log_error!(self.logger, "Failed to push to event queue: {}", e);
+							return Err(ReplayEvent());
+						},
+					};
+				}
+
 				log_info!(
 					self.logger,
 					"Received payment from payment hash {} of {}msat",
@@ -1017,6 +1045,9 @@ where
 						// No need to do anything if the idempotent update was applied, which might
 						// be the result of a replayed event.
 					),
+					// Étrid patch: without records (Config::record_manual_invoices) an invoice
+					// registered for its hash has none.
+					Ok(DataStoreUpdateResult::NotFound) if !self.config.record_manual_invoices => {},
 					Ok(DataStoreUpdateResult::NotFound) => {
 						log_error!(
 							self.logger,

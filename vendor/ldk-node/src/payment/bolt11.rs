@@ -340,7 +340,7 @@ impl Bolt11Payment {
 					return Err(Error::InvalidAmount);
 				}
 			}
-		} else {
+		} else if self.config.record_manual_invoices {
 			log_error!(
 				self.logger,
 				"Failed to manually claim unknown payment with hash: {}",
@@ -348,6 +348,8 @@ impl Bolt11Payment {
 			);
 			return Err(Error::InvalidPaymentHash);
 		}
+		// Étrid patch: without records (Config::record_manual_invoices), an unknown hash is an
+		// invoice registered for it; the preimage was checked against it above.
 
 		self.channel_manager.claim_funds(preimage);
 		Ok(())
@@ -376,6 +378,9 @@ impl Bolt11Payment {
 
 		match self.payment_store.update(&update) {
 			Ok(DataStoreUpdateResult::Updated) | Ok(DataStoreUpdateResult::Unchanged) => (),
+			// Étrid patch: without records (Config::record_manual_invoices), an unknown hash is
+			// an invoice registered for it.
+			Ok(DataStoreUpdateResult::NotFound) if !self.config.record_manual_invoices => (),
 			Ok(DataStoreUpdateResult::NotFound) => {
 				log_error!(
 					self.logger,
@@ -522,7 +527,10 @@ impl Bolt11Payment {
 			PaymentDirection::Inbound,
 			PaymentStatus::Pending,
 		);
-		self.payment_store.insert(payment)?;
+		// Étrid patch: no record for an invoice registered for its hash, when so configured.
+		if manual_claim_payment_hash.is_none() || self.config.record_manual_invoices {
+			self.payment_store.insert(payment)?;
+		}
 
 		Ok(invoice)
 	}
