@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
     ApiErrorCode, CreateInvoiceRequest, EventType, InvoiceStatus, LedgerEntry, LedgerEntryKind,
-    ListEventsRequest, ListLedgerRequest, LspError, LspEvent, PayInvoiceRequest, PaymentStatus,
+    LspError, PayInvoiceRequest, PaymentStatus,
 };
 use etrid_devnet::nodes::PayRequest;
-use support::{run, Harness};
+use support::{all_events, all_ledger, run, Harness};
 
 /// How many times the LSP is killed.
 const KILLS: usize = 20;
@@ -57,47 +57,6 @@ fn log_tail(h: &Harness) -> String {
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
-async fn all_events(h: &Harness, account: usize) -> Vec<LspEvent> {
-    let mut events = Vec::new();
-    let mut after = None;
-    loop {
-        let page = h
-            .admin(account)
-            .list_events(ListEventsRequest {
-                after,
-                limit: Some(100),
-            })
-            .await
-            .unwrap();
-        after = page.items.last().map(|e| e.id).or(after);
-        events.extend(page.items);
-        if !page.has_more {
-            return events;
-        }
-    }
-}
-
-async fn all_ledger(h: &Harness, account: usize) -> Vec<LedgerEntry> {
-    let mut entries = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = h
-            .admin(account)
-            .list_ledger(ListLedgerRequest {
-                cursor: cursor.clone(),
-                limit: Some(100),
-                ..ListLedgerRequest::default()
-            })
-            .await
-            .unwrap();
-        entries.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => return entries,
-        }
-    }
-}
-
 fn sum(entries: &[LedgerEntry], kind: LedgerEntryKind, reference: Option<&str>) -> u64 {
     entries
         .iter()
@@ -115,7 +74,7 @@ fn twenty_kills_under_payment_load_close_no_channel_and_settle_everything_once()
             h.fund_account(1, 150_000_000).await;
         }
         h.wait_route_to(1, "bob").await;
-        let funded_events = all_events(&h, 0).await;
+        let funded_events = all_events(&h.admin(0)).await;
         assert!(funded_events.is_empty(), "account 0 starts with no events");
 
         // A client of account 0 following the event stream across every crash.
@@ -233,11 +192,11 @@ fn twenty_kills_under_payment_load_close_no_channel_and_settle_everything_once()
         }
 
         // Account 0: credited exactly what alice paid, one invoice.paid per paid invoice.
-        let ledger = all_ledger(&h, 0).await;
+        let ledger = all_ledger(&h.admin(0)).await;
         assert_eq!(sum(&ledger, LedgerEntryKind::Credit, None), paid_total);
         let balance = h.admin(0).balance().await.unwrap();
         assert_eq!(balance.available_msat.as_u64(), paid_total);
-        let events = all_events(&h, 0).await;
+        let events = all_events(&h.admin(0)).await;
         let paid_events = events
             .iter()
             .filter(|e| e.event_type() == EventType::InvoicePaid)
@@ -249,8 +208,8 @@ fn twenty_kills_under_payment_load_close_no_channel_and_settle_everything_once()
         );
 
         // Account 1: each payment debited once if it succeeded, released if it failed.
-        let ledger = all_ledger(&h, 1).await;
-        let events = all_events(&h, 1).await;
+        let ledger = all_ledger(&h.admin(1)).await;
+        let events = all_events(&h.admin(1)).await;
         for payment in &outcomes {
             let id = payment.id.as_str();
             let outcome_events = events
@@ -285,7 +244,7 @@ fn twenty_kills_under_payment_load_close_no_channel_and_settle_everything_once()
         );
 
         // The follower, reconnecting by itself after each crash, saw every stored event once.
-        let stored: Vec<u64> = all_events(&h, 0).await.iter().map(|e| e.id).collect();
+        let stored: Vec<u64> = all_events(&h.admin(0)).await.iter().map(|e| e.id).collect();
         let mut followed = Vec::new();
         while followed.len() < stored.len() {
             let event = tokio::time::timeout(Duration::from_secs(90), follower.next())

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{
-    CreateInvoiceRequest, EventType, LedgerEntryKind, ListEventsRequest, ListLedgerRequest,
-    PayInvoiceRequest, PaymentStatus,
+    CreateInvoiceRequest, EventType, LedgerEntryKind, ListEventsRequest, PayInvoiceRequest,
+    PaymentStatus,
 };
 use support::{run, wait_payment, Harness};
 
@@ -129,23 +129,7 @@ fn lsp_killed_mid_flow_and_restarted_loses_nothing() {
 
         // Ledger intact: available = credits - debits, nothing reserved.
         let balance = admin.balance().await.unwrap();
-        let mut entries = Vec::new();
-        let mut cursor = None;
-        loop {
-            let page = admin
-                .list_ledger(ListLedgerRequest {
-                    cursor: cursor.clone(),
-                    limit: Some(100),
-                    ..ListLedgerRequest::default()
-                })
-                .await
-                .unwrap();
-            entries.extend(page.items);
-            match page.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => break,
-            }
-        }
+        let entries = support::all_ledger(&admin).await;
         let sum = |k: LedgerEntryKind| -> i128 {
             entries
                 .iter()

@@ -35,7 +35,7 @@ fn s24_a_stream_pays_its_rate_within_a_tick_pauses_resumes_stops_and_never_passe
         let invoice_events = |events: &[etrid_core::lsp::LspEvent]| {
             events.iter().filter(|e| e.invoice().is_some()).count()
         };
-        let payee_invoice_events = invoice_events(&all_events(&payee).await);
+        let payee_invoice_events = invoice_events(&support::all_events(&payee).await);
         let request = |rate: u64, budget: u64, key: &str| CreateStreamRequest {
             destination: PayoutDestination::Account {
                 account_id: h.accounts[8].id.clone(),
@@ -167,15 +167,15 @@ fn s24_a_stream_pays_its_rate_within_a_tick_pauses_resumes_stops_and_never_passe
         // Each payment is a transfer without an invoice, the same on both sides: the payer's
         // payment of kind transfer, the payee's transfer.received event and ledger credit, with
         // the stream's id and its sequences 1, 2, 3, … each once.
-        let payee_events = all_events(&payee).await;
+        let payee_events = support::all_events(&payee).await;
         let received: Vec<_> = payee_events.iter().filter_map(|e| e.transfer()).collect();
         assert_eq!(
             invoice_events(&payee_events),
             payee_invoice_events,
             "no invoice was made for the payee"
         );
-        let credits = all_ledger(&payee).await;
-        let paid_out = all_events(&payer).await;
+        let credits = support::all_ledger(&payee).await;
+        let paid_out = support::all_events(&payer).await;
         for stream in [&done, &end, &small] {
             let mine: Vec<_> = received
                 .iter()
@@ -217,45 +217,6 @@ fn s24_a_stream_pays_its_rate_within_a_tick_pauses_resumes_stops_and_never_passe
             }
         }
     })
-}
-
-/// Every event of the account, oldest first.
-async fn all_events(client: &support::Client) -> Vec<etrid_core::lsp::LspEvent> {
-    let mut events = Vec::new();
-    loop {
-        let page = client
-            .list_events(ListEventsRequest {
-                after: events.last().map(|e: &etrid_core::lsp::LspEvent| e.id),
-                limit: Some(100),
-            })
-            .await
-            .unwrap();
-        events.extend(page.items);
-        if !page.has_more {
-            return events;
-        }
-    }
-}
-
-/// Every ledger entry of the account, newest first.
-async fn all_ledger(client: &support::Client) -> Vec<etrid_core::lsp::LedgerEntry> {
-    let mut entries = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = client
-            .list_ledger(ListLedgerRequest {
-                limit: Some(100),
-                cursor,
-                ..ListLedgerRequest::default()
-            })
-            .await
-            .unwrap();
-        entries.extend(page.items);
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => return entries,
-        }
-    }
 }
 
 #[test]

@@ -495,6 +495,47 @@ impl Harness {
     }
 }
 
+/// Every event of the account `client` acts for, oldest first (all pages).
+#[allow(dead_code)]
+pub async fn all_events(client: &Client) -> Vec<etrid_core::lsp::LspEvent> {
+    let mut events: Vec<etrid_core::lsp::LspEvent> = Vec::new();
+    loop {
+        let page = client
+            .list_events(etrid_core::lsp::ListEventsRequest {
+                after: events.last().map(|e| e.id),
+                limit: Some(100),
+            })
+            .await
+            .expect("events page");
+        events.extend(page.items);
+        if !page.has_more {
+            return events;
+        }
+    }
+}
+
+/// Every ledger entry of the account `client` acts for, newest first (all pages).
+#[allow(dead_code)]
+pub async fn all_ledger(client: &Client) -> Vec<etrid_core::lsp::LedgerEntry> {
+    let mut entries = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = client
+            .list_ledger(etrid_core::lsp::ListLedgerRequest {
+                limit: Some(100),
+                cursor,
+                ..etrid_core::lsp::ListLedgerRequest::default()
+            })
+            .await
+            .expect("ledger page");
+        entries.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return entries,
+        }
+    }
+}
+
 /// Polls a payment until it is no longer pending.
 pub async fn wait_payment(
     client: &Client,
