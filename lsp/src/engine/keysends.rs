@@ -57,7 +57,7 @@ impl Engine {
             })
             .collect();
         custom_records.sort_by_key(|r| r.record_type);
-        let Some(address) = self.keysend_address(&custom_records) else {
+        let Some(address) = keysend_address(&custom_records) else {
             tracing::info!(payment_hash = %hash_hex, amount_msat,
                 "keysend naming no Lightning Address (TLV 696969); failing it back");
             self.fail_htlcs(&hash_hex).await;
@@ -92,15 +92,6 @@ impl Engine {
         Ok(true)
     }
 
-    /// The address a keysend's records name: record 696969 as UTF-8, if present and text.
-    fn keysend_address(&self, records: &[CustomRecord]) -> Option<String> {
-        let record = records
-            .iter()
-            .find(|r| r.record_type == KEYSEND_ADDRESS_RECORD_TYPE)?;
-        let name = std::str::from_utf8(record.value.as_bytes()).ok()?;
-        (!name.is_empty()).then(|| name.to_owned())
-    }
-
     /// Asks the node to claim a recorded keysend; a refusal is logged (the record stays
     /// uncredited, and the payer's HTLCs time out back to it).
     async fn claim_keysend(
@@ -114,14 +105,20 @@ impl Engine {
                 .claim_for_hash(hash, amount_msat, preimage)
         })
         .await;
-        match claimed {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tracing::warn!(payment_hash = %WireHash::from_bytes(hash.0), error = %e, "claiming a keysend failed")
-            }
-            Err(e) => {
-                tracing::warn!(payment_hash = %WireHash::from_bytes(hash.0), error = %e, "claiming a keysend failed")
-            }
-        }
+        let error = match claimed {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => e.to_string(),
+        };
+        tracing::warn!(payment_hash = %WireHash::from_bytes(hash.0), %error, "claiming a keysend failed");
     }
+}
+
+/// The address a keysend's records name: record 696969 as UTF-8, if present and text.
+fn keysend_address(records: &[CustomRecord]) -> Option<String> {
+    let record = records
+        .iter()
+        .find(|r| r.record_type == KEYSEND_ADDRESS_RECORD_TYPE)?;
+    let name = std::str::from_utf8(record.value.as_bytes()).ok()?;
+    (!name.is_empty()).then(|| name.to_owned())
 }

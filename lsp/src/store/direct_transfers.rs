@@ -23,6 +23,7 @@ use etrid_core::lsp::{
 };
 
 use super::events::PendingEvent;
+use super::invoices::ledger_credit_stmt;
 use super::payments::{ledger_stmt, PaymentRecord};
 use super::streams::save_stream_stmt;
 use super::tournaments::json_text;
@@ -196,19 +197,13 @@ impl Store {
                 vec![amount.into(), new.payee.clone().into()],
                 1,
             ),
-            Stmt::new(
-                "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
-                 reference_id, description, created_at) \
-                 VALUES ($1, $2, 'credit', $3, 'transfer', $4, $5, $6)",
-                vec![
-                    ids::new_id("led")?.into(),
-                    new.payee.clone().into(),
-                    amount.into(),
-                    payment_id.clone().into(),
-                    new.description.clone().into(),
-                    now.into(),
-                ],
-            ),
+            ledger_credit_stmt(
+                &new.payee,
+                amount,
+                ("transfer", &payment_id),
+                new.description.clone(),
+                now,
+            )?,
         ];
         if let Some(save) = stream {
             // STREAM_GUARD: the stream is as it was read (no API call changed it since).

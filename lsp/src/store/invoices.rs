@@ -495,16 +495,35 @@ pub(super) fn credit_stmt(
     inv: &LspInvoice,
     now: u64,
 ) -> Result<Stmt, StoreError> {
+    ledger_credit_stmt(
+        account_id,
+        amount_msat,
+        ("invoice", &inv.id),
+        inv.description.clone(),
+        now,
+    )
+}
+
+/// A `credit` ledger entry of `amount_msat` to `account_id`, referring to `reference`
+/// (`reference_type`, `reference_id`: an invoice, a transfer, a keysend).
+pub(super) fn ledger_credit_stmt(
+    account_id: &str,
+    amount_msat: u64,
+    (reference_type, reference_id): (&'static str, &str),
+    description: Option<String>,
+    now: u64,
+) -> Result<Stmt, StoreError> {
     Ok(Stmt::new(
         "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
          reference_id, description, created_at) \
-         VALUES ($1, $2, 'credit', $3, 'invoice', $4, $5, $6)",
+         VALUES ($1, $2, 'credit', $3, $4, $5, $6, $7)",
         vec![
             ids::new_id("led")?.into(),
             account_id.into(),
             amount_msat.into(),
-            inv.id.clone().into(),
-            inv.description.clone().into(),
+            reference_type.into(),
+            reference_id.into(),
+            description.into(),
             now.into(),
         ],
     ))

@@ -8,7 +8,7 @@ use etrid_core::amount::Msat;
 use etrid_core::lsp::{CustomRecord, EventPayload, LspKeysend, PaymentHash};
 
 use super::events::PendingEvent;
-use super::invoices::guard_to_option;
+use super::invoices::{guard_to_option, ledger_credit_stmt};
 use super::tournaments::json_text;
 use super::{Store, StoreError};
 use crate::db::{DbError, Row, Stmt};
@@ -147,19 +147,13 @@ impl Store {
                 vec![now.into(), amount_msat.into(), rec.id.clone().into()],
                 1,
             ),
-            Stmt::new(
-                "INSERT INTO ledger (id, account_id, kind, amount_msat, reference_type, \
-                 reference_id, description, created_at) \
-                 VALUES ($1, $2, 'credit', $3, 'keysend', $4, $5, $6)",
-                vec![
-                    ids::new_id("led")?.into(),
-                    rec.account_id.clone().into(),
-                    amount_msat.into(),
-                    rec.id.clone().into(),
-                    format!("keysend to {}", rec.address).into(),
-                    now.into(),
-                ],
-            ),
+            ledger_credit_stmt(
+                &rec.account_id,
+                amount_msat,
+                ("keysend", &rec.id),
+                Some(format!("keysend to {}", rec.address)),
+                now,
+            )?,
             Stmt::guarded(
                 "UPDATE accounts SET available_msat = available_msat + $1 WHERE id = $2",
                 vec![amount_msat.into(), rec.account_id.clone().into()],
