@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "EtridArgs.h"
 #include "EtridCore.h"
 #include "devnet_fixture.hpp"
 
@@ -332,6 +333,101 @@ TEST(UnrealCore, S26_AKeylessClientReadsAPublicTournamentsLobby) {
   EXPECT_EQ(Ok(keyless, ETRID_OPERATION_GET_PUBLIC_TOURNAMENT, id_args)["prize_total_msat"].U64(), 10000u);
   EXPECT_EQ(ErrorCode(keyless, ETRID_OPERATION_GET_TOURNAMENT, id_args), "lsp_unauthorized");
   Ok(organizer, ETRID_OPERATION_CANCEL_TOURNAMENT, id_args);
+}
+
+// The typed arguments the Blueprint nodes build (EtridArgs.h), run against the LSP.
+TEST(UnrealCore, S26_TypedArgumentsRunATournamentFromJoinsToPayoutsPaidOnce) {
+  etrid::Client organizer = NewClient(Key(0, "admin_key"));
+  etrid::Client p1 = NewClient(Key(1, "admin_key"));
+  etrid::Client p2 = NewClient(Key(2, "admin_key"));
+  uint64_t before1 = AvailableMsat(p1), before2 = AvailableMsat(p2);
+  etrid::args::TournamentSpec spec;
+  spec.name = "UE \"typed\" cup";
+  spec.entry_fee_msat = 1000000;
+  spec.seats = 2;
+  spec.payout_table_bps = {7000, 3000};
+  spec.join_deadline = static_cast<uint64_t>(time(nullptr)) + 600;
+  json::Value t = Ok(organizer, ETRID_OPERATION_CREATE_TOURNAMENT, etrid::args::CreateTournament(spec));
+  EXPECT_EQ(t["name"].Str(), "UE \"typed\" cup");
+  EXPECT_EQ(t["payout_table_bps"].items.size(), 2u);
+  const std::string id = t["id"].Str();
+  using etrid::args::Destination;
+  json::Value e1 = Ok(organizer, ETRID_OPERATION_JOIN_TOURNAMENT,
+                      etrid::args::JoinTournament(id, "ue-p1", Destination::Account(fixture->AccountId(1))));
+  json::Value e2 = Ok(organizer, ETRID_OPERATION_JOIN_TOURNAMENT,
+                      etrid::args::JoinTournament(id, "ue-p2", Destination::Account(fixture->AccountId(2))));
+  EXPECT_EQ(e1["payout"]["account_id"].Str(), fixture->AccountId(1));
+  EXPECT_EQ(ErrorCode(organizer, ETRID_OPERATION_JOIN_TOURNAMENT,
+                      etrid::args::JoinTournament(id, "ue-p3", Destination::LightningAddress("not an address"))),
+            "lsp_invalid_request");
+  Ok(p1, ETRID_OPERATION_PAY_INVOICE, "{\"bolt11\":\"" + e1["bolt11"].Str() + "\",\"idempotency_key\":\"ue-s26-typed\"}");
+  Ok(p2, ETRID_OPERATION_PAY_INVOICE, "{\"bolt11\":\"" + e2["bolt11"].Str() + "\",\"idempotency_key\":\"ue-s26-typed\"}");
+  const std::string id_args = etrid::args::Id("tournament_id", id);
+  json::Value funded = Ok(organizer, ETRID_OPERATION_GET_TOURNAMENT, id_args);
+  for (int i = 0; i < 600 && funded["status"].Str() != "funded"; i++) {
+    std::this_thread::sleep_for(100ms);
+    funded = Ok(organizer, ETRID_OPERATION_GET_TOURNAMENT, id_args);
+  }
+  ASSERT_EQ(funded["status"].Str(), "funded") << json::Dump(funded);
+  etrid::Result results = Await(organizer, ETRID_OPERATION_ENTER_TOURNAMENT_RESULTS,
+                                etrid::args::TournamentResults(id, {{"ue-p2", 1}, {"ue-p1", 2}}));
+  ASSERT_TRUE(results.ok) << results.json;
+  std::vector<std::string> payouts;
+  ASSERT_TRUE(etrid::TopLevelArray(results.json, "items", &payouts)) << results.json;
+  ASSERT_EQ(payouts.size(), 2u);
+  uint64_t first = 0;
+  EXPECT_TRUE(etrid::TopLevelU64(payouts[0], "amount_msat", &first));
+  EXPECT_EQ(first, 1400000u);
+  etrid::Result paid = Await(organizer, ETRID_OPERATION_PAY_TOURNAMENT, id_args);
+  ASSERT_TRUE(etrid::TopLevelArray(paid.json, "items", &payouts)) << paid.json;
+  for (const std::string& payout : payouts) {
+    std::string status;
+    EXPECT_TRUE(etrid::TopLevelField(payout, "status", &status));
+    EXPECT_EQ(status, "succeeded") << payout;
+  }
+  Ok(organizer, ETRID_OPERATION_PAY_TOURNAMENT, id_args);
+  EXPECT_EQ(AvailableMsat(p2), before2 + 400000u) << "entry out, first prize in, once";
+  EXPECT_EQ(AvailableMsat(p1), before1 - 400000u) << "entry out, second prize in, once";
+}
+
+TEST(UnrealCore, S24_ATypedStreamToAnAccountPaysExactlyItsBudget) {
+  etrid::Client payer = NewClient(Key(2, "admin_key"));
+  etrid::Client payee = NewClient(Key(1, "admin_key"));
+  uint64_t before = AvailableMsat(payee);
+  json::Value stream = Ok(payer, ETRID_OPERATION_CREATE_STREAM,
+                          etrid::args::CreateStream(etrid::args::Destination::Account(fixture->AccountId(1)), 10000, 25000,
+                                                    Unique("ue-s24-"), "UE stream"));
+  EXPECT_EQ(stream["description"].Str(), "UE stream");
+  const std::string id_args = etrid::args::Id("stream_id", stream["id"].Str());
+  EXPECT_EQ(Ok(payer, ETRID_OPERATION_PAUSE_STREAM, id_args)["state"].Str(), "paused");
+  EXPECT_EQ(Ok(payer, ETRID_OPERATION_RESUME_STREAM, id_args)["state"].Str(), "running");
+  for (int i = 0; i < 300 && stream["state"].Str() != "finished"; i++) {
+    std::this_thread::sleep_for(100ms);
+    stream = Ok(payer, ETRID_OPERATION_GET_STREAM, id_args);
+  }
+  ASSERT_EQ(stream["state"].Str(), "finished") << json::Dump(stream);
+  EXPECT_EQ(stream["paid_msat"].U64(), 25000u);
+  EXPECT_EQ(AvailableMsat(payee) - before, 25000u);
+}
+
+TEST(UnrealCore, TypedArgumentsAreValidJsonAndArraysReadBackItemByItem) {
+  EXPECT_EQ(etrid::args::Quote("a\"b\\c\n\x01\xc3\xa9"), "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\"");
+  json::Value join = json::Parse(etrid::args::JoinTournament("t_1", "p\"1", etrid::args::Destination::Voucher()));
+  EXPECT_EQ(join["player_id"].Str(), "p\"1");
+  EXPECT_EQ(join["payout"]["type"].Str(), "voucher");
+  json::Value stream = json::Parse(etrid::args::CreateStream(etrid::args::Destination::Keysend("02ab"), 5, 18446744073709551615u, "k"));
+  EXPECT_EQ(stream["budget_msat"].U64(), 18446744073709551615u) << "64-bit amounts written exactly";
+  EXPECT_EQ(stream["destination"]["node_id"].Str(), "02ab");
+  std::vector<std::string> items;
+  ASSERT_TRUE(etrid::TopLevelArray("{\"items\": [ {\"a\":[1,{\"b\":\"]\"}]}, \"x,y\" ,7 ], \"n\":[]}", "items", &items));
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0], "{\"a\":[1,{\"b\":\"]\"}]}");
+  EXPECT_EQ(items[1], "\"x,y\"");
+  EXPECT_EQ(items[2], "7");
+  EXPECT_TRUE(etrid::TopLevelArray("{\"n\":[]}", "n", &items));
+  EXPECT_TRUE(items.empty());
+  EXPECT_FALSE(etrid::TopLevelArray("{\"n\":{}}", "n", &items));
+  EXPECT_FALSE(etrid::TopLevelArray("{\"n\":[1,", "n", &items));
 }
 
 // ---- the game-loop contract ----------------------------------------------------------------

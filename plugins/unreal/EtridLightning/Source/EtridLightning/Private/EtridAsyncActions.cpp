@@ -3,32 +3,20 @@
 #include "Engine/GameInstance.h"
 #include "Engine/World.h"
 
+#include "EtridArgs.h"
+#include "EtridJsonFields.h"
 #include "EtridLightningSubsystem.h"
 
 namespace
 {
-FString FromUtf8(const std::string& Text)
-{
-	const FUTF8ToTCHAR Converted(Text.data(), Text.size());
-	return FString(Converted.Length(), Converted.Get());
-}
+using EtridJson::Field;
+using EtridJson::FromUtf8;
+
+int64 Msat(const std::string& Json, const char* Key) { return EtridJson::Int(Json, Key); }
 
 FString Quote(const FString& Text)
 {
-	return TEXT("\"") + Text.ReplaceCharWithEscapedChar() + TEXT("\"");
-}
-
-FString Field(const std::string& Json, const char* Key)
-{
-	std::string Value;
-	return etrid::TopLevelField(Json, Key, &Value) && Value != "null" ? FromUtf8(Value) : FString();
-}
-
-int64 Msat(const std::string& Json, const char* Key)
-{
-	uint64_t Value = 0;
-	// Amounts are below 2^63 msat (21 million bitcoin is 2.1 * 10^18).
-	return etrid::TopLevelU64(Json, Key, &Value) ? static_cast<int64>(Value) : 0;
+	return FromUtf8(etrid::args::Quote(EtridJson::ToUtf8(Text)));
 }
 
 FEtridInvoice InvoiceOf(const std::string& Json)
@@ -50,14 +38,6 @@ UEtridLightningSubsystem* SubsystemOf(UObject* WorldContext)
 	return GameInstance ? GameInstance->GetSubsystem<UEtridLightningSubsystem>() : nullptr;
 }
 
-template <typename Action>
-Action* NewAction(UObject* WorldContextObject, EtridOperation Operation, const FString& ArgsJson)
-{
-	Action* Node = NewObject<Action>();
-	Node->Prepare(WorldContextObject, Operation, ArgsJson);
-	Node->RegisterWithGameInstance(WorldContextObject);
-	return Node;
-}
 }  // namespace
 
 void UEtridRequestAction::Prepare(UObject* InWorldContext, EtridOperation InOperation, const FString& InArgsJson)
@@ -115,12 +95,12 @@ UEtridInvoiceAction* UEtridInvoiceAction::CreateInvoice(UObject* WorldContextObj
 	{
 		Args += FString::Printf(TEXT(",\"expiry_secs\":%d"), ExpirySecs);
 	}
-	return NewAction<UEtridInvoiceAction>(WorldContextObject, ETRID_OPERATION_CREATE_INVOICE, Args + TEXT("}"));
+	return UEtridRequestAction::Make<UEtridInvoiceAction>(WorldContextObject, ETRID_OPERATION_CREATE_INVOICE, Args + TEXT("}"));
 }
 
 UEtridInvoiceAction* UEtridInvoiceAction::WaitForPayment(UObject* WorldContextObject, const FString& InvoiceId, int32 TimeoutMs)
 {
-	UEtridInvoiceAction* Node = NewAction<UEtridInvoiceAction>(WorldContextObject, ETRID_OPERATION_WAIT_FOR_PAYMENT,
+	UEtridInvoiceAction* Node = UEtridRequestAction::Make<UEtridInvoiceAction>(WorldContextObject, ETRID_OPERATION_WAIT_FOR_PAYMENT,
 		FString::Printf(TEXT("{\"invoice_id\":%s,\"timeout_ms\":%d}"), *Quote(InvoiceId), FMath::Max(TimeoutMs, 0)));
 	Node->bWaiting = true;
 	return Node;
@@ -128,7 +108,7 @@ UEtridInvoiceAction* UEtridInvoiceAction::WaitForPayment(UObject* WorldContextOb
 
 UEtridInvoiceAction* UEtridInvoiceAction::CreateHoldInvoice(UObject* WorldContextObject, const FString& PaymentHash, int64 AmountMsat)
 {
-	return NewAction<UEtridInvoiceAction>(WorldContextObject, ETRID_OPERATION_CREATE_HOLD_INVOICE,
+	return UEtridRequestAction::Make<UEtridInvoiceAction>(WorldContextObject, ETRID_OPERATION_CREATE_HOLD_INVOICE,
 		FString::Printf(TEXT("{\"payment_hash\":%s,\"amount_msat\":%lld}"), *Quote(PaymentHash), AmountMsat));
 }
 
@@ -148,7 +128,7 @@ void UEtridInvoiceAction::Succeed(const std::string& Json)
 
 UEtridPaymentAction* UEtridPaymentAction::PayInvoice(UObject* WorldContextObject, const FString& Bolt11, const FString& IdempotencyKey)
 {
-	return NewAction<UEtridPaymentAction>(WorldContextObject, ETRID_OPERATION_PAY_INVOICE,
+	return UEtridRequestAction::Make<UEtridPaymentAction>(WorldContextObject, ETRID_OPERATION_PAY_INVOICE,
 		FString::Printf(TEXT("{\"bolt11\":%s,\"idempotency_key\":%s}"), *Quote(Bolt11), *Quote(IdempotencyKey)));
 }
 
@@ -166,7 +146,7 @@ void UEtridPaymentAction::Succeed(const std::string& Json)
 
 UEtridJsonAction* UEtridJsonAction::RunOperation(UObject* WorldContextObject, int32 OperationNumber, const FString& ArgumentsJson)
 {
-	return NewAction<UEtridJsonAction>(WorldContextObject, static_cast<EtridOperation>(OperationNumber), ArgumentsJson);
+	return UEtridRequestAction::Make<UEtridJsonAction>(WorldContextObject, static_cast<EtridOperation>(OperationNumber), ArgumentsJson);
 }
 
 void UEtridJsonAction::Succeed(const std::string& Json)

@@ -2,35 +2,26 @@
 
 #include "Stats/Stats.h"
 
+#include "EtridArgs.h"
+#include "EtridJsonFields.h"
+
 namespace
 {
-/** The configuration JSON of the C ABI, each value a JSON string. */
-FString ConfigJson(const FString& BaseUrl, const FString& ApiKey, const FString& Network)
-{
-	auto Quote = [](const FString& Text)
-	{
-		return TEXT("\"") + Text.ReplaceCharWithEscapedChar() + TEXT("\"");
-	};
-	return FString::Printf(TEXT("{\"base_url\":%s,\"api_key\":%s,\"network\":%s}"), *Quote(BaseUrl), *Quote(ApiKey), *Quote(Network));
-}
+using EtridJson::FromUtf8;
+using EtridJson::ToUtf8;
 
-std::string ToUtf8(const FString& Text)
+/** The configuration JSON of the C ABI (UTF-8), each value a JSON string. */
+std::string ConfigJson(const FString& BaseUrl, const FString& ApiKey, const FString& Network)
 {
-	const FTCHARToUTF8 Converted(*Text);
-	return std::string(Converted.Get(), Converted.Length());
-}
-
-FString FromUtf8(const std::string& Text)
-{
-	const FUTF8ToTCHAR Converted(Text.data(), Text.size());
-	return FString(Converted.Length(), Converted.Get());
+	using etrid::args::Quote;
+	return "{\"base_url\":" + Quote(ToUtf8(BaseUrl)) + ",\"api_key\":" + Quote(ToUtf8(ApiKey)) + ",\"network\":" + Quote(ToUtf8(Network)) + "}";
 }
 }  // namespace
 
 bool UEtridLightningSubsystem::Connect(const FString& BaseUrl, const FString& ApiKey, const FString& Network, FString& ErrorCode)
 {
 	etrid::Error Error;
-	etrid::Client Created = etrid::Client::Create(ToUtf8(ConfigJson(BaseUrl, ApiKey, Network)), &Error);
+	etrid::Client Created = etrid::Client::Create(ConfigJson(BaseUrl, ApiKey, Network), &Error);
 	if (!Created.Valid())
 	{
 		ErrorCode = FromUtf8(Error.code);

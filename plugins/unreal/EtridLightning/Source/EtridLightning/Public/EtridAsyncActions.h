@@ -97,6 +97,16 @@ public:
 	/** What Activate() starts (set by the node's factory). */
 	void Prepare(UObject* InWorldContext, EtridOperation InOperation, const FString& InArgsJson);
 
+	/** A node of class Action that will run Operation with ArgsJson: what every factory returns. */
+	template <typename Action>
+	static Action* Make(UObject* WorldContextObject, EtridOperation InOperation, const FString& InArgsJson)
+	{
+		Action* Node = NewObject<Action>();
+		Node->Prepare(WorldContextObject, InOperation, InArgsJson);
+		Node->RegisterWithGameInstance(WorldContextObject);
+		return Node;
+	}
+
 protected:
 	/** Called once with the successful result's JSON (UTF-8). */
 	virtual void Succeed(const std::string& Json) PURE_VIRTUAL(UEtridRequestAction::Succeed, );
