@@ -366,3 +366,71 @@ async fn esplora_survives_junk_paths() {
     assert_eq!(get(&format!("{base}/blocks/tip/height")).await.2, "101");
     server.shutdown().await;
 }
+
+/// The SDK's chain source (`etrid_core::chain::EsploraChain` over its native transport), the one
+/// swaps rely on, against this server: tip, an address's transactions with heights, a spender
+/// found through its outspend, fee rates, a broadcast accepted and one refused with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sdks_esplora_chain_source_reads_and_broadcasts() {
+    use etrid_core::chain::{ChainError, ChainSource, EsploraChain};
+    use etrid_core::native::{ReqwestTransport, TokioTimer};
+
+    let server = start().await;
+    let chain = EsploraChain::new(
+        &server.esplora_url(),
+        ReqwestTransport::new().unwrap(),
+        TokioTimer,
+    );
+    assert_eq!(chain.tip_height().await.unwrap(), 101);
+    let key = Key::new(3);
+    let (outpoint, txout) = funded(&server, &key.address, 50_000);
+    let address = key.address.to_string();
+    let found = chain.address_transactions(&address).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].tx.compute_txid(), outpoint.txid);
+    assert_eq!(found[0].confirmed_height, Some(102));
+    assert_eq!(found[0].confirmations(102), 1);
+    assert_eq!(chain.spender(outpoint).await.unwrap(), None);
+    assert!(chain.fee_rate_sat_per_vb(6).await.unwrap() >= 1);
+
+    let spend = pay(
+        &key,
+        (outpoint, &txout),
+        &Key::new(4).address.script_pubkey(),
+        500,
+    );
+    assert_eq!(chain.broadcast(&spend).await.unwrap(), spend.compute_txid());
+    let spender = chain
+        .spender(outpoint)
+        .await
+        .unwrap()
+        .expect("spent in the mempool");
+    assert_eq!(
+        (spender.tx.clone(), spender.confirmed_height),
+        (spend.clone(), None)
+    );
+    let listed = chain.address_transactions(&address).await.unwrap();
+    assert_eq!(listed.len(), 2, "the funding and the spend");
+    assert_eq!(
+        chain
+            .transaction(spend.compute_txid())
+            .await
+            .unwrap()
+            .map(|t| t.tx),
+        Some(spend.clone())
+    );
+    let unknown = pay(
+        &Key::new(5),
+        (outpoint, &txout),
+        &Key::new(4).address.script_pubkey(),
+        1,
+    );
+    assert_eq!(
+        chain.transaction(unknown.compute_txid()).await.unwrap(),
+        None
+    );
+    match chain.broadcast(&unknown).await {
+        Err(ChainError::Rejected { reason }) => assert!(!reason.is_empty()),
+        other => panic!("a double spend with a bad signature must be refused: {other:?}"),
+    }
+}

@@ -3,12 +3,14 @@
 //! and every binding maps errors once, at its edge, by [`Error::code`].
 
 pub use crate::amount::AmountError;
+pub use crate::chain::ChainError;
 pub use crate::fiat::FiatError;
 pub use crate::invoice::InvoiceError;
 pub use crate::lnurl::LnurlError;
 pub use crate::lsp::LspError;
 pub use crate::qr::QrError;
 pub use crate::recurring::ScheduleError;
+pub use crate::store::StoreError;
 pub use crate::streaming::StreamError;
 pub use crate::swap::SwapError;
 pub use crate::tournament::TournamentError;
@@ -41,6 +43,12 @@ pub enum Error {
     /// A swap script, address or transaction did not match what was agreed, or could not be built.
     #[error(transparent)]
     Swap(#[from] SwapError),
+    /// A chain source (Esplora) could not answer, or refused a transaction.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The application's store (swap state) failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
     /// A streaming payment was configured wrongly or driven in a state that does not allow it.
     #[error(transparent)]
     Stream(#[from] StreamError),
@@ -80,6 +88,8 @@ impl Error {
             Error::Lnurl(e) => e.code(),
             Error::Fiat(e) => e.code(),
             Error::Swap(e) => e.code(),
+            Error::Chain(e) => e.code(),
+            Error::Store(e) => e.code(),
             Error::Stream(e) => e.code(),
             Error::Schedule(e) => e.code(),
             Error::Tournament(e) => e.code(),

@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 pub mod amount;
+pub mod chain;
 pub mod clock;
 pub mod entropy;
 pub mod error;
@@ -40,6 +41,7 @@ pub mod network;
 pub mod platform;
 pub mod qr;
 pub mod recurring;
+pub mod store;
 pub mod streaming;
 pub mod swap;
 pub mod timer;

@@ -66,21 +66,25 @@
 //! randomness from an injected [`crate::entropy::Entropy`].
 
 mod claim;
+mod fees;
 mod keys;
 mod refund;
 mod script;
 mod spend;
 mod verify;
+mod witness;
 
 #[cfg(test)]
 mod test_support;
 
 pub use claim::build_claim_tx;
+pub use fees::{SwapFees, MAX_SERVICE_FEE_BPS};
 pub use keys::{Preimage, RescueKey, SwapKeys, RESCUE_DERIVATION_PATH};
 pub use refund::build_refund_tx;
 pub use script::SwapScript;
 pub use spend::{destination_script, HtlcUtxo, CLAIM_REFUND_SEQUENCE};
 pub use verify::{verify_reverse, verify_submarine, SwapExpectations};
+pub use witness::{claim_preimage, outputs_paying};
 
 use crate::network::Network;
 
@@ -243,6 +247,12 @@ pub enum SwapError {
         /// The index given.
         index: u32,
     },
+    /// An amount or fee a swap cannot have (zero, a fee above the maximum, an overflow).
+    #[error("invalid swap amount: {reason}")]
+    InvalidAmount {
+        /// What was wrong.
+        reason: String,
+    },
     /// Computing the signature hash failed (an internal inconsistency of the transaction).
     #[error("signing failed: {reason}")]
     Signing {
@@ -277,6 +287,7 @@ impl SwapError {
             SwapError::InvalidKey { .. } => "swap_invalid_key",
             SwapError::InvalidPreimage { .. } => "swap_invalid_preimage",
             SwapError::InvalidSwapIndex { .. } => "swap_invalid_swap_index",
+            SwapError::InvalidAmount { .. } => "swap_invalid_amount",
             SwapError::Signing { .. } => "swap_signing_failed",
         }
     }
@@ -354,6 +365,9 @@ mod tests {
                 reason: String::new(),
             },
             SwapError::InvalidSwapIndex { index: 1 << 31 },
+            SwapError::InvalidAmount {
+                reason: String::new(),
+            },
             SwapError::Signing {
                 reason: String::new(),
             },
