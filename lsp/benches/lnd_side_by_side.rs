@@ -10,7 +10,10 @@
 //!   the SDK client's WebSocket event); `lnd1` → `lnd2` → `lnd3` through LND's router REST API;
 //!   the floor `alice` → router → the devnet's own LDK node `lsp`.
 //!
-//! Channels: payer → router 2,000,000 sat, router → receiver 10,000,000 sat on both sides.
+//! Channels: payer → router 2,000,000 sat, router → receiver 10,000,000 sat on both sides; the
+//! LSP holds 200,000 sat on chain first, so its channels are anchor channels as the devnet's
+//! (a 1,000-sat HTLC is not dust there; on a legacy channel it is, and at 64 in flight LDK's
+//! dust-exposure cap refused forwards: `fund_onchain`).
 //! `ETRID_BENCH_FORWARD_DELAY_MS` replaces LDK's random forwarding batch delay with a fixed one
 //! in every LDK node of the run (the LSP's and the devnet's: one process), the lever the LSP
 //! offers as `--forward-batch-delay-ms`. The LSP's LDK Node store runs in SQLite's
@@ -21,12 +24,18 @@
 //! as upstream ldk-node does); `ETRID_BENCH_LDK_DEFER=0` measures the LSP without it.
 //! The LSP registers its invoices without LDK Node's payment record (its default);
 //! `ETRID_BENCH_LDK_INVOICE_RECORDS=1` measures it with them (`--ldk-invoice-records true`).
+//! To see why a payment failed: `ETRID_BENCH_DATA_DIR=<dir>` keeps every node's data and LDK log
+//! there (`<dir>/<node>/ldk_node.log`, the LSP's under `<dir>/lsp-server`), and
+//! `ETRID_BENCH_LDK_LOG=debug` (or `trace`, `info`; default `warn`) sets the devnet nodes' level.
 //! Run: `cargo test --release --workspace --bench lnd_side_by_side` (needs the lnd binary:
 //! `devnet/lnd/build-lnd.sh`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+#[path = "support/cpu.rs"]
+mod cpu;
 mod support;
 
+use cpu::CpuTimes;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -38,8 +47,8 @@ use etrid_core::amount::Msat;
 use etrid_core::lsp::{CreateInvoiceRequest, LspConfig};
 use etrid_core::network::Network;
 use etrid_devnet::nodes::{
-    Devnet, DevnetApi, DevnetConfig, InvoiceRequest, LndRest, LndSend, OpenExternalRequest,
-    PayRequest,
+    Devnet, DevnetApi, DevnetConfig, FundRequest, InvoiceRequest, LndRest, LndSend,
+    OpenExternalRequest, PayRequest,
 };
 use etrid_lsp::{Options, Server};
 use tokio::sync::Mutex;
@@ -51,6 +60,8 @@ const IN_FLIGHT: usize = 16;
 const PAYMENT_MSAT: u64 = 1_000_000;
 const PAYER_CHANNEL_SATS: u64 = 2_000_000;
 const RECEIVER_CHANNEL_SATS: u64 = 10_000_000;
+/// The LSP's on-chain funds: the anchor reserve of its two router channels, with room.
+const LSP_ONCHAIN_SATS: u64 = 200_000;
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -143,6 +154,35 @@ async fn pay_all(
     (figure(count, secs, latencies), starts)
 }
 
+/// Funds the LSP's own LDK node with `sats` on chain and waits until its wallet sees them.
+async fn fund_onchain(api: &DevnetApi, server: &Server, sats: u64) {
+    let node = Arc::clone(server.engine().node());
+    let address = node.onchain_payment().new_address().unwrap();
+    api.fund(&FundRequest {
+        address: address.to_string(),
+        amount_sats: sats,
+        confirm: Some(true),
+    })
+    .await
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let synced = Arc::clone(&node);
+        tokio::task::spawn_blocking(move || synced.sync_wallets())
+            .await
+            .unwrap()
+            .unwrap();
+        if node.list_balances().spendable_onchain_balance_sats >= sats {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the LSP's wallet never saw its funds"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// A `pay` for devnet wallet `payer` (LDK Node): returns once the payment succeeded.
 fn devnet_payer(api: &DevnetApi, payer: &'static str) -> Arc<dyn Fn(String) -> Job + Send + Sync> {
     let api = api.clone();
@@ -207,9 +247,18 @@ async fn run() {
     let ldk_defer = std::env::var("ETRID_BENCH_LDK_DEFER").map_or(true, |v| v != "0");
     let ldk_invoice_records =
         std::env::var("ETRID_BENCH_LDK_INVOICE_RECORDS").is_ok_and(|v| v == "1");
+    let kept_dir = std::env::var_os("ETRID_BENCH_DATA_DIR").map(std::path::PathBuf::from);
+    let ldk_log_level = match std::env::var("ETRID_BENCH_LDK_LOG").as_deref() {
+        Ok("trace") => ldk_node::logger::LogLevel::Trace,
+        Ok("debug") => ldk_node::logger::LogLevel::Debug,
+        Ok("info") => ldk_node::logger::LogLevel::Info,
+        Ok("warn") | Err(_) => ldk_node::logger::LogLevel::Warn,
+        Ok(other) => panic!("ETRID_BENCH_LDK_LOG must be trace, debug, info or warn, not {other}"),
+    };
     let devnet = Devnet::start(DevnetConfig {
         control_bind: None,
-        ldk_log_level: ldk_node::logger::LogLevel::Warn,
+        data_dir: kept_dir.clone(),
+        ldk_log_level,
         payer_channel_sats: PAYER_CHANNEL_SATS,
         lnd_nodes: 3,
         ..DevnetConfig::default()
@@ -221,13 +270,14 @@ async fn run() {
     // The LSP, with the routers' channels to it, as in lsp_figures.
     let chain = api.chain_info();
     let dir = tempfile::tempdir().unwrap();
+    let lsp_dir = kept_dir.map_or_else(|| dir.path().join("lsp"), |d| d.join("lsp-server"));
     let listen = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap();
     let options = Options {
         network: Some(Network::Regtest),
-        data_dir: Some(dir.path().join("lsp")),
+        data_dir: Some(lsp_dir),
         bitcoind_rpc: Some(format!(
             "http://{}:{}@{}:{}",
             chain.rpc_user, chain.rpc_password, chain.rpc_host, chain.rpc_port
@@ -243,6 +293,15 @@ async fn run() {
     };
     let server = Server::start(options.resolve().unwrap()).await.unwrap();
     let lsp_api = format!("http://{}", server.addr());
+    // On-chain funds before the routers open their channels, as any LSP has: LDK Node accepts an
+    // anchor channel only with 25,000 sat on chain per anchor channel. Without them the LSP's
+    // channels are legacy ones, where a 1,000-sat HTLC is dust (below the HTLC-timeout fee at
+    // LDK's 2,530 sat/kW dust-buffer feerate plus the dust limit: 2,484 sat here) and LDK's cap
+    // on dust exposure lets a router hold only about 30 of them towards the LSP: beyond that it
+    // fails the forward ("Cannot send less than our next-HTLC minimum - 2484000 msat"), the
+    // payer drops the channel for that payment and, after both routers' failed, reports
+    // RouteNotFound (what happened at 64 in flight).
+    fund_onchain(&api, &server, LSP_ONCHAIN_SATS).await;
     api.open_channels_to(&OpenExternalRequest {
         node_id: server.engine().node().node_id().to_string(),
         address: listen.to_string(),
@@ -425,7 +484,9 @@ async fn run() {
         }
         heard
     });
+    let cpu = CpuTimes::now();
     let (lsp_payments, starts) = pay_all(lsp_bills, in_flight, devnet_payer(&api, "alice")).await;
+    let lsp_cpu = cpu.busy_percent_since();
     let heard = listener.await.unwrap();
     let to_event: Vec<f64> = starts
         .iter()
@@ -446,7 +507,9 @@ async fn run() {
             .unwrap();
         lnd_bills.push(invoice.payment_request);
     }
+    let cpu = CpuTimes::now();
     let (lnd_payments, _) = pay_all(lnd_bills, in_flight, lnd_payer(lnd1.rest())).await;
+    let lnd_cpu = cpu.busy_percent_since();
 
     let mut floor_bills = Vec::new();
     for i in 0..payments {
@@ -462,7 +525,9 @@ async fn run() {
             .unwrap();
         floor_bills.push(invoice.invoice);
     }
+    let cpu = CpuTimes::now();
     let (floor_payments, _) = pay_all(floor_bills, in_flight, devnet_payer(&api, "alice")).await;
+    let floor_cpu = cpu.busy_percent_since();
 
     println!();
     println!("side by side, one run ({INVOICE_WORKERS} invoice clients for {INVOICE_SECS} s; {payments} payments of {} sat, {in_flight} in flight, one payer, one hop)", PAYMENT_MSAT / 1000);
@@ -507,6 +572,9 @@ async fn run() {
     );
     println!("payments  LND                {lnd_payments}   (lnd1 → lnd2 → lnd3, router REST)");
     println!("payments  floor (LDK → LDK)  {floor_payments}   (alice → router → devnet node lsp)");
+    println!(
+        "machine CPU busy while paying (all cores): LSP {lsp_cpu:.0} %, LND {lnd_cpu:.0} %, floor {floor_cpu:.0} %"
+    );
     println!(
         "ratios    invoices LSP/LND {:.2}×, payments LSP/LND {:.2}×, payments LSP/floor {:.2}×, p50 LND/LSP {:.2}×",
         lsp_invoices.per_sec / lnd_invoices.per_sec,

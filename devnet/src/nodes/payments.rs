@@ -162,14 +162,20 @@ pub async fn wait_payment(
     let mut reason = None;
     loop {
         if let Some(outcome) = outcome_of(node, &id, started) {
-            return match outcome.status {
-                PaymentState::Failed => Err(NodeError::PaymentFailed {
-                    node: node.name().to_owned(),
-                    payment_hash: outcome.payment_hash.unwrap_or_default(),
-                    reason: reason.unwrap_or_else(|| "unknown".to_owned()),
-                }),
-                _ => Ok(outcome),
-            };
+            if outcome.status != PaymentState::Failed {
+                return Ok(outcome);
+            }
+            // LDK Node marks the payment failed in its store just before it queues the
+            // `PaymentFailed` event that says why: wait a moment for it, so the error names
+            // the reason rather than "unknown" when another payment's event woke us first.
+            if reason.is_none() {
+                reason = failure_reason(&mut events, &id).await;
+            }
+            return Err(NodeError::PaymentFailed {
+                node: node.name().to_owned(),
+                payment_hash: outcome.payment_hash.unwrap_or_default(),
+                reason: reason.unwrap_or_else(|| "unknown".to_owned()),
+            });
         }
         match tokio::time::timeout_at(deadline, events.recv()).await {
             Err(_) => {
@@ -194,6 +200,27 @@ pub async fn wait_payment(
         }
     }
 }
+
+/// The reason in payment `id`'s `PaymentFailed` event, if it comes within a second.
+async fn failure_reason(events: &mut broadcast::Receiver<Event>, id: &PaymentId) -> Option<String> {
+    let grace = tokio::time::Instant::now() + FAILURE_EVENT_GRACE;
+    loop {
+        match tokio::time::timeout_at(grace, events.recv()).await {
+            Ok(Ok(Event::PaymentFailed {
+                payment_id: Some(p),
+                reason,
+                ..
+            })) if p == *id => {
+                return Some(reason.map_or_else(|| "unknown".to_owned(), |r| format!("{r:?}")))
+            }
+            Ok(Ok(_)) | Ok(Err(RecvError::Lagged(_))) => {}
+            Err(_) | Ok(Err(RecvError::Closed)) => return None,
+        }
+    }
+}
+
+/// How long a failed payment's event may trail its failed status in the store.
+const FAILURE_EVENT_GRACE: Duration = Duration::from_secs(1);
 
 /// The payment's outcome if it is final, from the node's payment store.
 fn outcome_of(node: &DevnetNode, id: &PaymentId, started: Instant) -> Option<PaymentOutcome> {
