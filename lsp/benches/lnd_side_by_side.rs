@@ -13,7 +13,7 @@
 //! Channels: payer → router 2,000,000 sat, router → receiver 10,000,000 sat on both sides; the
 //! LSP holds 200,000 sat on chain first, so its channels are anchor channels as the devnet's
 //! (a 1,000-sat HTLC is not dust there; on a legacy channel it is, and at 64 in flight LDK's
-//! dust-exposure cap refused forwards: `fund_onchain`).
+//! dust-exposure cap refused forwards: `DevnetApi::fund_ldk_node`).
 //! `ETRID_BENCH_FORWARD_DELAY_MS` replaces LDK's random forwarding batch delay with a fixed one
 //! in every LDK node of the run (the LSP's and the devnet's: one process), the lever the LSP
 //! offers as `--forward-batch-delay-ms`. The LSP's LDK Node store runs in SQLite's
@@ -47,8 +47,8 @@ use etrid_core::amount::Msat;
 use etrid_core::lsp::{CreateInvoiceRequest, LspConfig};
 use etrid_core::network::Network;
 use etrid_devnet::nodes::{
-    Devnet, DevnetApi, DevnetConfig, FundRequest, InvoiceRequest, LndRest, LndSend,
-    OpenExternalRequest, PayRequest,
+    Devnet, DevnetApi, DevnetConfig, InvoiceRequest, LndRest, LndSend, OpenExternalRequest,
+    PayRequest,
 };
 use etrid_lsp::{Options, Server};
 use tokio::sync::Mutex;
@@ -152,35 +152,6 @@ async fn pay_all(
     let secs = started.elapsed().as_secs_f64();
     let starts = std::mem::take(&mut *starts.lock().await);
     (figure(count, secs, latencies), starts)
-}
-
-/// Funds the LSP's own LDK node with `sats` on chain and waits until its wallet sees them.
-async fn fund_onchain(api: &DevnetApi, server: &Server, sats: u64) {
-    let node = Arc::clone(server.engine().node());
-    let address = node.onchain_payment().new_address().unwrap();
-    api.fund(&FundRequest {
-        address: address.to_string(),
-        amount_sats: sats,
-        confirm: Some(true),
-    })
-    .await
-    .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let synced = Arc::clone(&node);
-        tokio::task::spawn_blocking(move || synced.sync_wallets())
-            .await
-            .unwrap()
-            .unwrap();
-        if node.list_balances().spendable_onchain_balance_sats >= sats {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the LSP's wallet never saw its funds"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// A `pay` for devnet wallet `payer` (LDK Node): returns once the payment succeeded.
@@ -301,7 +272,9 @@ async fn run() {
     // fails the forward ("Cannot send less than our next-HTLC minimum - 2484000 msat"), the
     // payer drops the channel for that payment and, after both routers' failed, reports
     // RouteNotFound (what happened at 64 in flight).
-    fund_onchain(&api, &server, LSP_ONCHAIN_SATS).await;
+    api.fund_ldk_node(server.engine().node(), LSP_ONCHAIN_SATS)
+        .await
+        .unwrap();
     api.open_channels_to(&OpenExternalRequest {
         node_id: server.engine().node().node_id().to_string(),
         address: listen.to_string(),

@@ -80,13 +80,17 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
     match cli.command.unwrap_or(default) {
         Command::Run { exit_on_stdin_eof } => {
             let server = Server::start(options.resolve()?).await?;
-            // One line on stdout that scripts and tests read to learn where we are.
+            let node = server.engine().node();
+            // One line on stdout that scripts and tests read to learn where we are, with an
+            // address of the node's on-chain wallet to fund it (anchor channels need funds).
             println!(
                 "{}",
                 serde_json::json!({
                     "api": format!("http://{}", server.addr()),
-                    "node_id": server.engine().node().node_id().to_string(),
+                    "node_id": node.node_id().to_string(),
                     "ldk_listen": server.engine().config().ldk_listen.to_string(),
+                    "onchain_address": node.onchain_payment().new_address().ok().map(|a| a.to_string()),
+                    "onchain_sats": node.list_balances().spendable_onchain_balance_sats,
                 })
             );
             if exit_on_stdin_eof {

@@ -93,3 +93,31 @@ where
         .await
         .map_err(|e| ServerError::node("spawn_blocking", e))
 }
+
+/// What LDK Node keeps on chain for each anchor channel it accepts (ldk-node's default
+/// `AnchorChannelsConfig::per_channel_reserve_sats`): without it, it accepts only legacy ones.
+pub const ANCHOR_RESERVE_SATS: u64 = 25_000;
+
+/// Warns when the node holds less on chain than one anchor channel's reserve: channels then
+/// opened to it are legacy (non-anchor) ones, where an HTLC below the HTLC transactions' fee
+/// plus the dust limit (about 2,500 sat at LDK's dust-buffer feerate) is dust, and LDK lets a
+/// peer hold only about 30 of those in flight on a channel before it refuses to forward more
+/// (measured: the side-by-side bench failed with `RouteNotFound` at 64 payments of 1,000 sat in
+/// flight). Games send many small payments at once: fund the node before peers open channels.
+pub fn warn_without_anchor_reserve(node: &Node) {
+    let onchain = node.list_balances().spendable_onchain_balance_sats;
+    if onchain < ANCHOR_RESERVE_SATS {
+        let address = node
+            .onchain_payment()
+            .new_address()
+            .map_or_else(|e| format!("(no address: {e})"), |a| a.to_string());
+        tracing::warn!(
+            onchain_sats = onchain,
+            %address,
+            "the node holds less on chain than one anchor channel's reserve ({ANCHOR_RESERVE_SATS} sat): \
+             channels opened to it will be legacy ones, where payments below about 2,500 sat are dust \
+             and only about 30 can be in flight per channel; send {ANCHOR_RESERVE_SATS} sat per \
+             expected channel to the address before peers open channels"
+        );
+    }
+}

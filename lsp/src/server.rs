@@ -94,6 +94,7 @@ impl Server {
                 tracing::error!(error = %e, "HTTP server failed");
             }
         });
+        crate::node::warn_without_anchor_reserve(engine.node());
         tracing::info!(%addr, node_id = %engine.node().node_id(), "etrid-lsp ready");
         Ok(Server {
             engine,

@@ -179,6 +179,51 @@ impl DevnetApi {
         setup::sync_all(&self.shared.nodes).await;
     }
 
+    /// Funds an LDK node outside the devnet (an LSP under test) with `amount_sats` on chain: to
+    /// a new address of its wallet, confirmed, and returns once its wallet sees them (at most
+    /// 60 s). An LDK node accepts anchor channels only with 25,000 sat on chain per channel:
+    /// fund it before channels are opened to it, as any LSP is.
+    ///
+    /// # Errors
+    /// [`NodeError::Ldk`] when the node gives no address or cannot sync, [`NodeError::Timeout`]
+    /// when its wallet does not see the funds in time, and what [`DevnetApi::fund`] returns.
+    pub async fn fund_ldk_node(
+        &self,
+        node: &Arc<ldk_node::Node>,
+        amount_sats: u64,
+    ) -> Result<(), NodeError> {
+        let name = node.node_id().to_string();
+        let address = node
+            .onchain_payment()
+            .new_address()
+            .map_err(|e| NodeError::ldk(&name, "new_address", e))?;
+        let started = std::time::Instant::now();
+        let before = node.list_balances().spendable_onchain_balance_sats;
+        self.fund(&FundRequest {
+            address: address.to_string(),
+            amount_sats,
+            confirm: Some(true),
+        })
+        .await?;
+        loop {
+            let syncing = Arc::clone(node);
+            tokio::task::spawn_blocking(move || syncing.sync_wallets())
+                .await
+                .map_err(|e| NodeError::ldk(&name, "sync_wallets", e))?
+                .map_err(|e| NodeError::ldk(&name, "sync_wallets", e))?;
+            if node.list_balances().spendable_onchain_balance_sats >= before + amount_sats {
+                return Ok(());
+            }
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                return Err(NodeError::Timeout {
+                    what: format!("{name} seeing {amount_sats} sat on chain"),
+                    waited_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                });
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+
     /// Pays `amount_sats` from the chain's faucet to a regtest address, and by default mines
     /// a block to confirm it.
     pub async fn fund(&self, req: &FundRequest) -> Result<Funded, NodeError> {
