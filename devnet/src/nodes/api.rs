@@ -217,7 +217,7 @@ impl DevnetApi {
             if started.elapsed() > std::time::Duration::from_secs(60) {
                 return Err(NodeError::Timeout {
                     what: format!("{name} seeing {amount_sats} sat on chain"),
-                    waited_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    waited_ms: setup::elapsed_ms(started),
                 });
             }
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;

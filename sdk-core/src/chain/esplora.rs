@@ -218,19 +218,18 @@ impl<T: Transport, M: Timer> ChainSource for EsploraChain<T, M> {
             let url = format!("{}/fee-estimates", self.base_url);
             let estimates: std::collections::BTreeMap<String, serde_json::Value> =
                 self.json("/fee-estimates").await?;
-            // The estimate for the nearest target at or below the one asked (a rate, not an
-            // amount: Esplora gives sat/vB with decimals; rounded up to a whole sat/vB).
-            let best = estimates
+            let parsed: Vec<(u16, f64)> = estimates
                 .iter()
-                .filter_map(|(target, rate)| Some((target.parse::<u16>().ok()?, rate.as_f64()?)))
+                .filter_map(|(target, rate)| Some((target.parse().ok()?, rate.as_f64()?)))
+                .collect();
+            // The estimate for the nearest target at or below the one asked, else the nearest
+            // above (a rate, not an amount: Esplora gives sat/vB with decimals; rounded up).
+            let best = parsed
+                .iter()
                 .filter(|(target, _)| *target <= target_blocks.max(1))
                 .max_by_key(|(target, _)| *target)
-                .or_else(|| {
-                    estimates
-                        .iter()
-                        .filter_map(|(t, r)| Some((t.parse::<u16>().ok()?, r.as_f64()?)))
-                        .min_by_key(|(target, _)| *target)
-                });
+                .or_else(|| parsed.iter().min_by_key(|(target, _)| *target))
+                .copied();
             match best {
                 Some((_, rate)) if rate.is_finite() && rate >= 0.0 => {
                     // Capped far above any real fee rate, so the cast cannot wrap.
