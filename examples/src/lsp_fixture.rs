@@ -18,6 +18,7 @@ use etrid_core::lsp::{
 use etrid_core::network::Network;
 use etrid_devnet::nodes::{
     Devnet, DevnetConfig, InvoiceRequest, OpenExternalRequest, PayRequest, PaymentOutcome,
+    EXTERNAL_NODE_FUNDING_SATS,
 };
 use etrid_lsp::{Options, Server};
 use serde::Serialize;
@@ -134,6 +135,16 @@ impl Fixture {
         let api = format!("http://{}", server.addr());
         let lsp_node_id = server.engine().node().node_id().to_string();
         progress(&format!("    LSP API {api}, node {lsp_node_id}"));
+        // An LSP holds on-chain funds before peers open channels to it: LDK Node accepts
+        // anchor channels only with a reserve per channel, and in the legacy channels it would
+        // get otherwise small payments are dust and only ~30 fit in flight.
+        progress(&format!(
+            "    funding the LSP's on-chain wallet ({EXTERNAL_NODE_FUNDING_SATS} sat: anchor channels) …"
+        ));
+        devnet
+            .api()
+            .fund_ldk_node(server.engine().node(), EXTERNAL_NODE_FUNDING_SATS)
+            .await?;
         progress(&format!(
             "3/6 opening channels router1 → LSP and router2 → LSP ({} sat each) …",
             LSP_CHANNEL_SATS

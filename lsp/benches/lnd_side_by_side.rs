@@ -48,7 +48,7 @@ use etrid_core::lsp::{CreateInvoiceRequest, LspConfig};
 use etrid_core::network::Network;
 use etrid_devnet::nodes::{
     Devnet, DevnetApi, DevnetConfig, InvoiceRequest, LndRest, LndSend, OpenExternalRequest,
-    PayRequest,
+    PayRequest, EXTERNAL_NODE_FUNDING_SATS,
 };
 use etrid_lsp::{Options, Server};
 use tokio::sync::Mutex;
@@ -60,8 +60,6 @@ const IN_FLIGHT: usize = 16;
 const PAYMENT_MSAT: u64 = 1_000_000;
 const PAYER_CHANNEL_SATS: u64 = 2_000_000;
 const RECEIVER_CHANNEL_SATS: u64 = 10_000_000;
-/// The LSP's on-chain funds: the anchor reserve of its two router channels, with room.
-const LSP_ONCHAIN_SATS: u64 = 200_000;
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -272,7 +270,7 @@ async fn run() {
     // fails the forward ("Cannot send less than our next-HTLC minimum - 2484000 msat"), the
     // payer drops the channel for that payment and, after both routers' failed, reports
     // RouteNotFound (what happened at 64 in flight).
-    api.fund_ldk_node(server.engine().node(), LSP_ONCHAIN_SATS)
+    api.fund_ldk_node(server.engine().node(), EXTERNAL_NODE_FUNDING_SATS)
         .await
         .unwrap();
     api.open_channels_to(&OpenExternalRequest {

@@ -22,7 +22,9 @@ use support::{env_count, percentile};
 use etrid_core::amount::Msat;
 use etrid_core::lsp::{CreateInvoiceRequest, LspConfig};
 use etrid_core::network::Network;
-use etrid_devnet::nodes::{Devnet, DevnetConfig, OpenExternalRequest, PayRequest};
+use etrid_devnet::nodes::{
+    Devnet, DevnetConfig, OpenExternalRequest, PayRequest, EXTERNAL_NODE_FUNDING_SATS,
+};
 use etrid_lsp::{Options, Server};
 use tokio::sync::Mutex;
 
@@ -81,6 +83,12 @@ async fn run() {
     };
     let server = Server::start(options.resolve().unwrap()).await.unwrap();
     let api = format!("http://{}", server.addr());
+    // Funds first, so the channels are anchor ones (as any LSP's are).
+    devnet
+        .api()
+        .fund_ldk_node(server.engine().node(), EXTERNAL_NODE_FUNDING_SATS)
+        .await
+        .unwrap();
     devnet
         .api()
         .open_channels_to(&OpenExternalRequest {

@@ -9,6 +9,7 @@ use etrid_core::network::Network;
 use serde::Deserialize;
 
 use crate::error::ServerError;
+use crate::swap_config::{SwapConfig, SwapOptions};
 
 /// Where the Lightning node reads the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +93,8 @@ pub struct Config {
     /// Origins (`https://console.example`) whose pages may call the admin endpoints from a
     /// browser (CORS): the console hosted as static files elsewhere. Empty: none.
     pub admin_cors_origins: Vec<String>,
+    /// The swap server's settings; `None`: no swaps (`swaps_unavailable`).
+    pub swap: Option<SwapConfig>,
 }
 
 /// The options as flags and environment variables (`etrid-lsp --help` lists them); every
@@ -197,6 +200,10 @@ pub struct Options {
     /// another origin. Exact origins only, never `*` (admin keys). Default: none.
     #[arg(long, env = "ETRID_LSP_ADMIN_CORS_ORIGINS", value_delimiter = ',')]
     pub admin_cors_origins: Option<Vec<String>>,
+    /// The swap server (`--swap-*`; the `[swap]` table of the file).
+    #[command(flatten)]
+    #[serde(default)]
+    pub swap: SwapOptions,
 }
 
 impl Options {
@@ -233,6 +240,7 @@ impl Options {
             fiat_rates_url: self.fiat_rates_url.or(file.fiat_rates_url),
             console_dir: self.console_dir.or(file.console_dir),
             admin_cors_origins: self.admin_cors_origins.or(file.admin_cors_origins),
+            swap: self.swap.or(file.swap),
         }
     }
 
@@ -260,6 +268,8 @@ impl Options {
             });
         }
         let bad = |reason: String| ServerError::Config { reason };
+        let node_esplora_url = self.esplora_url.clone();
+        let swap = self.swap.resolve(node_esplora_url.as_deref())?;
         let data_dir = self
             .data_dir
             .unwrap_or_else(|| PathBuf::from("etrid-lsp-data"));
@@ -347,6 +357,7 @@ impl Options {
             fiat_rates_url: self.fiat_rates_url,
             console_dir: self.console_dir,
             admin_cors_origins,
+            swap,
         })
     }
 }

@@ -63,6 +63,12 @@ pub enum ServerError {
         /// Why.
         reason: String,
     },
+    /// The LSP offers no swaps now (not configured, chain source down, wallet too small).
+    #[error("swaps unavailable: {reason}")]
+    SwapsUnavailable {
+        /// Why.
+        reason: String,
+    },
     /// The quote expired.
     #[error("quote {quote_id} expired at {expired_at}; quote again")]
     QuoteExpired {
@@ -226,6 +232,7 @@ impl ServerError {
             ServerError::UnknownCurrency { .. } => ApiErrorCode::UnknownCurrency,
             ServerError::QuoteExpired { .. } => ApiErrorCode::QuoteExpired,
             ServerError::RatesUnavailable { .. } => ApiErrorCode::RatesUnavailable,
+            ServerError::SwapsUnavailable { .. } => ApiErrorCode::SwapsUnavailable,
             ServerError::SlippageExceeded { .. } => ApiErrorCode::SlippageExceeded,
             ServerError::TournamentClosed { .. } => ApiErrorCode::TournamentClosed,
             ServerError::CursorExpired { .. } => ApiErrorCode::CursorExpired,

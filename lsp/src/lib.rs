@@ -20,6 +20,8 @@ pub mod node;
 pub mod server;
 pub mod store;
 pub mod supervise;
+pub mod swap_config;
+pub mod swap_keys;
 pub mod time;
 
 pub use config::{Config, Options};

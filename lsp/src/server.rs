@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 use crate::api::{self, AppState, RateLimiter};
 use crate::config::Config;
 use crate::db::Db;
-use crate::engine::{Engine, PublicUrl, RateSource};
+use crate::engine::{Engine, PublicUrl, RateSource, SwapServices};
 use crate::error::ServerError;
 use crate::store::Store;
 
@@ -64,12 +64,20 @@ impl Server {
             config.fiat_rates_file.as_ref(),
             config.fiat_rates_url.as_deref(),
         )?;
+        let swaps = match &config.swap {
+            Some(swap) => Some(SwapServices::new(
+                swap.clone(),
+                &config.data_dir.join("ldk"),
+            )?),
+            None => None,
+        };
         let engine = Engine::new(
             Arc::clone(&config),
             store,
             node,
             Arc::clone(&public_url),
             rates,
+            swaps,
         );
         let (stop, stop_rx) = watch::channel(false);
         let tasks = engine.spawn_tasks(stop_rx.clone());

@@ -747,3 +747,60 @@ fn s24_a_stream_across_a_sigkill_pays_each_payment_once_and_exactly_its_budget()
         );
     })
 }
+
+/// A payment made the moment the LSP is back from a crash, while its peers are still
+/// reconnecting, waits for a usable channel and succeeds (it used to fail at once with
+/// `route_not_found`, no money lost but the player's purchase refused).
+#[test]
+fn s13_a_payment_sent_right_after_a_restart_waits_for_the_peers_and_succeeds() {
+    run(async {
+        let mut h = Harness::start(1).await;
+        h.fund_account(0, 50_000_000).await;
+        h.wait_route_to(0, "bob").await;
+        let bolt11 = h.devnet_invoice("bob", Some(7_000_000));
+        h.kill_lsp();
+        h.spawn_lsp();
+        let admin = h.admin(0);
+        let usable_at_start = admin
+            .list_channels()
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .filter(|c| c.is_usable)
+            .count();
+        eprintln!(
+            "usable channels when the first payment after the restart is sent: {usable_at_start}"
+        );
+        let payment = admin
+            .pay(
+                admin
+                    .prepare_pay_invoice(PayInvoiceRequest {
+                        bolt11,
+                        idempotency_key: "right-after-the-restart".into(),
+                        ..PayInvoiceRequest::default()
+                    })
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let done = wait_payment(&admin, &payment.id, Duration::from_secs(60)).await;
+        assert_eq!(
+            done.status,
+            PaymentStatus::Succeeded,
+            "the first payment after the restart: {done:?}"
+        );
+        let debited: u64 = support::all_ledger(&admin)
+            .await
+            .iter()
+            .filter(|e| e.kind == LedgerEntryKind::Debit && e.reference_id == payment.id)
+            .map(|e| e.amount_msat.as_u64())
+            .sum();
+        let fee = done.fee_msat.map_or(0, Msat::as_u64);
+        assert_eq!(
+            debited,
+            7_000_000 + fee,
+            "debited exactly once, with its fee"
+        );
+    });
+}

@@ -93,7 +93,7 @@ function objectDeclaration(name, schema) {
   return `${doc(schema.description, "")}export interface ${typeName(name)} {\n${fields}}\n`;
 }
 
-/** The event union: `invoice.*` events carry an invoice, `payment.*` events a payment, `tournament.*` events the tournament, the entry or the payout, `voucher.*` events the voucher, `transfer.received` the transfer, `keysend.received` the keysend. */
+/** The event union: `invoice.*` events carry an invoice, `payment.*` events a payment, `tournament.*` events the tournament, the entry or the payout, `voucher.*` events the voucher, `transfer.received` the transfer, `keysend.received` the keysend, `swap.updated` the swap. */
 function eventDeclaration(schema) {
   const types = schemas.EventType.enum;
   const variants = types.map((type) => {
@@ -106,6 +106,7 @@ function eventDeclaration(schema) {
       voucher: "Voucher",
       transfer: "Transfer",
       keysend: "Keysend",
+      swap: "Swap",
     }[type.startsWith("tournament.") ? type : type.split(".")[0]];
     if (!data) throw new Error(`event type ${type}: no payload type`);
     return `  | (LspEventBase & { type: ${JSON.stringify(type)}; data: ${data} })`;

@@ -12,6 +12,12 @@ use super::NodeError;
 /// The on-chain reserve LDK Node keeps per anchor channel (`AnchorChannelsConfig` default).
 pub const ANCHOR_RESERVE_SATS: u64 = 25_000;
 
+/// What tests, examples and benchmarks fund an LDK node outside the devnet (an LSP under test)
+/// with before channels are opened to it
+/// ([`DevnetApi::fund_ldk_node`](super::DevnetApi::fund_ldk_node)): the anchor reserve of 20
+/// channels. Without it the channels are legacy ones, where payments below ~2,500 sat are dust.
+pub const EXTERNAL_NODE_FUNDING_SATS: u64 = 20 * ANCHOR_RESERVE_SATS;
+
 /// Spare on-chain sats every node gets on top of what its channels need (fees, demos).
 pub const DEFAULT_SPARE_ONCHAIN_SATS: u64 = 1_000_000;
 

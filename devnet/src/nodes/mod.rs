@@ -31,7 +31,8 @@ mod setup;
 pub use api::{DevnetApi, MAX_BLOCKS_PER_CALL};
 pub use config::{
     ChannelPlan, DevnetConfig, Role, ANCHOR_RESERVE_SATS, CHANNEL_SATS_LIMIT,
-    DEFAULT_SPARE_ONCHAIN_SATS, MAX_ACCEPTED_HTLCS, MAX_LND_NODES, MIN_CHANNEL_SATS,
+    DEFAULT_SPARE_ONCHAIN_SATS, EXTERNAL_NODE_FUNDING_SATS, MAX_ACCEPTED_HTLCS, MAX_LND_NODES,
+    MIN_CHANNEL_SATS,
 };
 pub use devnet::Devnet;
 pub use error::NodeError;

@@ -35,6 +35,7 @@ mod payments;
 mod quotes;
 mod schedules;
 mod streams;
+mod swaps;
 mod system;
 mod tournaments;
 mod vouchers;
@@ -107,6 +108,9 @@ fn invoice() -> Router<AppState> {
         )
         .route("/v1/events", get(events::list))
         .route("/v1/events/stream", get(events::stream))
+        .route("/v1/swaps/info", get(swaps::info))
+        .route("/v1/swaps", get(swaps::list))
+        .route("/v1/swaps/{swap_id}", get(swaps::get))
 }
 
 /// Routes of `x-etrid-scope: admin`: admin keys only.
@@ -186,6 +190,8 @@ fn admin() -> Router<AppState> {
         .route("/v1/vouchers", post(vouchers::create).get(vouchers::list))
         .route("/v1/vouchers/{voucher_id}", get(vouchers::get))
         .route("/v1/vouchers/{voucher_id}/cancel", post(vouchers::cancel))
+        .route("/v1/swaps/submarine", post(swaps::create_submarine))
+        .route("/v1/swaps/reverse", post(swaps::create_reverse))
 }
 
 /// The full router: the three routers, CORS for browsers on the keyless and invoice routes

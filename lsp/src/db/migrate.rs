@@ -387,6 +387,50 @@ CREATE TABLE keysends (
 CREATE INDEX keysends_account ON keysends (account_id, created_at, id);
 ";
 
+/// Swaps (S35–S39): one row per swap, its server key by `key_index` (derived from the node's
+/// seed, never stored), the script and address it locks to, and its progress on chain.
+/// `spend_tx` is the claim or refund transaction, stored before it is broadcast so a restart
+/// rebroadcasts the same one. One swap per kind and payment hash.
+const V13: &str = "
+CREATE TABLE swaps (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    key_index BIGINT NOT NULL UNIQUE,
+    payment_hash TEXT NOT NULL,
+    preimage TEXT,
+    bolt11 TEXT NOT NULL,
+    invoice_amount_msat BIGINT NOT NULL,
+    onchain_amount_msat BIGINT NOT NULL,
+    service_fee_msat BIGINT NOT NULL,
+    miner_fee_msat BIGINT NOT NULL,
+    fee_bps BIGINT NOT NULL,
+    user_public_key TEXT NOT NULL,
+    server_public_key TEXT NOT NULL,
+    redeem_script TEXT NOT NULL,
+    lockup_address TEXT NOT NULL UNIQUE,
+    timeout_height BIGINT NOT NULL,
+    lockup_txid TEXT,
+    lockup_vout BIGINT,
+    lockup_amount_msat BIGINT,
+    lockup_height BIGINT,
+    lockup_requested_at BIGINT,
+    claimable_msat BIGINT,
+    claim_deadline_height BIGINT,
+    spend_tx TEXT,
+    claim_txid TEXT,
+    refund_txid TEXT,
+    failure_reason TEXT,
+    fingerprint TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    UNIQUE (kind, payment_hash)
+);
+CREATE INDEX swaps_account ON swaps (account_id, created_at, id);
+CREATE INDEX swaps_status ON swaps (status);
+";
+
 fn migrations() -> Vec<Migration> {
     vec![
         Migration {
@@ -449,6 +493,11 @@ fn migrations() -> Vec<Migration> {
             sqlite: "",
             postgres: "",
         },
+        Migration {
+            version: 13,
+            sqlite: "",
+            postgres: "",
+        },
     ]
 }
 
@@ -466,6 +515,7 @@ fn script(version: i64, event_id: &str) -> Option<String> {
         10 => Some(V10.to_owned()),
         11 => Some(V11.to_owned()),
         12 => Some(V12.to_owned()),
+        13 => Some(V13.to_owned()),
         _ => None,
     }
 }

@@ -6,8 +6,8 @@
 //!
 //! One file per resource: `invoices` (standard and hold), `payments`, `accounts` (balance,
 //! ledger, keys), `webhook_admin`, `events`, `node_info`, `addresses`, `tournaments`; the
-//! tasks are `node_events`, `sweeper`, `peers`, `reconcile`, `webhooks` and
-//! `tournament_runner`.
+//! tasks are `node_events`, `sweeper`, `peers`, `reconcile`, `webhooks`,
+//! `tournament_runner` and `swap_watcher` (swaps on chain, `swaps` creates them).
 
 mod accounts;
 mod addresses;
@@ -26,6 +26,9 @@ mod scheduler;
 mod schedules;
 mod streamer;
 mod streams;
+mod swap_reverse;
+mod swap_watcher;
+mod swaps;
 mod sweeper;
 mod tournament_lobby;
 mod tournament_payouts;
@@ -37,6 +40,7 @@ mod webhooks;
 
 pub use addresses::{LnurlRefusal, PublicUrl};
 pub use rates::RateSource;
+pub use swaps::SwapServices;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -72,6 +76,8 @@ pub struct Engine {
     pub(crate) streamer_wake: Arc<Notify>,
     /// Where fiat rates for quotes come from.
     pub(crate) rates: Arc<RateSource>,
+    /// The swap server; `None` when swaps are off.
+    pub(crate) swaps: Option<Arc<SwapServices>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -85,15 +91,17 @@ impl std::fmt::Debug for Engine {
 
 impl Engine {
     /// Wraps a started node and an opened store; `public_url` is where wallets reach the
-    /// server, `rates` where fiat quotes get their rates.
+    /// server, `rates` where fiat quotes get their rates, `swaps` the swap server (if on).
     pub fn new(
         config: Arc<Config>,
         store: Store,
         node: Arc<Node>,
         public_url: Arc<PublicUrl>,
         rates: RateSource,
+        swaps: Option<SwapServices>,
     ) -> Engine {
         Engine {
+            swaps: swaps.map(Arc::new),
             config,
             store,
             node,
@@ -163,6 +171,7 @@ impl Engine {
             tokio::spawn(tournament_runner::run(self.clone(), stop.clone())),
             tokio::spawn(scheduler::run(self.clone(), stop.clone())),
             tokio::spawn(streamer::run(self.clone(), stop.clone())),
+            tokio::spawn(swap_watcher::run(self.clone(), stop.clone())),
             tokio::spawn(webhooks::run(self.clone(), stop)),
         ]
     }

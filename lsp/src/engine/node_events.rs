@@ -131,6 +131,13 @@ impl Engine {
         custom_records: &[CustomTlvRecord],
     ) -> Result<(), ServerError> {
         let hash_hex = WireHash::from_bytes(hash.0);
+        // A reverse swap's hash first: its hold invoice is the LSP's, not an account's.
+        if self
+            .on_swap_claimable(&hash_hex, amount_msat, deadline)
+            .await?
+        {
+            return Ok(());
+        }
         let Some(rec) = self.store.invoice_by_hash(&hash_hex).await? else {
             if self
                 .on_keysend_claimable(hash, amount_msat, custom_records)
@@ -226,6 +233,9 @@ impl Engine {
 
     async fn on_received(&self, hash: &PaymentHash, amount_msat: u64) -> Result<(), ServerError> {
         let hash_hex = WireHash::from_bytes(hash.0);
+        if self.on_swap_received(&hash_hex).await? {
+            return Ok(());
+        }
         match self.store.invoice_by_hash(&hash_hex).await? {
             Some(rec) => {
                 self.store.mark_paid(&rec, amount_msat, None).await?;
@@ -251,7 +261,20 @@ impl Engine {
             Some(rec) => {
                 self.store.complete_payment(&rec, outcome).await?;
             }
-            None => tracing::warn!(payment_id = ldk_id, "outcome of an unknown payment"),
+            None => {
+                // A submarine swap's payment (LDK's id of a BOLT11 payment is its hash).
+                let failure = match &outcome {
+                    PaymentOutcome::Failed { reason } => Some(*reason),
+                    PaymentOutcome::Succeeded { .. } => None,
+                };
+                let swap = match ldk_id.parse::<WireHash>() {
+                    Ok(hash) => self.on_swap_payment_outcome(&hash, failure).await?,
+                    Err(_) => false,
+                };
+                if !swap {
+                    tracing::warn!(payment_id = ldk_id, "outcome of an unknown payment");
+                }
+            }
         }
         Ok(())
     }

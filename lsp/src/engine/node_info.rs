@@ -66,7 +66,8 @@ impl Engine {
         }
     }
 
-    /// Totals and largest channels of usable liquidity, and channels still pending.
+    /// Totals and largest channels of usable liquidity, channels still pending, and the
+    /// on-chain wallet's spendable and reserved funds.
     pub fn liquidity(&self) -> LiquiditySummary {
         let channels = self.node.list_channels();
         let usable: Vec<_> = channels.iter().filter(|c| c.is_usable).collect();
@@ -76,6 +77,8 @@ impl Engine {
         let max = |f: fn(&ldk_node::ChannelDetails) -> u64| {
             usable.iter().map(|c| f(c)).max().unwrap_or(0)
         };
+        let balances = self.node.list_balances();
+        let msat = |sats: u64| Msat::from_msat(sats.saturating_mul(1000));
         LiquiditySummary {
             total_outbound_msat: Msat::from_msat(sum(|c| c.outbound_capacity_msat)),
             total_inbound_msat: Msat::from_msat(sum(|c| c.inbound_capacity_msat)),
@@ -83,6 +86,8 @@ impl Engine {
             largest_inbound_msat: Msat::from_msat(max(|c| c.inbound_capacity_msat)),
             usable_channels: count(usable.len()),
             pending_channels: count(channels.iter().filter(|c| !c.is_channel_ready).count()),
+            onchain_spendable_msat: msat(balances.spendable_onchain_balance_sats),
+            onchain_reserved_msat: msat(balances.total_anchor_channels_reserve_sats),
         }
     }
 }

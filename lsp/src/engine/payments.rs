@@ -209,6 +209,7 @@ impl Engine {
             Reserved::Existing(rec) => return Ok((rec.payment, false)),
         };
         let fixed = decoded.amount_msat.is_some();
+        self.wait_for_usable_channel().await;
         let sent = blocking(&self.node, move |node| {
             let bolt11 = node.bolt11_payment();
             if fixed {
@@ -280,6 +281,7 @@ impl Engine {
             Reserved::Created(rec) => rec,
             Reserved::Existing(rec) => return Ok((rec.payment, false)),
         };
+        self.wait_for_usable_channel().await;
         let sent = blocking(&self.node, move |node| {
             node.spontaneous_payment()
                 .send_with_preimage_and_custom_tlvs(

@@ -2,8 +2,10 @@
 //! itself, and its redial loop runs once a minute. An LSP's peers mostly dialled it, so this
 //! task redials every disconnected channel peer at the addresses its gossip announcement
 //! gives, at start and every few seconds, and persists them so LDK Node redials them too.
+//! Payments sent while no channel is usable (right after a restart, say) wait a bounded while
+//! for the peers to come back instead of failing at once with no route.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ldk_node::lightning::routing::gossip::NodeId;
 use tokio::sync::watch;
@@ -13,6 +15,20 @@ use crate::node::blocking;
 
 /// How often disconnected channel peers are redialled.
 const EVERY: Duration = Duration::from_secs(3);
+
+/// How long a payment waits for a usable channel when the node has channels but none is usable
+/// (its peers still reconnecting after a restart or a dropped connection) before it is sent
+/// anyway (and then fails with no route, its amount released). Covers a few redial rounds.
+pub(crate) const USABLE_CHANNEL_WAIT: Duration = Duration::from_secs(10);
+
+/// How often the wait above looks again.
+const USABLE_CHANNEL_POLL: Duration = Duration::from_millis(100);
+
+/// Whether a payment may be sent now: some channel is usable, or there is none to wait for.
+fn ready_to_send(node: &ldk_node::Node) -> bool {
+    let channels = node.list_channels();
+    channels.is_empty() || channels.iter().any(|c| c.is_usable)
+}
 
 /// Redials until `stop` turns true.
 pub(super) async fn run(engine: Engine, mut stop: watch::Receiver<bool>) {
@@ -27,6 +43,28 @@ pub(super) async fn run(engine: Engine, mut stop: watch::Receiver<bool>) {
 }
 
 impl Engine {
+    /// Waits (at most [`USABLE_CHANNEL_WAIT`]) until some channel is usable, when the node has
+    /// channels and none is: LDK fails a send at once without a usable first hop, so a payment
+    /// made while peers reconnect after a restart would fail although it would succeed a few
+    /// seconds later. Returns at once in the usual case.
+    pub(crate) async fn wait_for_usable_channel(&self) {
+        if ready_to_send(&self.node) {
+            return;
+        }
+        tracing::info!("no usable channel yet (peers reconnecting): the payment waits for one");
+        let deadline = Instant::now() + USABLE_CHANNEL_WAIT;
+        while Instant::now() < deadline {
+            tokio::time::sleep(USABLE_CHANNEL_POLL).await;
+            if ready_to_send(&self.node) {
+                return;
+            }
+        }
+        tracing::warn!(
+            waited_secs = USABLE_CHANNEL_WAIT.as_secs(),
+            "still no usable channel: sending anyway"
+        );
+    }
+
     /// Dials every channel counterparty that is not connected, at its announced addresses.
     pub(crate) async fn reconnect_channel_peers(&self) {
         let node = &self.node;

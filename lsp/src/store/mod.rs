@@ -16,6 +16,7 @@ mod payments;
 mod quotes;
 mod schedules;
 mod streams;
+mod swaps;
 mod tournament_changes;
 mod tournaments;
 mod transfers;
@@ -37,6 +38,7 @@ pub use keysends::{KeysendRecord, NewKeysend};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, Reserved};
 pub use schedules::{CreatedSchedule, RunOutcome, RunRecord, ScheduleRecord};
 pub use streams::{CreatedStream, StreamRecord};
+pub use swaps::{NewSwap, SwapChange, SwapInserted, SwapRecord};
 pub use tournament_changes::{Audit, Change};
 pub use tournaments::{
     new_tournament_id, EntryRecord, NewEntry, NewTournament, TournamentInserted, TournamentRecord,

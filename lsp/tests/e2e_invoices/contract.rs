@@ -104,7 +104,8 @@ fn s17_every_documented_route_checks_its_scope_and_account() {
                     .replace("{webhook_id}", &b.webhook)
                     .replace("{delivery_id}", "dlv_1_x")
                     .replace("{key_id}", &b.key)
-                    .replace("{payment_id}", "pay_00000000000000000000");
+                    .replace("{payment_id}", "pay_00000000000000000000")
+                    .replace("{swap_id}", "swp_00000000000000000000");
                 let method: Method = method.to_uppercase().parse().unwrap();
                 // A body valid enough that the id is looked up (settle needs a preimage).
                 let body = template

@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 use etrid_core::lsp::{CreateInvoiceRequest, LspClient, LspConfig, WaitOutcome};
 use etrid_core::native::{ReqwestTransport, TokioTimer};
 use etrid_core::network::Network;
-use etrid_devnet::nodes::{Devnet, DevnetConfig, InvoiceRequest, OpenExternalRequest, PayRequest};
+use etrid_devnet::nodes::{
+    Devnet, DevnetConfig, FundRequest, InvoiceRequest, OpenExternalRequest, PayRequest,
+    EXTERNAL_NODE_FUNDING_SATS,
+};
 
 mod proxy;
 #[allow(unused_imports)]
@@ -43,6 +46,8 @@ pub struct LspProcess {
     pub api: String,
     pub node_id: String,
     pub ldk_listen: String,
+    /// An address of the LSP node's on-chain wallet (from its ready line).
+    pub onchain_address: String,
 }
 
 impl Drop for LspProcess {
@@ -70,6 +75,8 @@ pub struct Harness {
     /// The PostgreSQL URL (own schema) when `ETRID_LSP_TEST_DATABASE_URL` is set; SQLite else.
     pub database_url: Option<String>,
     ldk_port: u16,
+    /// Whether the LSP serves swaps (with the devnet's Esplora as its chain source for them).
+    swaps: bool,
     /// The API port, kept across restarts so clients reconnect to the same URL.
     api_port: u16,
     /// Removes `dir` (the LSP's and the devnet's state) once this process ends, however it
@@ -160,7 +167,13 @@ impl Harness {
 
     /// As [`start`](Self::start), with extra `etrid-lsp run` flags.
     pub async fn start_with(accounts: usize, extra_args: Vec<String>) -> Harness {
-        Self::start_full(accounts, extra_args, 0).await
+        Self::start_full(accounts, extra_args, 0, false).await
+    }
+
+    /// As [`start_with`](Self::start_with), the LSP serving swaps through the devnet's Esplora.
+    #[allow(dead_code)]
+    pub async fn start_with_swaps(accounts: usize, extra_args: Vec<String>) -> Harness {
+        Self::start_full(accounts, extra_args, 0, true).await
     }
 
     /// As [`start`](Self::start), plus `lnd_nodes` LND nodes (`lnd1`, …) on the devnet, each
@@ -168,10 +181,15 @@ impl Harness {
     /// both ways and a payment larger than either channel goes multi-path).
     #[allow(dead_code)]
     pub async fn start_with_lnd(accounts: usize, lnd_nodes: usize) -> Harness {
-        Self::start_full(accounts, Vec::new(), lnd_nodes).await
+        Self::start_full(accounts, Vec::new(), lnd_nodes, false).await
     }
 
-    async fn start_full(accounts: usize, extra_args: Vec<String>, lnd_nodes: usize) -> Harness {
+    async fn start_full(
+        accounts: usize,
+        extra_args: Vec<String>,
+        lnd_nodes: usize,
+        swaps: bool,
+    ) -> Harness {
         init_tracing();
         let dir = tempfile::tempdir().unwrap();
         let reaper = Reaper::watch(dir.path());
@@ -195,6 +213,7 @@ impl Harness {
             accounts: Vec::new(),
             extra_args,
             ldk_port: free_port(),
+            swaps,
             api_port: free_port(),
             reaper,
         };
@@ -203,6 +222,7 @@ impl Harness {
             h.accounts.push(account);
         }
         h.spawn_lsp();
+        h.fund_lsp_onchain().await;
         h.open_channels().await;
         if lnd_nodes > 0 {
             h.open_lnd_channels().await;
@@ -316,6 +336,11 @@ impl Harness {
                 &format!("127.0.0.1:{}", self.api_port),
             ])
             .args(&self.extra_args)
+            .args(if self.swaps {
+                vec!["--swap-esplora-url".to_owned(), info.esplora_url.clone()]
+            } else {
+                Vec::new()
+            })
             .args(["run", "--exit-on-stdin-eof"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -339,6 +364,7 @@ impl Harness {
             api: v["api"].as_str().unwrap().to_owned(),
             node_id: v["node_id"].as_str().unwrap().to_owned(),
             ldk_listen: v["ldk_listen"].as_str().unwrap().to_owned(),
+            onchain_address: v["onchain_address"].as_str().unwrap().to_owned(),
         });
     }
 
@@ -377,6 +403,36 @@ impl Harness {
     /// The LSP's node id.
     pub fn node_id(&self) -> String {
         self.lsp.as_ref().expect("LSP running").node_id.clone()
+    }
+
+    /// Funds the LSP node's on-chain wallet with [`EXTERNAL_NODE_FUNDING_SATS`] (confirmed) and
+    /// waits until the LSP reports them spendable, so the channels opened to it next are anchor
+    /// channels, as a production LSP's are.
+    async fn fund_lsp_onchain(&self) {
+        let lsp = self.lsp.as_ref().unwrap();
+        self.devnet
+            .api()
+            .fund(&FundRequest {
+                address: lsp.onchain_address.clone(),
+                amount_sats: EXTERNAL_NODE_FUNDING_SATS,
+                confirm: Some(true),
+            })
+            .await
+            .expect("the devnet funds the LSP");
+        let operator = self.client(&self.create_account("harness operator").admin_key);
+        let want = EXTERNAL_NODE_FUNDING_SATS * 1000;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let liquidity = operator.liquidity().await.expect("liquidity");
+            if liquidity.onchain_spendable_msat.as_u64() >= want {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the LSP never saw its on-chain funds: {liquidity:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     async fn open_channels(&self) {

@@ -26,6 +26,7 @@ mod node;
 mod payments;
 mod schedules;
 mod streams;
+mod swaps;
 mod tournaments;
 mod vouchers;
 mod wait;

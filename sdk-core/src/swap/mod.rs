@@ -67,6 +67,7 @@
 
 mod claim;
 mod fees;
+pub mod flow;
 mod keys;
 mod refund;
 mod script;
@@ -259,6 +260,44 @@ pub enum SwapError {
         /// The underlying error text.
         reason: String,
     },
+    /// The swap server answered something other than what was asked or agreed (another
+    /// payment hash, key, kind or amount, an invoice for another payee): the swap is refused
+    /// before any money moves.
+    #[error("the swap server's {field} is {found}, expected {expected}")]
+    ServerMismatch {
+        /// What differs.
+        field: &'static str,
+        /// What we asked for or computed.
+        expected: String,
+        /// What the server answered.
+        found: String,
+    },
+    /// The server's fee is above what the policy accepts.
+    #[error("the swap server's {what} of {found} is above the {max} accepted")]
+    FeeTooHigh {
+        /// Which fee (`fee_bps`, `miner_fee_msat`).
+        what: &'static str,
+        /// The server's.
+        found: u64,
+        /// The policy's maximum.
+        max: u64,
+    },
+    /// The server locked less than agreed: the swap is not claimed (claiming would reveal the
+    /// preimage and let the server settle the full payment); the server refunds it after the
+    /// timeout and the payment goes back.
+    #[error("the lockup holds {found_sat} sat, {expected_sat} sat were agreed")]
+    LockupTooSmall {
+        /// The agreed amount.
+        expected_sat: u64,
+        /// What the lockup holds.
+        found_sat: u64,
+    },
+    /// No swap with this index is stored.
+    #[error("no swap {index} is stored")]
+    UnknownSwap {
+        /// The index asked for.
+        index: u32,
+    },
 }
 
 impl SwapError {
@@ -289,6 +328,10 @@ impl SwapError {
             SwapError::InvalidSwapIndex { .. } => "swap_invalid_swap_index",
             SwapError::InvalidAmount { .. } => "swap_invalid_amount",
             SwapError::Signing { .. } => "swap_signing_failed",
+            SwapError::ServerMismatch { .. } => "swap_server_mismatch",
+            SwapError::FeeTooHigh { .. } => "swap_fee_too_high",
+            SwapError::LockupTooSmall { .. } => "swap_lockup_too_small",
+            SwapError::UnknownSwap { .. } => "swap_unknown",
         }
     }
 }

@@ -3,7 +3,7 @@
 /** Every error response body. */
 export interface ErrorResponse {
   /** Stable snake_case error code (see `x-etrid-error-codes`). */
-  code: "invalid_request" | "invalid_invoice" | "unknown_currency" | "unauthorized" | "forbidden_scope" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_mismatch" | "duplicate_payment" | "already_joined" | "tournament_closed" | "slippage_exceeded" | "cursor_expired" | "payload_too_large" | "uri_too_long" | "invoice_expired" | "insufficient_balance" | "quote_expired" | "payment_failed" | "rate_limited" | "internal_error" | "node_unavailable" | "rates_unavailable";
+  code: "invalid_request" | "invalid_invoice" | "unknown_currency" | "unauthorized" | "forbidden_scope" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_mismatch" | "duplicate_payment" | "already_joined" | "tournament_closed" | "slippage_exceeded" | "cursor_expired" | "payload_too_large" | "uri_too_long" | "invoice_expired" | "insufficient_balance" | "quote_expired" | "payment_failed" | "rate_limited" | "internal_error" | "node_unavailable" | "rates_unavailable" | "swaps_unavailable";
   /** Human-readable explanation; may change, do not parse. */
   message: string;
 }
@@ -241,8 +241,8 @@ export interface LedgerList {
   next_cursor: string | null;
 }
 
-/** What happened. invoice.* events carry an Invoice, payment.* events a Payment, tournament.updated a Tournament, tournament.entry a TournamentEntry, tournament.payout a TournamentPayout, voucher.* events a Voucher, transfer.received a Transfer, keysend.received a Keysend. */
-export type EventType = "invoice.accepted" | "invoice.paid" | "invoice.expired" | "invoice.cancelled" | "payment.succeeded" | "payment.failed" | "tournament.updated" | "tournament.entry" | "tournament.payout" | "voucher.claimed" | "voucher.expired" | "transfer.received" | "keysend.received";
+/** What happened. invoice.* events carry an Invoice, payment.* events a Payment, tournament.updated a Tournament, tournament.entry a TournamentEntry, tournament.payout a TournamentPayout, voucher.* events a Voucher, transfer.received a Transfer, keysend.received a Keysend, swap.updated a Swap. */
+export type EventType = "invoice.accepted" | "invoice.paid" | "invoice.expired" | "invoice.cancelled" | "payment.succeeded" | "payment.failed" | "tournament.updated" | "tournament.entry" | "tournament.payout" | "voucher.claimed" | "voucher.expired" | "transfer.received" | "keysend.received" | "swap.updated";
 
 /** The fields every event has. */
 export interface LspEventBase {
@@ -266,7 +266,8 @@ export type LspEvent =
   | (LspEventBase & { type: "voucher.claimed"; data: Voucher })
   | (LspEventBase & { type: "voucher.expired"; data: Voucher })
   | (LspEventBase & { type: "transfer.received"; data: Transfer })
-  | (LspEventBase & { type: "keysend.received"; data: Keysend });
+  | (LspEventBase & { type: "keysend.received"; data: Keysend })
+  | (LspEventBase & { type: "swap.updated"; data: Swap });
 
 /** Events with id > after, ascending. */
 export interface EventList {
@@ -469,7 +470,7 @@ export interface ChannelList {
   items: Channel[];
 }
 
-/** Node liquidity at a glance. */
+/** Node liquidity at a glance: channels and the on-chain wallet. */
 export interface LiquiditySummary {
   /** Sum of outbound capacity of usable channels. */
   total_outbound_msat: bigint;
@@ -483,6 +484,10 @@ export interface LiquiditySummary {
   usable_channels: number;
   /** Channels awaiting confirmation. */
   pending_channels: number;
+  /** Confirmed on-chain funds the node may spend: what opens channels, funds swap lockups and backs new anchor channels (an LDK node accepts an anchor channel only while this covers one more channel's reserve of 25,000 sat; otherwise peers fall back to legacy channels, where small payments are dust). */
+  onchain_spendable_msat: bigint;
+  /** On-chain funds kept back as the emergency reserve of the anchor channels already open, not spendable. */
+  onchain_reserved_msat: bigint;
 }
 
 /** Liveness. */
@@ -1075,6 +1080,114 @@ export interface StreamKey {
   stream_id: string;
   /** The key: a bearer token that reads, pauses, resumes and stops this stream and nothing else (not an API key). */
   key: string;
+}
+
+/** The LSP's swap terms. The SDK recomputes every amount of a swap from fee_bps and the miner fee, and bounds the timeout by its own view of the chain. */
+export interface SwapInfo {
+  /** The chain the HTLCs live on. */
+  network: "bitcoin" | "testnet" | "signet" | "regtest";
+  /** The LSP's node: the payee of every reverse swap's hold invoice. */
+  node_id: string;
+  /** The smallest swap, on-chain side (whole sats). */
+  min_amount_msat: bigint;
+  /** The largest submarine swap, and the largest reverse swap by policy (whole sats). */
+  max_amount_msat: bigint;
+  /** The largest reverse swap the LSP's wallet can lock now; 0 when none can be. */
+  reverse_max_amount_msat: bigint;
+  /** The service fee, basis points of the amount swapped (rounded up to the satoshi). */
+  fee_bps: number;
+  /** The miner fee of the LSP's claim of a submarine lockup, charged to the user (whole sats). */
+  submarine_miner_fee_msat: bigint;
+  /** The miner fee of the LSP's reverse lockup, charged to the user (whole sats). */
+  reverse_miner_fee_msat: bigint;
+  /** Blocks from creation to a submarine swap's timeout, from which the user may refund. */
+  submarine_timeout_blocks: number;
+  /** Blocks from creation to a reverse swap's timeout, from which the LSP may refund. */
+  reverse_timeout_blocks: number;
+  /** Confirmations a submarine lockup needs before the LSP pays the invoice. */
+  lockup_confirmations: number;
+  /** The LSP's chain tip when it answered. */
+  current_height: number;
+}
+
+/** Start a submarine swap (on-chain to Lightning): the LSP pays the invoice once the user's coins are locked at the answered address and confirmed. The same invoice and key again answer the same swap. */
+export interface CreateSubmarineSwapRequest {
+  /** The user's BOLT11 invoice: with an amount, on the LSP's network, not issued by this LSP, valid long enough for the lockup to confirm. */
+  bolt11: string;
+  /** The user's compressed public key for refunding the lockup after timeout_height. */
+  refund_public_key: string;
+}
+
+/** Start a reverse swap (Lightning to on-chain): the LSP answers with a hold invoice for payment_hash and locks onchain_amount_msat once the user's payment is held. The same hash, key and amount again answer the same swap. */
+export interface CreateReverseSwapRequest {
+  /** SHA-256 of a preimage only the user knows; the user's claim reveals it, and the LSP then settles the invoice. */
+  payment_hash: string;
+  /** The user's compressed public key for claiming the lockup. */
+  claim_public_key: string;
+  /** What the LSP locks for the user: whole satoshis (a multiple of 1000), within the swap limits. */
+  onchain_amount_msat: bigint;
+}
+
+/** submarine: on-chain to Lightning (the user locks, the LSP pays the user's invoice). reverse: Lightning to on-chain (the user pays the LSP's hold invoice, the LSP locks). */
+export type SwapKind = "submarine" | "reverse";
+
+/** Submarine: created, lockup_seen, lockup_confirmed, paying, paid, claimed (the LSP claimed the lockup); or expired, lockup_invalid, pay_failed (the user refunds after timeout_height), then refunded. Reverse: created, htlc_held, lockup_broadcast, lockup_confirmed, claimed (the user claimed; the preimage is known), settled; or expired (not paid in time), lockup_failed (the payment was failed back), refunded (the user never claimed; the LSP took its coins back and failed the payment back). */
+export type SwapStatus = "created" | "lockup_seen" | "htlc_held" | "lockup_broadcast" | "lockup_confirmed" | "paying" | "paid" | "claimed" | "settled" | "expired" | "lockup_invalid" | "pay_failed" | "lockup_failed" | "refunded";
+
+/** A swap of the account, as the LSP sees it. Rebuild redeem_script from the keys, payment_hash and timeout_height and compare before locking or paying anything. */
+export interface Swap {
+  /** Swap id (swp_...). */
+  id: string;
+  kind: SwapKind;
+  status: SwapStatus;
+  /** The hash both the invoice and the HTLC script lock to. */
+  payment_hash: string;
+  /** Submarine: the user's invoice. Reverse: the LSP's hold invoice, for the user to pay. */
+  bolt11: string;
+  /** The invoice's amount. */
+  invoice_amount_msat: bigint;
+  /** What is locked on chain: the user's lockup (submarine) or the LSP's (reverse), whole sats. */
+  onchain_amount_msat: bigint;
+  /** The service fee included in the amounts. */
+  service_fee_msat: bigint;
+  /** The LSP's miner fee included in the amounts. */
+  miner_fee_msat: bigint;
+  /** The service fee's rate in basis points, as agreed at creation. */
+  fee_bps: number;
+  /** The user's key: the refund key (submarine) or the claim key (reverse). */
+  user_public_key: string;
+  /** The LSP's key: the claim key (submarine) or the refund key (reverse). */
+  server_public_key: string;
+  /** The HTLC's witness script, lower-case hex. */
+  redeem_script: string;
+  /** The P2WSH address of redeem_script. */
+  lockup_address: string;
+  /** The block height from which the refund key may spend the lockup. */
+  timeout_height: number;
+  /** The lockup transaction, once seen. */
+  lockup_txid: string | null;
+  /** The lockup's output index in it. */
+  lockup_vout: number | null;
+  /** The lockup output's amount. */
+  lockup_amount_msat: bigint | null;
+  /** The transaction claiming the lockup, once known. */
+  claim_txid: string | null;
+  /** The transaction refunding the lockup, once known. */
+  refund_txid: string | null;
+  /** Why it failed, in words. */
+  failure_reason: string | null;
+  /** Creation time (unix seconds). */
+  created_at: bigint;
+  /** Last change (unix seconds). */
+  updated_at: bigint;
+}
+
+/** A page of the account's swaps, newest first. */
+export interface SwapList {
+  /** The page's swaps. */
+  items: Swap[];
+  /** Pass as cursor for the next page; null on the last page. */
+  next_cursor: string | null;
 }
 
 /** Query of `GET /v1/invoices`. */

@@ -134,6 +134,9 @@ impl LightningClient {
     /// A keysend naming one of the account's Lightning Addresses was received and credited.
     #[signal]
     fn keysend_received(keysend: VarDictionary);
+    /// A swap changed status (lockup seen or confirmed, paid, claimed, settled, refunded, ...).
+    #[signal]
+    fn swap_updated(swap: VarDictionary);
     /// The event stream reopened without a known position: re-read what you are watching.
     #[signal]
     fn events_resync();
@@ -537,6 +540,7 @@ impl LightningClient {
             EventPayload::VoucherExpired(_) => signals.voucher_expired().emit(&data),
             EventPayload::TransferReceived(_) => signals.transfer_received().emit(&data),
             EventPayload::KeysendReceived(_) => signals.keysend_received().emit(&data),
+            EventPayload::SwapUpdated(_) => signals.swap_updated().emit(&data),
         }
     }
 }

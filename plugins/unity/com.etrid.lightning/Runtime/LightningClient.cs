@@ -101,6 +101,12 @@ namespace Etrid
         public event Action<LightningEvent> KeysendReceived;
 
         /// <summary>
+        /// A swap changed status (lockup seen or confirmed, paid, claimed, settled, refunded):
+        /// <see cref="LightningEvent.DataJson"/> is the swap.
+        /// </summary>
+        public event Action<LightningEvent> SwapUpdated;
+
+        /// <summary>
         /// Events were missed beyond what the LSP keeps (the resume id is older than its log):
         /// reload the state you show from the API (invoices, payments, balance).
         /// </summary>
@@ -345,6 +351,7 @@ namespace Etrid
                 case "voucher.expired": return VoucherExpired;
                 case "transfer.received": return TransferReceived;
                 case "keysend.received": return KeysendReceived;
+                case "swap.updated": return SwapUpdated;
                 default: return null;
             }
         }

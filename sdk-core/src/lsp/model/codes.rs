@@ -60,6 +60,9 @@ pub enum ApiErrorCode {
     NodeUnavailable,
     /// 503: the LSP's fiat rate source cannot be reached; quote again later.
     RatesUnavailable,
+    /// 503: the LSP offers no swaps now: not configured, its chain source unreachable, or its
+    /// wallet too small for the reverse swap asked.
+    SwapsUnavailable,
     /// A code this client does not know (a newer server), or an error body that was not
     /// `{code, message}`.
     #[serde(other)]
@@ -69,7 +72,7 @@ pub enum ApiErrorCode {
 impl ApiErrorCode {
     /// Every code a server may send, in documentation order ([`ApiErrorCode::Unknown`] is
     /// the client's name for the others).
-    pub const ALL: [ApiErrorCode; 24] = [
+    pub const ALL: [ApiErrorCode; 25] = [
         ApiErrorCode::InvalidRequest,
         ApiErrorCode::InvalidInvoice,
         ApiErrorCode::UnknownCurrency,
@@ -94,6 +97,7 @@ impl ApiErrorCode {
         ApiErrorCode::InternalError,
         ApiErrorCode::NodeUnavailable,
         ApiErrorCode::RatesUnavailable,
+        ApiErrorCode::SwapsUnavailable,
     ];
 
     /// The code as it appears on the wire (`insufficient_balance`).
@@ -123,6 +127,7 @@ impl ApiErrorCode {
             ApiErrorCode::InternalError => "internal_error",
             ApiErrorCode::NodeUnavailable => "node_unavailable",
             ApiErrorCode::RatesUnavailable => "rates_unavailable",
+            ApiErrorCode::SwapsUnavailable => "swaps_unavailable",
             ApiErrorCode::Unknown => "unknown",
         }
     }
@@ -152,7 +157,9 @@ impl ApiErrorCode {
             | ApiErrorCode::QuoteExpired => 422,
             ApiErrorCode::RateLimited => 429,
             ApiErrorCode::InternalError | ApiErrorCode::Unknown => 500,
-            ApiErrorCode::NodeUnavailable | ApiErrorCode::RatesUnavailable => 503,
+            ApiErrorCode::NodeUnavailable
+            | ApiErrorCode::RatesUnavailable
+            | ApiErrorCode::SwapsUnavailable => 503,
         }
     }
 
@@ -184,6 +191,7 @@ impl ApiErrorCode {
             ApiErrorCode::InternalError => "lsp_internal_error",
             ApiErrorCode::NodeUnavailable => "lsp_node_unavailable",
             ApiErrorCode::RatesUnavailable => "lsp_rates_unavailable",
+            ApiErrorCode::SwapsUnavailable => "lsp_swaps_unavailable",
             ApiErrorCode::Unknown => "lsp_api_error",
         }
     }

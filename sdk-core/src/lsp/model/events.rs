@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    LspInvoice, LspKeysend, LspPayment, LspTournament, LspTransfer, LspVoucher, TournamentEntry,
-    TournamentPayout,
+    LspInvoice, LspKeysend, LspPayment, LspSwap, LspTournament, LspTransfer, LspVoucher,
+    TournamentEntry, TournamentPayout,
 };
 
 /// The type of an event, as named on the wire (`invoice.paid`, ...).
@@ -50,6 +50,9 @@ pub enum EventType {
     /// A keysend naming one of the account's Lightning Addresses was received and credited.
     #[serde(rename = "keysend.received")]
     KeysendReceived,
+    /// A swap changed status (lockup seen or confirmed, paid, claimed, settled, refunded, ...).
+    #[serde(rename = "swap.updated")]
+    SwapUpdated,
 }
 
 impl EventType {
@@ -69,11 +72,12 @@ impl EventType {
             EventType::VoucherExpired => "voucher.expired",
             EventType::TransferReceived => "transfer.received",
             EventType::KeysendReceived => "keysend.received",
+            EventType::SwapUpdated => "swap.updated",
         }
     }
 
     /// Every event type, in documentation order.
-    pub const ALL: [EventType; 13] = [
+    pub const ALL: [EventType; 14] = [
         EventType::InvoiceAccepted,
         EventType::InvoicePaid,
         EventType::InvoiceExpired,
@@ -87,6 +91,7 @@ impl EventType {
         EventType::VoucherExpired,
         EventType::TransferReceived,
         EventType::KeysendReceived,
+        EventType::SwapUpdated,
     ];
 
     /// The type named `name`, or `None` for a name this client does not know.
@@ -138,6 +143,9 @@ pub enum EventPayload {
     /// `keysend.received`.
     #[serde(rename = "keysend.received")]
     KeysendReceived(LspKeysend),
+    /// `swap.updated`.
+    #[serde(rename = "swap.updated")]
+    SwapUpdated(LspSwap),
 }
 
 /// One account event. Ids strictly increase per account, so `after=<id>` resumes exactly.
@@ -174,6 +182,7 @@ impl LspEvent {
             EventPayload::VoucherExpired(_) => EventType::VoucherExpired,
             EventPayload::TransferReceived(_) => EventType::TransferReceived,
             EventPayload::KeysendReceived(_) => EventType::KeysendReceived,
+            EventPayload::SwapUpdated(_) => EventType::SwapUpdated,
         }
     }
 
@@ -216,6 +225,14 @@ impl LspEvent {
     pub fn keysend(&self) -> Option<&LspKeysend> {
         match &self.payload {
             EventPayload::KeysendReceived(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The swap a `swap.updated` event carries.
+    pub fn swap(&self) -> Option<&LspSwap> {
+        match &self.payload {
+            EventPayload::SwapUpdated(s) => Some(s),
             _ => None,
         }
     }

@@ -224,51 +224,67 @@ impl DescriptionHash {
     }
 }
 
-/// A Lightning node id: a compressed secp256k1 public key, 66 lower-case hex characters.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeId(PublicKey);
+/// Declares a compressed secp256k1 public key newtype: 66 lower-case hex characters.
+macro_rules! pubkey33 {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(PublicKey);
 
-impl NodeId {
-    /// The 33 bytes of the compressed key.
-    pub fn to_bytes(&self) -> [u8; 33] {
-        self.0.serialize()
-    }
+        impl $name {
+            /// The 33 bytes of the compressed key.
+            pub fn to_bytes(&self) -> [u8; 33] {
+                self.0.serialize()
+            }
 
-    /// The key, for signature checks and routing.
-    pub fn public_key(&self) -> PublicKey {
-        self.0
-    }
+            /// The key, for signature checks, scripts and routing.
+            pub fn public_key(&self) -> PublicKey {
+                self.0
+            }
 
-    /// For the serde support: the compressed key's bytes.
-    fn as_bytes(&self) -> [u8; 33] {
-        self.0.serialize()
-    }
+            /// For the serde support: the compressed key's bytes.
+            fn as_bytes(&self) -> [u8; 33] {
+                self.0.serialize()
+            }
+        }
+
+        impl From<PublicKey> for $name {
+            fn from(key: PublicKey) -> $name {
+                $name(key)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = HexError;
+
+            fn from_str(text: &str) -> Result<Self, HexError> {
+                let bytes = decode_fixed::<33>(text)?;
+                PublicKey::from_slice(&bytes)
+                    .map($name)
+                    .map_err(|_| HexError::InvalidPublicKey)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({self})", stringify!($name))
+            }
+        }
+
+        hex_serde!($name);
+    };
 }
 
-impl From<PublicKey> for NodeId {
-    fn from(key: PublicKey) -> NodeId {
-        NodeId(key)
-    }
+pubkey33! {
+    /// A Lightning node id: a compressed secp256k1 public key, 66 lower-case hex characters.
+    NodeId
 }
 
-impl FromStr for NodeId {
-    type Err = HexError;
-
-    fn from_str(text: &str) -> Result<Self, HexError> {
-        let bytes = decode_fixed::<33>(text)?;
-        PublicKey::from_slice(&bytes)
-            .map(NodeId)
-            .map_err(|_| HexError::InvalidPublicKey)
-    }
+pubkey33! {
+    /// A public key that is not a node id (a swap's claim or refund key): compressed
+    /// secp256k1, 66 lower-case hex characters.
+    PublicKeyHex
 }
-
-impl fmt::Debug for NodeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "NodeId({self})")
-    }
-}
-
-hex_serde!(NodeId);
 
 /// Bytes of any length as lower-case hex (custom TLV record values).
 #[derive(Clone, PartialEq, Eq, Hash, Default)]

@@ -24,6 +24,7 @@ mod payments;
 mod quotes;
 mod schedules;
 mod streams;
+mod swaps;
 mod tournaments;
 mod validate;
 mod vouchers;
@@ -33,7 +34,7 @@ pub use addresses::{CreateLightningAddressRequest, LightningAddressList, LspLigh
 pub use codes::ApiErrorCode;
 pub use hex::{
     decode_hex, encode_hex, ChannelId, DescriptionHash, HexBytes, HexError, NodeId, PaymentHash,
-    Preimage, Txid,
+    Preimage, PublicKeyHex, Txid,
 };
 pub use validate::{check_page_limit, RequestError, Validate};
 
@@ -62,6 +63,10 @@ pub use streams::{
     CreateStreamRequest, LspStream, StreamKey, StreamList, DEFAULT_STREAM_MIN_PAYMENT_MSAT,
     MAX_STREAM_TICK_MS, MIN_STREAM_TICK_MS, STREAM_ID_RECORD_TYPE, STREAM_KEY_PREFIX,
     STREAM_SEQUENCE_RECORD_TYPE,
+};
+pub use swaps::{
+    CreateReverseSwapRequest, CreateSubmarineSwapRequest, LspSwap, SwapInfo, SwapKind, SwapList,
+    SwapStatus, MAX_SWAP_INVOICE_LEN,
 };
 pub use tournaments::{
     CreateTournamentRequest, EntryStatus, JoinTournamentRequest, LspTournament, PayoutDestination,

@@ -99,4 +99,12 @@ pub struct LiquiditySummary {
     pub usable_channels: u32,
     /// Channels awaiting confirmation.
     pub pending_channels: u32,
+    /// Confirmed on-chain funds of the node's wallet it may spend: what opens channels, funds
+    /// swap lockups and backs new anchor channels (an LDK node accepts an anchor channel only
+    /// while this covers one more channel's reserve; otherwise peers fall back to legacy
+    /// channels, where small payments are dust).
+    pub onchain_spendable_msat: Msat,
+    /// On-chain funds kept back as the emergency reserve of the anchor channels already open
+    /// (to pay the fees of closing them), not spendable.
+    pub onchain_reserved_msat: Msat,
 }

@@ -2,6 +2,8 @@
 
 use serde_json::json;
 
+use crate::amount::Msat;
+
 use super::*;
 use crate::lsp::{
     ApiKeyScope, CreateApiKeyRequest, CreateWebhookRequest, DeliveryStatus, EventType,
@@ -164,7 +166,8 @@ fn node_info_channels_liquidity_and_health_are_read() {
         200,
         &json!({"total_outbound_msat": 600_000_000u64, "total_inbound_msat": 390_000_000u64,
         "largest_outbound_msat": 600_000_000u64, "largest_inbound_msat": 390_000_000u64,
-        "usable_channels": 1, "pending_channels": 0})
+        "usable_channels": 1, "pending_channels": 0,
+        "onchain_spendable_msat": 150_000_000u64, "onchain_reserved_msat": 50_000_000u64})
         .to_string(),
     );
     assert_eq!(run(client.health()).unwrap().status, HealthStatus::Ok);
@@ -173,7 +176,12 @@ fn node_info_channels_liquidity_and_health_are_read() {
         run(client.list_channels()).unwrap().items[0].confirmations,
         Some(6)
     );
-    assert_eq!(run(client.liquidity()).unwrap().usable_channels, 1);
+    let liquidity = run(client.liquidity()).unwrap();
+    assert_eq!(liquidity.usable_channels, 1);
+    assert_eq!(
+        liquidity.onchain_spendable_msat,
+        Msat::from_msat(150_000_000)
+    );
     let urls: Vec<String> = transport.requests().into_iter().map(|r| r.url).collect();
     assert_eq!(
         urls,

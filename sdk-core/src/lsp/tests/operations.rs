@@ -181,6 +181,21 @@ fn the_client_calls_exactly_the_documented_operations_and_parameters() {
         rust_decimal::Decimal::new(499, 2),
         "EUR",
     )));
+    let key: PublicKeyHex = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+        .parse()
+        .unwrap();
+    let _ = run(client.swap_info());
+    let _ = run(client.create_submarine_swap(CreateSubmarineSwapRequest {
+        bolt11: COFFEE.into(),
+        refund_public_key: key,
+    }));
+    let _ = run(client.create_reverse_swap(CreateReverseSwapRequest {
+        payment_hash: "00".repeat(32).parse().unwrap(),
+        claim_public_key: key,
+        onchain_amount_msat: Msat::from_msat(50_000_000),
+    }));
+    let _ = run(client.get_swap("s"));
+    let _ = run(client.list_swaps(page()));
     let _ = run(client.subscribe_events(Some(1)).connect());
 
     let doc = doc();

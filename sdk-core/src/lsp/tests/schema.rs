@@ -286,6 +286,8 @@ fn samples() -> Vec<(&'static str, Value)> {
                 largest_inbound_msat: Msat::ZERO,
                 usable_channels: 0,
                 pending_channels: 0,
+                onchain_spendable_msat: Msat::ZERO,
+                onchain_reserved_msat: Msat::ZERO,
             }),
         ),
         (
@@ -501,6 +503,46 @@ fn samples() -> Vec<(&'static str, Value)> {
                 next_cursor: None,
             }),
         ),
+        (
+            "SwapInfo",
+            v(SwapInfo {
+                network: Network::Regtest,
+                node_id: NODE.parse().unwrap(),
+                min_amount_msat: Msat::from_msat(10_000_000),
+                max_amount_msat: Msat::from_msat(10_000_000_000),
+                reverse_max_amount_msat: Msat::ZERO,
+                fee_bps: 50,
+                submarine_miner_fee_msat: Msat::from_msat(1_000_000),
+                reverse_miner_fee_msat: Msat::from_msat(1_000_000),
+                submarine_timeout_blocks: 144,
+                reverse_timeout_blocks: 72,
+                lockup_confirmations: 1,
+                current_height: 200,
+            }),
+        ),
+        (
+            "CreateSubmarineSwapRequest",
+            v(CreateSubmarineSwapRequest {
+                bolt11: "lnbcrt1".into(),
+                refund_public_key: NODE.parse().unwrap(),
+            }),
+        ),
+        (
+            "CreateReverseSwapRequest",
+            v(CreateReverseSwapRequest {
+                payment_hash: "ab".repeat(32).parse().unwrap(),
+                claim_public_key: NODE.parse().unwrap(),
+                onchain_amount_msat: Msat::from_msat(50_000_000),
+            }),
+        ),
+        ("Swap", v(swap_sample())),
+        (
+            "SwapList",
+            v(SwapList {
+                items: vec![swap_sample()],
+                next_cursor: Some("c".into()),
+            }),
+        ),
         ("TournamentAuditEntry", v(audit_sample())),
         (
             "TournamentAuditLog",
@@ -509,6 +551,35 @@ fn samples() -> Vec<(&'static str, Value)> {
             }),
         ),
     ]
+}
+
+/// A swap with every field set.
+fn swap_sample() -> LspSwap {
+    LspSwap {
+        id: "swp_1".into(),
+        kind: SwapKind::Reverse,
+        status: SwapStatus::LockupConfirmed,
+        payment_hash: "ab".repeat(32).parse().unwrap(),
+        bolt11: "lnbcrt1".into(),
+        invoice_amount_msat: Msat::from_msat(51_250_000),
+        onchain_amount_msat: Msat::from_msat(50_000_000),
+        service_fee_msat: Msat::from_msat(250_000),
+        miner_fee_msat: Msat::from_msat(1_000_000),
+        fee_bps: 50,
+        user_public_key: NODE.parse().unwrap(),
+        server_public_key: NODE.parse().unwrap(),
+        redeem_script: "82".parse().unwrap(),
+        lockup_address: "bcrt1q".into(),
+        timeout_height: 300,
+        lockup_txid: Some("cd".repeat(32).parse().unwrap()),
+        lockup_vout: Some(1),
+        lockup_amount_msat: Some(Msat::from_msat(50_000_000)),
+        claim_txid: Some("ef".repeat(32).parse().unwrap()),
+        refund_txid: Some("01".repeat(32).parse().unwrap()),
+        failure_reason: Some("x".into()),
+        created_at: T0,
+        updated_at: T0 + 1,
+    }
 }
 
 /// A tournament with every field set.
@@ -868,6 +939,8 @@ fn every_enum_matches_its_openapi_schema() {
                 EntryStatus::Expired,
             ]),
         ),
+        ("SwapStatus", names(&SwapStatus::ALL)),
+        ("SwapKind", names(&[SwapKind::Submarine, SwapKind::Reverse])),
         (
             "PayoutStatus",
             names(&[
@@ -931,6 +1004,8 @@ fn request_bodies_match_their_schemas() {
             "post",
             "JoinTournamentRequest",
         ),
+        ("/v1/swaps/submarine", "post", "CreateSubmarineSwapRequest"),
+        ("/v1/swaps/reverse", "post", "CreateReverseSwapRequest"),
     ] {
         let schema = &paths[path][method]["requestBody"]["content"]["application/json"]["schema"];
         assert_eq!(

@@ -474,9 +474,46 @@ impl Bolt11Payment {
 		Ok(maybe_wrap(invoice))
 	}
 
+	/// Étrid patch: as [`receive_for_hash`], with the invoice's minimum final CLTV expiry delta
+	/// set to `min_final_cltv_expiry_delta` blocks (at least LDK's `MIN_FINAL_CLTV_EXPIRY_DELTA`,
+	/// 42; LDK adds three blocks to it) instead of LDK's minimum. A payment held for an on-chain
+	/// swap must stay claimable for as long as the swap's timeout: the payer's last HTLC then
+	/// expires no sooner than this many blocks after the invoice is paid.
+	///
+	/// [`receive_for_hash`]: Self::receive_for_hash
+	pub fn receive_for_hash_with_min_final_cltv_expiry_delta(
+		&self, amount_msat: u64, description: &Bolt11InvoiceDescription, expiry_secs: u32,
+		payment_hash: PaymentHash, min_final_cltv_expiry_delta: u16,
+	) -> Result<Bolt11Invoice, Error> {
+		let description = maybe_try_convert_enum(description)?;
+		let invoice = self.receive_inner_with_final_cltv(
+			Some(amount_msat),
+			&description,
+			expiry_secs,
+			Some(payment_hash),
+			Some(min_final_cltv_expiry_delta),
+		)?;
+		Ok(maybe_wrap(invoice))
+	}
+
 	pub(crate) fn receive_inner(
 		&self, amount_msat: Option<u64>, invoice_description: &LdkBolt11InvoiceDescription,
 		expiry_secs: u32, manual_claim_payment_hash: Option<PaymentHash>,
+	) -> Result<LdkBolt11Invoice, Error> {
+		self.receive_inner_with_final_cltv(
+			amount_msat,
+			invoice_description,
+			expiry_secs,
+			manual_claim_payment_hash,
+			None,
+		)
+	}
+
+	// Étrid patch: `receive_inner` with the invoice's minimum final CLTV expiry delta.
+	fn receive_inner_with_final_cltv(
+		&self, amount_msat: Option<u64>, invoice_description: &LdkBolt11InvoiceDescription,
+		expiry_secs: u32, manual_claim_payment_hash: Option<PaymentHash>,
+		min_final_cltv_expiry_delta: Option<u16>,
 	) -> Result<LdkBolt11Invoice, Error> {
 		let invoice = {
 			let invoice_params = Bolt11InvoiceParameters {
@@ -484,6 +521,7 @@ impl Bolt11Payment {
 				description: invoice_description.clone(),
 				invoice_expiry_delta_secs: Some(expiry_secs),
 				payment_hash: manual_claim_payment_hash,
+				min_final_cltv_expiry_delta,
 				..Default::default()
 			};
 
