@@ -119,7 +119,6 @@ fn s35_a_submarine_swap_pays_the_users_invoice_once_the_lockup_confirms() {
         h.wait_route_to(0, "bob").await;
         let mut swaps = swap_client(h, 0, [35; 32]);
         let started = Instant::now();
-        let start_height = h.devnet.chain().height();
         let invoice = h.devnet_invoice("bob", Some(50_000_000));
         let (refund_address, _) = user_address();
         let swap = swaps
@@ -142,12 +141,16 @@ fn s35_a_submarine_swap_pays_the_users_invoice_once_the_lockup_confirms() {
         })
         .await;
         // Nothing is paid before the lockup confirms.
+        let lockup_height = h.devnet.chain().height();
         h.devnet.api().mine(1).await.unwrap();
         let claimed = wait_swap(h, &admin, &swap.id, false, |s| {
             s.status == SwapStatus::Claimed
         })
         .await;
         let seconds = started.elapsed().as_secs_f64();
+        // Blocks from the lockup to the payment (run alone, `--test-threads=1`: the other test
+        // mines too).
+        let blocks = h.devnet.chain().height() - lockup_height;
         // The SDK sees the LSP's claim on chain: its witness carries bob's preimage.
         let progress = swaps.sync(swap.index).await.unwrap();
         let SwapProgress::Completed { txid, refund_txids } = progress else {
@@ -173,9 +176,8 @@ fn s35_a_submarine_swap_pays_the_users_invoice_once_the_lockup_confirms() {
             .unwrap();
         let claim_fee = swap.lockup_amount_sat - claim.output[0].value.to_sat();
         println!(
-            "S35 figures: submarine swap of 50,000 sat: bob paid after {} block(s) and {seconds:.1} s; \
+            "S35 figures: submarine swap of 50,000 sat: bob paid after {blocks} block(s) and {seconds:.1} s; \
              the user locked {} sat (invoice + 250 service fee + 1,000 miner fee); the LSP's claim paid {claim_fee} sat in miner fees",
-            h.devnet.chain().height() - start_height,
             swap.lockup_amount_sat
         );
     });
@@ -188,7 +190,6 @@ fn s36_a_reverse_swap_is_claimed_on_chain_and_the_lsp_settles_from_the_witness()
         let admin = h.admin(1);
         let mut swaps = swap_client(h, 1, [36; 32]);
         let started = Instant::now();
-        let start_height = h.devnet.chain().height();
         let (claim_address, claim_script) = user_address();
         let swap = swaps.create_reverse(40_000, &claim_address).await.unwrap();
         assert_eq!(
@@ -216,6 +217,7 @@ fn s36_a_reverse_swap_is_claimed_on_chain_and_the_lsp_settles_from_the_witness()
         assert_eq!(locked.status, SwapStatus::LockupBroadcast, "{locked:?}");
         // Unconfirmed: the SDK does not claim yet (the LSP could still double-spend it).
         assert_eq!(swaps.sync(swap.index).await.unwrap(), SwapProgress::Open);
+        let lockup_height = h.devnet.chain().height();
         h.devnet.api().mine(1).await.unwrap();
         wait_swap(h, &admin, &swap.id, false, |s| {
             s.status == SwapStatus::LockupConfirmed
@@ -240,6 +242,8 @@ fn s36_a_reverse_swap_is_claimed_on_chain_and_the_lsp_settles_from_the_witness()
         let outcome = paying.await.unwrap().unwrap();
         assert_eq!(outcome.status, PaymentState::Succeeded, "{outcome:?}");
         let seconds = started.elapsed().as_secs_f64();
+        // Blocks from the lockup to the claim (run alone, `--test-threads=1`).
+        let blocks = h.devnet.chain().height() - lockup_height;
         h.devnet.api().mine(1).await.unwrap();
         let received = h.devnet.chain().balance_of(&claim_script).to_sat();
         assert!(
@@ -257,9 +261,8 @@ fn s36_a_reverse_swap_is_claimed_on_chain_and_the_lsp_settles_from_the_witness()
             ]
         );
         println!(
-            "S36 figures: reverse swap of 40,000 sat: the coins were claimable after {} block(s) and {seconds:.1} s; \
+            "S36 figures: reverse swap of 40,000 sat: the coins were claimed after {blocks} block(s) and {seconds:.1} s; \
              alice paid {} msat (40,000 sat + 200 service fee + 1,000 miner fee); the user's claim paid {} sat in miner fees",
-            h.devnet.chain().height() - start_height,
             swap.invoice_amount_msat.as_u64(),
             40_000 - received
         );

@@ -78,6 +78,8 @@ pub struct Engine {
     pub(crate) rates: Arc<RateSource>,
     /// The swap server; `None` when swaps are off.
     pub(crate) swaps: Option<Arc<SwapServices>>,
+    /// When the server started (payments refused for want of a route just after are retried).
+    pub(crate) started: std::time::Instant,
 }
 
 impl std::fmt::Debug for Engine {
@@ -102,6 +104,7 @@ impl Engine {
     ) -> Engine {
         Engine {
             swaps: swaps.map(Arc::new),
+            started: std::time::Instant::now(),
             config,
             store,
             node,

@@ -17,7 +17,6 @@ use ldk_node::CustomTlvRecord;
 use super::{fingerprint, Engine};
 use crate::error::ServerError;
 use crate::ids;
-use crate::node::blocking;
 use crate::store::{
     AuthContext, ListFilter, NewPayment, PaymentOutcome, PaymentRecord, Reserved, Transfer,
     VoucherFunding,
@@ -209,16 +208,16 @@ impl Engine {
             Reserved::Existing(rec) => return Ok((rec.payment, false)),
         };
         let fixed = decoded.amount_msat.is_some();
-        self.wait_for_usable_channel().await;
-        let sent = blocking(&self.node, move |node| {
-            let bolt11 = node.bolt11_payment();
-            if fixed {
-                bolt11.send(&invoice, Some(params))
-            } else {
-                bolt11.send_using_amount(&invoice, amount_msat, Some(params))
-            }
-        })
-        .await?;
+        let sent = self
+            .send_when_ready(move |node| {
+                let bolt11 = node.bolt11_payment();
+                if fixed {
+                    bolt11.send(&invoice, Some(params))
+                } else {
+                    bolt11.send_using_amount(&invoice, amount_msat, Some(params))
+                }
+            })
+            .await?;
         self.after_send(rec, sent).await
     }
 
@@ -281,18 +280,18 @@ impl Engine {
             Reserved::Created(rec) => rec,
             Reserved::Existing(rec) => return Ok((rec.payment, false)),
         };
-        self.wait_for_usable_channel().await;
-        let sent = blocking(&self.node, move |node| {
-            node.spontaneous_payment()
-                .send_with_preimage_and_custom_tlvs(
-                    amount_msat,
-                    destination,
-                    tlvs,
-                    PaymentPreimage(preimage.to_bytes()),
-                    Some(params),
-                )
-        })
-        .await?;
+        let sent = self
+            .send_when_ready(move |node| {
+                node.spontaneous_payment()
+                    .send_with_preimage_and_custom_tlvs(
+                        amount_msat,
+                        destination,
+                        tlvs,
+                        PaymentPreimage(preimage.to_bytes()),
+                        Some(params),
+                    )
+            })
+            .await?;
         self.after_send(rec, sent).await
     }
 

@@ -7,10 +7,12 @@
 
 use std::time::{Duration, Instant};
 
+use ldk_node::lightning::ln::channelmanager::PaymentId;
 use ldk_node::lightning::routing::gossip::NodeId;
 use tokio::sync::watch;
 
 use super::Engine;
+use crate::error::ServerError;
 use crate::node::blocking;
 
 /// How often disconnected channel peers are redialled.
@@ -23,6 +25,13 @@ pub(crate) const USABLE_CHANNEL_WAIT: Duration = Duration::from_secs(10);
 
 /// How often the wait above looks again.
 const USABLE_CHANNEL_POLL: Duration = Duration::from_millis(100);
+
+/// For this long after the server started, a payment LDK refuses at once (no route: channels
+/// just reestablished, their peers' updates still arriving) is tried again instead of failed.
+const STARTUP_RETRY: Duration = Duration::from_secs(15);
+
+/// Between two such tries.
+const STARTUP_RETRY_EVERY: Duration = Duration::from_millis(500);
 
 /// Whether a payment may be sent now: some channel is usable, or there is none to wait for.
 fn ready_to_send(node: &ldk_node::Node) -> bool {
@@ -43,6 +52,38 @@ pub(super) async fn run(engine: Engine, mut stop: watch::Receiver<bool>) {
 }
 
 impl Engine {
+    /// Sends a payment with `send` once a channel is usable (see
+    /// [`Engine::wait_for_usable_channel`]); in the first seconds after start, a refusal for
+    /// want of a route is tried again (LDK records it failed, which allows sending the same
+    /// payment again, and nothing left the node). Returns what the last try answered.
+    ///
+    /// # Errors
+    /// [`ServerError::Node`] when the blocking task fails.
+    pub(crate) async fn send_when_ready<F>(
+        &self,
+        send: F,
+    ) -> Result<Result<PaymentId, ldk_node::NodeError>, ServerError>
+    where
+        F: FnOnce(&ldk_node::Node) -> Result<PaymentId, ldk_node::NodeError>
+            + Clone
+            + Send
+            + 'static,
+    {
+        self.wait_for_usable_channel().await;
+        loop {
+            let attempt = send.clone();
+            let sent = blocking(&self.node, attempt).await?;
+            let starting = self.started.elapsed() < STARTUP_RETRY;
+            match sent {
+                Err(ldk_node::NodeError::PaymentSendingFailed) if starting => {
+                    tracing::info!("a payment found no route right after start; trying again");
+                    tokio::time::sleep(STARTUP_RETRY_EVERY).await;
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
     /// Waits (at most [`USABLE_CHANNEL_WAIT`]) until some channel is usable, when the node has
     /// channels and none is: LDK fails a send at once without a usable first hop, so a payment
     /// made while peers reconnect after a restart would fail although it would succeed a few

@@ -346,11 +346,9 @@ impl Engine {
             max_total_cltv_expiry_delta: budget,
             ..RouteParametersConfig::default()
         };
-        self.wait_for_usable_channel().await;
-        let sent = blocking(&self.node, move |node| {
-            node.bolt11_payment().send(&invoice, Some(params))
-        })
-        .await?;
+        let sent = self
+            .send_when_ready(move |node| node.bolt11_payment().send(&invoice, Some(params)))
+            .await?;
         match sent {
             Ok(_) | Err(ldk_node::NodeError::DuplicatePayment) => Ok(None),
             // Refused at once: with or without a record of it, this swap is not paid.

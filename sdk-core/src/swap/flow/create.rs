@@ -145,25 +145,13 @@ impl<T: Transport, M: Timer, C: ChainSource, S: Store> SwapClient<T, M, C, S> {
             lockup_sat.saturating_mul(1_000),
             answer.onchain_amount_msat.as_u64(),
         )?;
-        let tip = self.chain.tip_height().await?;
-        let expected = SwapExpectations {
-            our_pubkey: our_key,
-            server_pubkey: Some(answer.server_public_key.public_key()),
-            payment_hash: sha256::Hash::from_byte_array(stored.payment_hash.to_bytes()),
-            min_timeout_height: tip.saturating_add(self.policy.submarine_min_timeout_blocks),
-            max_timeout_height: tip.saturating_add(self.policy.submarine_max_timeout_blocks),
-            network: self.network(),
-        };
-        let script = verify_submarine(
-            &answer.redeem_script.to_string(),
-            &answer.lockup_address,
-            &expected,
-        )?;
-        same(
-            "timeout_height",
-            script.timeout_height(),
-            answer.timeout_height,
-        )?;
+        let window = (
+            self.policy.submarine_min_timeout_blocks,
+            self.policy.submarine_max_timeout_blocks,
+        );
+        let script = self
+            .verified_script(answer, stored, our_key, window)
+            .await?;
         Ok((script, lockup_sat))
     }
 
@@ -284,20 +272,39 @@ impl<T: Transport, M: Timer, C: ChainSource, S: Store> SwapClient<T, M, C, S> {
             invoice.amount_msat.map_or(0, Msat::as_u64),
         )?;
         same("invoice payee", lsp_node.to_string(), invoice.payee_pubkey)?;
+        let window = (
+            self.policy.reverse_min_timeout_blocks,
+            self.policy.reverse_max_timeout_blocks,
+        );
+        self.verified_script(answer, stored, our_key, window).await
+    }
+
+    /// The answer's script, rebuilt and checked: our key in our branch, the server's announced
+    /// key in its own, our payment hash, the address, and a timeout within `window` (fewest,
+    /// most) blocks of our own chain tip.
+    async fn verified_script(
+        &self,
+        answer: &LspSwap,
+        stored: &StoredSwap,
+        our_key: bitcoin::secp256k1::PublicKey,
+        window: (u32, u32),
+    ) -> Result<SwapScript, crate::Error> {
         let tip = self.chain.tip_height().await?;
         let expected = SwapExpectations {
             our_pubkey: our_key,
             server_pubkey: Some(answer.server_public_key.public_key()),
             payment_hash: sha256::Hash::from_byte_array(stored.payment_hash.to_bytes()),
-            min_timeout_height: tip.saturating_add(self.policy.reverse_min_timeout_blocks),
-            max_timeout_height: tip.saturating_add(self.policy.reverse_max_timeout_blocks),
+            min_timeout_height: tip.saturating_add(window.0),
+            max_timeout_height: tip.saturating_add(window.1),
             network: self.network(),
         };
-        let script = verify_reverse(
-            &answer.redeem_script.to_string(),
-            &answer.lockup_address,
-            &expected,
-        )?;
+        let script_hex = answer.redeem_script.to_string();
+        let script = match stored.kind {
+            SwapKind::Submarine => {
+                verify_submarine(&script_hex, &answer.lockup_address, &expected)?
+            }
+            SwapKind::Reverse => verify_reverse(&script_hex, &answer.lockup_address, &expected)?,
+        };
         same(
             "timeout_height",
             script.timeout_height(),

@@ -1,0 +1,128 @@
+//! S37 on the devnet: a submarine swap the LSP cannot pay (its timeout leaves the payment's
+//! route no room: LDK Node's hops ask 144 blocks each) is refunded by the user after the
+//! timeout with the LSP stopped, from the chain alone; the LSP, restarted, sees the refund.
+//! Its own binary: it kills the LSP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use bitcoin::secp256k1::{Secp256k1, SecretKey};
+use bitcoin::{Address, CompressedPublicKey};
+use etrid_core::chain::EsploraChain;
+use etrid_core::lsp::SwapStatus;
+use etrid_core::native::{ReqwestTransport, TokioTimer};
+use etrid_core::store::MemoryStore;
+use etrid_core::swap::flow::{SwapClient, SwapProgress};
+use etrid_core::swap::RescueKey;
+use etrid_devnet::nodes::FundRequest;
+use support::{run, Client, Harness};
+
+/// Polls swap `id` until it has `status`; fails after 60 s.
+async fn wait_status(client: &Client, id: &str, status: SwapStatus) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match client.get_swap(id).await {
+            Ok(swap) if swap.status == status => return,
+            Ok(swap) => assert!(Instant::now() < deadline, "swap {id} stuck: {swap:?}"),
+            Err(e) => assert!(Instant::now() < deadline, "swap {id}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[test]
+fn s37_a_submarine_swap_the_lsp_cannot_pay_is_refunded_with_the_lsp_stopped() {
+    run(async {
+        // A 60-block timeout: the LSP accepts the invoice (42 blocks of final CLTV fit) but no
+        // route through a router (144 + 42 blocks) fits under it.
+        let mut h = Harness::start_with_swaps(
+            1,
+            vec!["--swap-submarine-timeout-blocks".into(), "60".into()],
+        )
+        .await;
+        let admin = h.admin(0);
+        let esplora = h.devnet.api().info().esplora_url;
+        let chain = EsploraChain::new(&esplora, ReqwestTransport::new().unwrap(), TokioTimer);
+        let mut swaps = SwapClient::new(
+            h.admin(0),
+            chain,
+            MemoryStore::new(),
+            RescueKey::from_bytes([37; 32]),
+        );
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).unwrap();
+        let key = CompressedPublicKey(
+            SecretKey::from_slice(&bytes)
+                .unwrap()
+                .public_key(&Secp256k1::new()),
+        );
+        let refund_address = Address::p2wpkh(&key, bitcoin::Network::Regtest);
+        let invoice = h.devnet_invoice("bob", Some(30_000_000));
+        let swap = swaps
+            .create_submarine(&invoice, &refund_address.to_string())
+            .await
+            .unwrap();
+        h.devnet
+            .api()
+            .fund(&FundRequest {
+                address: swap.lockup_address.clone(),
+                amount_sats: swap.lockup_amount_sat,
+                confirm: Some(true),
+            })
+            .await
+            .unwrap();
+        wait_status(&admin, &swap.id, SwapStatus::PayFailed).await;
+        let failed = admin.get_swap(&swap.id).await.unwrap();
+        assert!(
+            failed
+                .failure_reason
+                .as_deref()
+                .is_some_and(|r| r.contains("refund")),
+            "{failed:?}"
+        );
+
+        // The LSP is gone. Before the timeout nothing can be done; at it, the chain alone
+        // refunds.
+        h.kill_lsp();
+        let height = h.devnet.chain().height();
+        h.devnet
+            .api()
+            .mine(swap.timeout_height - height - 1)
+            .await
+            .unwrap();
+        assert_eq!(swaps.sync(swap.index).await.unwrap(), SwapProgress::Open);
+        h.devnet.api().mine(1).await.unwrap();
+        let SwapProgress::Refunded { txids } = swaps.sync(swap.index).await.unwrap() else {
+            panic!("not refunded");
+        };
+        assert_eq!(txids.len(), 1);
+        h.devnet.api().mine(1).await.unwrap();
+        let back = h
+            .devnet
+            .chain()
+            .balance_of(&refund_address.script_pubkey())
+            .to_sat();
+        assert!(
+            back > swap.lockup_amount_sat - 1_000 && back < swap.lockup_amount_sat,
+            "refunded {back} of {} sat",
+            swap.lockup_amount_sat
+        );
+
+        // Back up, the LSP sees the refund on chain.
+        h.spawn_lsp();
+        let admin = h.admin(0);
+        wait_status(&admin, &swap.id, SwapStatus::Refunded).await;
+        let refunded = admin.get_swap(&swap.id).await.unwrap();
+        assert_eq!(
+            refunded.refund_txid.map(|t| t.to_string()),
+            Some(txids[0].clone())
+        );
+        println!(
+            "S37 figures: refunded {back} of {} sat locked (the refund's miner fee: {} sat)",
+            swap.lockup_amount_sat,
+            swap.lockup_amount_sat - back
+        );
+    });
+}
