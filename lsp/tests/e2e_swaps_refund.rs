@@ -126,3 +126,84 @@ fn s37_a_submarine_swap_the_lsp_cannot_pay_is_refunded_with_the_lsp_stopped() {
         );
     });
 }
+
+/// A reverse swap whose user never claims: at the timeout the LSP refunds its lockup to its own
+/// wallet and, once the refund confirms, fails the held payment back: the payer loses nothing.
+#[test]
+fn s36_a_reverse_swap_never_claimed_is_refunded_and_its_payment_failed_back() {
+    run(async {
+        let h = Harness::start_with_swaps(1, Vec::new()).await;
+        let admin = h.admin(0);
+        let esplora = h.devnet.api().info().esplora_url;
+        let chain = EsploraChain::new(&esplora, ReqwestTransport::new().unwrap(), TokioTimer);
+        let mut swaps = SwapClient::new(
+            h.admin(0),
+            chain,
+            MemoryStore::new(),
+            RescueKey::from_bytes([136; 32]),
+        );
+        let claim_to = Address::p2wpkh(
+            &CompressedPublicKey(
+                SecretKey::from_slice(&[0x5a; 32])
+                    .unwrap()
+                    .public_key(&Secp256k1::new()),
+            ),
+            bitcoin::Network::Regtest,
+        );
+        let swap = swaps
+            .create_reverse(30_000, &claim_to.to_string())
+            .await
+            .unwrap();
+        let api = h.devnet.api().clone();
+        let bolt11 = swap.bolt11.clone();
+        let paying = tokio::spawn(async move {
+            api.pay_invoice(
+                "alice",
+                &etrid_devnet::nodes::PayRequest {
+                    invoice: bolt11,
+                    amount_msat: None,
+                    timeout_secs: Some(300),
+                },
+            )
+            .await
+        });
+        wait_status(&admin, &swap.id, SwapStatus::LockupBroadcast).await;
+        // The user never claims. At the timeout the LSP refunds; once that confirms, alice's
+        // payment is failed back.
+        let height = h.devnet.chain().height();
+        h.devnet
+            .api()
+            .mine(swap.timeout_height - height)
+            .await
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            let s = admin.get_swap(&swap.id).await.unwrap();
+            if s.status == SwapStatus::Refunded {
+                assert!(s.refund_txid.is_some(), "{s:?}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "never refunded: {s:?}");
+            h.devnet.api().mine(1).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        // alice's payment failed back (the devnet answers a failed payment as an error).
+        match paying.await.unwrap() {
+            Ok(outcome) => assert_eq!(
+                outcome.status,
+                etrid_devnet::nodes::PaymentState::Failed,
+                "{outcome:?}"
+            ),
+            Err(e) => assert!(e.to_string().contains("RecipientRejected"), "{e}"),
+        }
+        assert_eq!(
+            h.devnet
+                .chain()
+                .balance_of(&claim_to.script_pubkey())
+                .to_sat(),
+            0
+        );
+        // The SDK, looking later, records that the LSP took its coins back.
+        assert_eq!(swaps.sync(swap.index).await.unwrap(), SwapProgress::Expired);
+    });
+}

@@ -19,7 +19,7 @@ pub(super) async fn info(
     State(state): State<AppState>,
     InvoiceKey(_): InvoiceKey,
 ) -> ApiResult<Json<SwapInfo>> {
-    Ok(Json(state.engine.swap_info()?))
+    Ok(Json(state.engine.swap_info().await?))
 }
 
 /// `POST /v1/swaps/submarine`

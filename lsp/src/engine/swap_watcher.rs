@@ -334,6 +334,13 @@ impl Engine {
                 }
             };
         }
+        // A node behind the chain would time the payment's HTLCs from a stale height (and the
+        // route would be refused): wait for it to catch up.
+        let node_height = self.node.status().current_best_block.height;
+        if node_height.saturating_add(1) < tip {
+            tracing::info!(swap = %rec.swap.id, node_height, tip, "waiting for the node to sync before paying");
+            return Ok(None);
+        }
         let budget = rec
             .swap
             .timeout_height

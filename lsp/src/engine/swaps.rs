@@ -158,9 +158,22 @@ impl Engine {
             })
     }
 
-    /// The node's chain tip.
-    pub(crate) fn tip_height(&self) -> u32 {
-        self.node.status().current_best_block.height
+    /// The chain tip swaps are timed from: the swap chain source's (the chain the watcher and
+    /// the SDK read), or the node's when it is ahead (either may lag the other by a few
+    /// seconds after blocks are mined).
+    ///
+    /// # Errors
+    /// `swaps_unavailable` when the chain source does not answer.
+    pub(crate) async fn swap_tip(&self, s: &SwapServices) -> Result<u32, ServerError> {
+        use etrid_core::chain::ChainSource;
+        let chain = s
+            .chain
+            .tip_height()
+            .await
+            .map_err(|e| ServerError::SwapsUnavailable {
+                reason: format!("the swap chain source does not answer: {e}"),
+            })?;
+        Ok(chain.max(self.node.status().current_best_block.height))
     }
 
     /// What the node's wallet can lock in a reverse swap now, sats: its spendable funds less
@@ -176,9 +189,10 @@ impl Engine {
     /// The swap terms (`GET /v1/swaps/info`).
     ///
     /// # Errors
-    /// `swaps_unavailable`.
-    pub fn swap_info(&self) -> Result<SwapInfo, ServerError> {
+    /// `swaps_unavailable` (also when the chain source does not answer).
+    pub async fn swap_info(&self) -> Result<SwapInfo, ServerError> {
         let s = self.swap_services()?;
+        let current_height = self.swap_tip(s).await?;
         let c = &s.config;
         let reverse_max = self.reverse_capacity_sat(s);
         let reverse_max = if reverse_max < c.min_amount_sat {
@@ -199,7 +213,7 @@ impl Engine {
             submarine_timeout_blocks: c.submarine_timeout_blocks,
             reverse_timeout_blocks: c.reverse_timeout_blocks,
             lockup_confirmations: c.lockup_confirmations,
-            current_height: self.tip_height(),
+            current_height,
         })
     }
 
@@ -357,7 +371,7 @@ impl Engine {
         let _creating = s.create_lock.lock().await;
         let key_index = self.store.next_swap_key_index().await?;
         let server_key = s.keys.keys(key_index)?.public_key();
-        let timeout_height = self.tip_height().saturating_add(terms.timeout_blocks);
+        let timeout_height = self.swap_tip(s).await?.saturating_add(terms.timeout_blocks);
         let user_key = terms.user_key.public_key();
         let (claim, refund) = match terms.kind {
             SwapKind::Submarine => (server_key, user_key),
