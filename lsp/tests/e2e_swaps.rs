@@ -9,24 +9,12 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use bitcoin::secp256k1::{Secp256k1, SecretKey};
-use bitcoin::{Address, CompressedPublicKey};
-use etrid_core::chain::EsploraChain;
 use etrid_core::lsp::{EventType, LspSwap, SwapStatus};
-use etrid_core::native::{ReqwestTransport, TokioTimer};
-use etrid_core::store::MemoryStore;
-use etrid_core::swap::flow::{SwapClient, SwapProgress};
-use etrid_core::swap::RescueKey;
+use etrid_core::swap::flow::SwapProgress;
 use etrid_devnet::nodes::{FundRequest, PayRequest, PaymentState};
+use support::swaps::{swap_client, user_address};
 use support::{run, Client, Harness};
 use tokio::sync::OnceCell;
-
-type Swaps = SwapClient<
-    ReqwestTransport,
-    TokioTimer,
-    EsploraChain<ReqwestTransport, TokioTimer>,
-    MemoryStore,
->;
 
 static HARNESS: OnceCell<Harness> = OnceCell::const_new();
 
@@ -35,28 +23,6 @@ async fn harness() -> &'static Harness {
     HARNESS
         .get_or_init(|| async { Harness::start_with_swaps(2, Vec::new()).await })
         .await
-}
-
-/// A swap client of account `i` with a rescue key of its own and an empty store.
-fn swap_client(h: &Harness, i: usize, rescue: [u8; 32]) -> Swaps {
-    let esplora = h.devnet.api().info().esplora_url;
-    let chain = EsploraChain::new(&esplora, ReqwestTransport::new().unwrap(), TokioTimer);
-    SwapClient::new(
-        h.admin(i),
-        chain,
-        MemoryStore::new(),
-        RescueKey::from_bytes(rescue),
-    )
-}
-
-/// A fresh regtest address of a key nobody else has, and its output script.
-fn user_address() -> (String, bitcoin::ScriptBuf) {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).unwrap();
-    let secret = SecretKey::from_slice(&bytes).unwrap();
-    let key = CompressedPublicKey(secret.public_key(&Secp256k1::new()));
-    let address = Address::p2wpkh(&key, bitcoin::Network::Regtest);
-    (address.to_string(), address.script_pubkey())
 }
 
 /// Polls swap `id` until `done` holds, mining a block every few polls when `mine` (the LSP's
@@ -120,7 +86,7 @@ fn s35_a_submarine_swap_pays_the_users_invoice_once_the_lockup_confirms() {
         let mut swaps = swap_client(h, 0, [35; 32]);
         let started = Instant::now();
         let invoice = h.devnet_invoice("bob", Some(50_000_000));
-        let (refund_address, _) = user_address();
+        let refund_address = user_address().to_string();
         let swap = swaps
             .create_submarine(&invoice, &refund_address)
             .await
@@ -190,7 +156,8 @@ fn s36_a_reverse_swap_is_claimed_on_chain_and_the_lsp_settles_from_the_witness()
         let admin = h.admin(1);
         let mut swaps = swap_client(h, 1, [36; 32]);
         let started = Instant::now();
-        let (claim_address, claim_script) = user_address();
+        let claim = user_address();
+        let (claim_address, claim_script) = (claim.to_string(), claim.script_pubkey());
         let swap = swaps.create_reverse(40_000, &claim_address).await.unwrap();
         assert_eq!(
             swap.invoice_amount_msat.as_u64(),

@@ -10,9 +10,6 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bitcoin::secp256k1::{Secp256k1, SecretKey};
-use bitcoin::{Address, CompressedPublicKey};
-use etrid_core::chain::EsploraChain;
 use etrid_core::lsp::{LspClient, LspConfig, SwapStatus};
 use etrid_core::native::{ReqwestTransport, TokioTimer};
 use etrid_core::network::Network;
@@ -23,7 +20,8 @@ use etrid_core::swap::RescueKey;
 use etrid_core::transport::{EventStream, HttpRequest, HttpResponse, Transport, TransportError};
 use etrid_devnet::nodes::{FundRequest, PayRequest};
 use serde_json::Value;
-use support::{run, Client, Harness};
+use support::swaps::{chain, swap_client, user_address, wait_status};
+use support::{run, Harness};
 
 /// How a lie rewrites the LSP's answer to a swap creation.
 type Lie = Box<dyn Fn(&mut Value) + Send + Sync>;
@@ -58,49 +56,6 @@ impl Transport for LyingTransport {
         headers: Vec<(String, String)>,
     ) -> BoxFuture<'_, Result<Box<dyn EventStream>, TransportError>> {
         self.inner.open_events(url, headers)
-    }
-}
-
-type Chain = EsploraChain<ReqwestTransport, TokioTimer>;
-
-fn chain(h: &Harness) -> Chain {
-    let esplora = h.devnet.api().info().esplora_url;
-    EsploraChain::new(&esplora, ReqwestTransport::new().unwrap(), TokioTimer)
-}
-
-/// A swap client of account 0 with `rescue`, a fresh store, and the honest transport.
-fn honest(
-    h: &Harness,
-    rescue: [u8; 32],
-) -> SwapClient<ReqwestTransport, TokioTimer, Chain, MemoryStore> {
-    SwapClient::new(
-        h.admin(0),
-        chain(h),
-        MemoryStore::new(),
-        RescueKey::from_bytes(rescue),
-    )
-}
-
-/// A fresh regtest address of a key nobody else has.
-fn user_address() -> Address {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).unwrap();
-    let key = SecretKey::from_slice(&bytes).unwrap();
-    Address::p2wpkh(
-        &CompressedPublicKey(key.public_key(&Secp256k1::new())),
-        bitcoin::Network::Regtest,
-    )
-}
-
-async fn wait_status(client: &Client, id: &str, status: SwapStatus) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let swap = client.get_swap(id).await.unwrap();
-        if swap.status == status {
-            return;
-        }
-        assert!(Instant::now() < deadline, "swap {id} stuck: {swap:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
@@ -225,7 +180,7 @@ async fn lies_are_refused_before_money_moves(h: &Harness) {
 /// after the timeout; a lockup too small is never paid and refunded.
 async fn lockups_twice_and_too_small_are_refunded(h: &Harness) {
     let admin = h.admin(0);
-    let mut swaps = honest(h, [138; 32]);
+    let mut swaps = swap_client(h, 0, [138; 32]);
     let refund_to = user_address();
     let twice = swaps
         .create_submarine(
@@ -282,7 +237,7 @@ async fn a_restarted_client_with_only_its_rescue_key_finishes_its_swaps(h: &Harn
     let rescue = [139; 32];
     let claim_to = user_address();
     let (reverse, submarine) = {
-        let mut before = honest(h, rescue);
+        let mut before = swap_client(h, 0, rescue);
         let reverse = before
             .create_reverse(30_000, &claim_to.to_string())
             .await
@@ -321,7 +276,7 @@ async fn a_restarted_client_with_only_its_rescue_key_finishes_its_swaps(h: &Harn
     h.devnet.api().mine(1).await.unwrap();
     wait_status(&admin, &submarine.id, SwapStatus::Claimed).await;
 
-    let mut after = honest(h, rescue);
+    let mut after = swap_client(h, 0, rescue);
     let mut restored = after.restore(&claim_to.to_string()).await.unwrap();
     restored.sort_unstable();
     assert_eq!(restored, vec![reverse.index, submarine.index]);

@@ -8,29 +8,11 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use bitcoin::secp256k1::{Secp256k1, SecretKey};
-use bitcoin::{Address, CompressedPublicKey};
-use etrid_core::chain::EsploraChain;
 use etrid_core::lsp::SwapStatus;
-use etrid_core::native::{ReqwestTransport, TokioTimer};
-use etrid_core::store::MemoryStore;
-use etrid_core::swap::flow::{SwapClient, SwapProgress};
-use etrid_core::swap::RescueKey;
+use etrid_core::swap::flow::SwapProgress;
 use etrid_devnet::nodes::FundRequest;
-use support::{run, Client, Harness};
-
-/// Polls swap `id` until it has `status`; fails after 60 s.
-async fn wait_status(client: &Client, id: &str, status: SwapStatus) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        match client.get_swap(id).await {
-            Ok(swap) if swap.status == status => return,
-            Ok(swap) => assert!(Instant::now() < deadline, "swap {id} stuck: {swap:?}"),
-            Err(e) => assert!(Instant::now() < deadline, "swap {id}: {e}"),
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
+use support::swaps::{swap_client, user_address, wait_status};
+use support::{run, Harness};
 
 #[test]
 fn s37_a_submarine_swap_the_lsp_cannot_pay_is_refunded_with_the_lsp_stopped() {
@@ -43,22 +25,8 @@ fn s37_a_submarine_swap_the_lsp_cannot_pay_is_refunded_with_the_lsp_stopped() {
         )
         .await;
         let admin = h.admin(0);
-        let esplora = h.devnet.api().info().esplora_url;
-        let chain = EsploraChain::new(&esplora, ReqwestTransport::new().unwrap(), TokioTimer);
-        let mut swaps = SwapClient::new(
-            h.admin(0),
-            chain,
-            MemoryStore::new(),
-            RescueKey::from_bytes([37; 32]),
-        );
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).unwrap();
-        let key = CompressedPublicKey(
-            SecretKey::from_slice(&bytes)
-                .unwrap()
-                .public_key(&Secp256k1::new()),
-        );
-        let refund_address = Address::p2wpkh(&key, bitcoin::Network::Regtest);
+        let mut swaps = swap_client(&h, 0, [37; 32]);
+        let refund_address = user_address();
         let invoice = h.devnet_invoice("bob", Some(30_000_000));
         let swap = swaps
             .create_submarine(&invoice, &refund_address.to_string())
@@ -134,22 +102,8 @@ fn s36_a_reverse_swap_never_claimed_is_refunded_and_its_payment_failed_back() {
     run(async {
         let h = Harness::start_with_swaps(1, Vec::new()).await;
         let admin = h.admin(0);
-        let esplora = h.devnet.api().info().esplora_url;
-        let chain = EsploraChain::new(&esplora, ReqwestTransport::new().unwrap(), TokioTimer);
-        let mut swaps = SwapClient::new(
-            h.admin(0),
-            chain,
-            MemoryStore::new(),
-            RescueKey::from_bytes([136; 32]),
-        );
-        let claim_to = Address::p2wpkh(
-            &CompressedPublicKey(
-                SecretKey::from_slice(&[0x5a; 32])
-                    .unwrap()
-                    .public_key(&Secp256k1::new()),
-            ),
-            bitcoin::Network::Regtest,
-        );
+        let mut swaps = swap_client(&h, 0, [136; 32]);
+        let claim_to = user_address();
         let swap = swaps
             .create_reverse(30_000, &claim_to.to_string())
             .await

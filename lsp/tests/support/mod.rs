@@ -17,6 +17,7 @@ use etrid_devnet::nodes::{
 };
 
 mod proxy;
+pub mod swaps;
 #[allow(unused_imports)]
 pub use proxy::Proxy;
 
