@@ -16,7 +16,8 @@ use etrid_core::swap::{self, HtlcUtxo, SwapScript};
 use ldk_node::lightning_types::payment::{PaymentHash, PaymentPreimage};
 
 use super::swap_watcher::{
-    broadcast, chain_error, first_lockup, recorded_lockup, script_of, stored_spend, wire_txid,
+    broadcast, chain_error, first_lockup, lockup_change, recorded_lockup, script_of, stored_spend,
+    wire_txid,
 };
 use super::swaps::{SwapServices, REVERSE_REFUND_BLOCKS};
 use super::Engine;
@@ -167,9 +168,8 @@ impl Engine {
         height: Option<u32>,
     ) -> Result<Option<SwapRecord>, ServerError> {
         let change = SwapChange {
-            lockup: Some((wire_txid(outpoint.txid)?, outpoint.vout, amount.to_sat())),
-            lockup_height: height,
-            ..Self::to(SwapStatus::LockupBroadcast)
+            status: Some(SwapStatus::LockupBroadcast),
+            ..lockup_change(outpoint, amount, height)?
         };
         self.swap_step(rec, change).await
     }

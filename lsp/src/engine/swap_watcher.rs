@@ -122,6 +122,19 @@ pub(super) async fn broadcast(
     }
 }
 
+/// The change recording a lockup: its outpoint, amount and block height.
+pub(super) fn lockup_change(
+    outpoint: OutPoint,
+    amount: Amount,
+    height: Option<u32>,
+) -> Result<SwapChange, ServerError> {
+    Ok(SwapChange {
+        lockup: Some((wire_txid(outpoint.txid)?, outpoint.vout, amount.to_sat())),
+        lockup_height: height,
+        ..SwapChange::default()
+    })
+}
+
 /// A stored spend transaction, decoded.
 pub(super) fn stored_spend(hex: &str) -> Result<Transaction, ServerError> {
     deserialize_hex(hex).map_err(|e| ServerError::node("stored swap spend", e))
@@ -205,20 +218,22 @@ impl Engine {
             SwapStatus::Created => {
                 if let Some((outpoint, amount, height)) = first_lockup(s, rec, &script).await? {
                     let expected = rec.swap.onchain_amount_msat.as_u64() / 1_000;
-                    let mut change = if amount.to_sat() < expected {
+                    let recorded = lockup_change(outpoint, amount, height)?;
+                    let change = if amount.to_sat() < expected {
                         SwapChange {
+                            status: Some(SwapStatus::LockupInvalid),
                             failure_reason: Some(format!(
                                 "the lockup of {} sat is below the {expected} sat agreed: refund it after block {timeout}",
                                 amount.to_sat()
                             )),
-                            ..Self::to(SwapStatus::LockupInvalid)
+                            ..recorded
                         }
                     } else {
-                        Self::to(SwapStatus::LockupSeen)
+                        SwapChange {
+                            status: Some(SwapStatus::LockupSeen),
+                            ..recorded
+                        }
                     };
-                    change.lockup =
-                        Some((wire_txid(outpoint.txid)?, outpoint.vout, amount.to_sat()));
-                    change.lockup_height = height;
                     return self.swap_step(rec, change).await;
                 }
                 if let Some(reason) = self.submarine_too_late(s, rec, tip) {
@@ -446,11 +461,7 @@ impl Engine {
             let Some((outpoint, amount, height)) = first_lockup(s, rec, script).await? else {
                 return Ok(None);
             };
-            let change = SwapChange {
-                lockup: Some((wire_txid(outpoint.txid)?, outpoint.vout, amount.to_sat())),
-                lockup_height: height,
-                ..SwapChange::default()
-            };
+            let change = lockup_change(outpoint, amount, height)?;
             return self.swap_step(rec, change).await;
         };
         let spender = s

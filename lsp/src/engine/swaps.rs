@@ -90,17 +90,12 @@ impl SwapServices {
         })
     }
 
-    /// The terms of a submarine swap.
-    pub(crate) fn submarine_fees(&self) -> SwapFees {
+    /// The fee terms of a swap of either kind.
+    pub(crate) fn fees(&self) -> SwapFees {
         SwapFees {
             fee_bps: self.config.fee_bps,
             miner_fee_sat: self.config.miner_fee_sat,
         }
-    }
-
-    /// The terms of a reverse swap.
-    pub(crate) fn reverse_fees(&self) -> SwapFees {
-        self.submarine_fees()
     }
 
     /// The final CLTV delta a reverse swap's hold invoice asks: the swap's timeout, the refund's
@@ -277,7 +272,7 @@ impl Engine {
                 decoded.min_final_cltv_expiry_delta, c.submarine_timeout_blocks
             )));
         }
-        let fees = s.submarine_fees();
+        let fees = s.fees();
         let onchain_sat = fees
             .submarine_lockup_sat(amount_msat)
             .map_err(|e| ServerError::invalid(format!("bolt11: {e}")))?;
@@ -337,7 +332,7 @@ impl Engine {
                 ),
             });
         }
-        let fees = s.reverse_fees();
+        let fees = s.fees();
         let invoice_msat = fees
             .reverse_invoice_msat(onchain_sat)
             .map_err(|e| ServerError::invalid(format!("onchain_amount_msat: {e}")))?;

@@ -49,14 +49,19 @@ impl<T: Transport, M: Timer, C: ChainSource, S: Store> SwapClient<T, M, C, S> {
     /// [`SwapError::UnknownSwap`]; chain, store and transaction-building failures (nothing is
     /// recorded that did not happen: call again).
     pub async fn sync(&self, index: u32) -> Result<SwapProgress, crate::Error> {
-        let mut swap = self.swap(index).await?;
+        let swap = self.swap(index).await?;
         let tip = self.chain.tip_height().await?;
+        self.sync_at(swap, tip).await
+    }
+
+    /// [`SwapClient::sync`] of a loaded swap at chain tip `tip`.
+    async fn sync_at(&self, mut swap: StoredSwap, tip: u32) -> Result<SwapProgress, crate::Error> {
         if !watched(&swap, tip) {
             return Ok(swap.progress);
         }
         let next = match swap.kind {
-            SwapKind::Reverse => self.sync_reverse(&swap).await?,
-            SwapKind::Submarine => self.sync_submarine(&swap).await?,
+            SwapKind::Reverse => self.sync_reverse(&swap, tip).await?,
+            SwapKind::Submarine => self.sync_submarine(&swap, tip).await?,
         };
         if next != swap.progress {
             swap.progress = next.clone();
@@ -84,7 +89,8 @@ impl<T: Transport, M: Timer, C: ChainSource, S: Store> SwapClient<T, M, C, S> {
         let tip = self.chain.tip_height().await?;
         for swap in swaps {
             if watched(&swap, tip) {
-                results.push((swap.index, self.sync(swap.index).await));
+                let index = swap.index;
+                results.push((index, self.sync_at(swap, tip).await));
             }
         }
         Ok(results)
@@ -124,9 +130,12 @@ impl<T: Transport, M: Timer, C: ChainSource, S: Store> SwapClient<T, M, C, S> {
 
     /// A reverse swap: claim the first lockup of at least the agreed amount once it has its
     /// confirmations; refuse a smaller one; expire at the timeout.
-    async fn sync_reverse(&self, swap: &StoredSwap) -> Result<SwapProgress, crate::Error> {
+    async fn sync_reverse(
+        &self,
+        swap: &StoredSwap,
+        tip: u32,
+    ) -> Result<SwapProgress, crate::Error> {
         let (script, address) = swap.verified()?;
-        let tip = self.chain.tip_height().await?;
         let agreed = swap.onchain_amount_msat.as_u64() / 1_000;
         let lockups = self.lockups(script, address).await?;
         let Some(lockup) = lockups.iter().find(|l| l.amount.to_sat() >= agreed) else {
@@ -179,9 +188,12 @@ impl<T: Transport, M: Timer, C: ChainSource, S: Store> SwapClient<T, M, C, S> {
 
     /// A submarine swap: the LSP's claim (the preimage on chain) completes it; after the
     /// timeout every lockup still unspent is refunded.
-    async fn sync_submarine(&self, swap: &StoredSwap) -> Result<SwapProgress, crate::Error> {
+    async fn sync_submarine(
+        &self,
+        swap: &StoredSwap,
+        tip: u32,
+    ) -> Result<SwapProgress, crate::Error> {
         let (script, address) = swap.verified()?;
-        let tip = self.chain.tip_height().await?;
         let lockups = self.lockups(script, address).await?;
         let mut claimed_by_server: Option<Txid> = None;
         let mut refunded = Vec::new();
